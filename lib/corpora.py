@@ -1,0 +1,328 @@
+"""Corpus registry: generated toy languages with known answers, WikiText-2, and a user's own text file."""
+
+from __future__ import annotations
+
+import os
+import re
+import string
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from lib.config import CorpusConfig
+
+LETTER_WORDS = [c * 3 for c in string.ascii_lowercase]  # aaa, bbb, ..., zzz
+
+
+@dataclass
+class Corpus:
+    """A tokenised corpus and whatever ground truth its designer knows about it."""
+
+    name: str
+    sentences: list[list[str]]
+    description: str
+    natural: bool = False  # natural language: evaluate on Google analogies and WordSim353
+    analogies: str | None = None  # questions in gensim's questions-words format, when designed for this corpus
+    groups: dict[str, str] = field(default_factory=dict)  # word -> designed group (colour in charts)
+    true_neighbours: dict[str, list[str]] = field(default_factory=dict)  # word -> designed neighbours
+    check_word: str | None = None  # a sensible default word for the similarity pages
+
+    @property
+    def n_tokens(self) -> int:
+        return sum(len(s) for s in self.sentences)
+
+
+# ---------------------------------------------------------------- toy languages
+
+
+def _letter_groups() -> dict[str, str]:
+    return {w: f"{i:02d} {w[0]}" for i, w in enumerate(LETTER_WORDS)}
+
+
+def toy_random(cfg: CorpusConfig) -> Corpus:
+    rng = np.random.default_rng(cfg.seed)
+    n = cfg.sentences or 30_000
+    ids = rng.integers(0, 26, size=(n, 7))
+    return Corpus(
+        name="toy-random",
+        sentences=[[LETTER_WORDS[i] for i in row] for row in ids],
+        description="26 words aaa…zzz, 7-word sentences drawn uniformly: no structure to learn.",
+        groups=_letter_groups(),
+        true_neighbours=_alphabet_neighbours(),
+        check_word="bbb",
+    )
+
+
+def _alphabet_neighbours(radius: int = 2) -> dict[str, list[str]]:
+    return {w: [LETTER_WORDS[j] for j in range(max(0, i - radius), min(26, i + radius + 1)) if j != i]
+            for i, w in enumerate(LETTER_WORDS)}
+
+
+def toy_proximity(cfg: CorpusConfig) -> Corpus:
+    """Sentences walk through the alphabet, so letters close together share contexts."""
+    rng = np.random.default_rng(cfg.seed)
+    n = cfg.sentences or 30_000
+    starts = rng.integers(0, 18, size=n)
+    choices = rng.integers(0, 3, size=(n, 6))
+    sentences = []
+    for start, picks in zip(starts.tolist(), choices.tolist()):
+        walk, previous = [start], None
+        for pick in picks:
+            current = walk[-1]
+            # one letter back or one or two forward, never straight back to the word before
+            steps = [c for c in (current - 1, current + 1, current + 2) if 0 <= c < 26 and c != previous]
+            if not steps:  # stuck at the end of the alphabet: the sentence ends early
+                break
+            previous = current
+            walk.append(steps[pick % len(steps)])
+        sentences.append([LETTER_WORDS[p] for p in walk])
+    return Corpus(
+        name="toy-proximity",
+        sentences=sentences,
+        description="26 words aaa…zzz; each 7-word sentence walks through the alphabet (a step is one letter back "
+        "or one or two forward, never straight back), so a word's true neighbours are the letters within ±2.",
+        groups=_letter_groups(),
+        true_neighbours=_alphabet_neighbours(),
+        check_word="bbb",
+    )
+
+
+# toy-analogy: each noun is role × gender × number; context words carry each attribute separately, so
+# vec(king) - vec(man) + vec(woman) lands on queen, and vec(kings) - vec(king) + vec(queen) on queens.
+ANALOGY_ROLES = {
+    # role: (male singular, female singular, male plural, female plural), context words of the role
+    "ruler": (("king", "queen", "kings", "queens"), ("throne", "crown", "reign")),
+    "heir": (("prince", "princess", "princes", "princesses"), ("castle", "heir", "ball")),
+    "adult": (("man", "woman", "men", "women"), ("work", "street", "city")),
+    "child": (("boy", "girl", "boys", "girls"), ("school", "toy", "play")),
+    "parent": (("father", "mother", "fathers", "mothers"), ("home", "family", "care")),
+    "offspring": (("son", "daughter", "sons", "daughters"), ("born", "young", "grow")),
+    "sibling": (("brother", "sister", "brothers", "sisters"), ("twin", "older", "share")),
+    "spouse": (("husband", "wife", "husbands", "wives"), ("married", "wedding", "ring")),
+    "performer": (("actor", "actress", "actors", "actresses"), ("stage", "film", "role")),
+    "noble": (("duke", "duchess", "dukes", "duchesses"), ("estate", "title", "land")),
+}
+ANALOGY_GENDER = {"male": ("he", "his", "him"), "female": ("she", "her", "hers")}
+ANALOGY_NUMBER = {"singular": ("one", "a", "single"), "plural": ("many", "several", "all")}
+ANALOGY_FILLER = ("the", "and", "was", "with", "then")
+ANALOGY_FORMS = [("male", "singular"), ("female", "singular"), ("male", "plural"), ("female", "plural")]
+
+
+def _analogy_questions() -> str:
+    """All designed analogies in questions-words format, one section per relation."""
+    roles = list(ANALOGY_ROLES.values())
+    sections = {
+        "gender-singular": (0, 1), "gender-plural": (2, 3), "number-male": (0, 2), "number-female": (1, 3),
+    }
+    lines = []
+    for section, (x, y) in sections.items():
+        lines.append(f": {section}")
+        for (a, _), (b, _) in ((r1, r2) for r1 in roles for r2 in roles if r1 is not r2):
+            lines.append(f"{a[x]} {a[y]} {b[x]} {b[y]}")
+    return "\n".join(lines) + "\n"
+
+
+def toy_analogy(cfg: CorpusConfig) -> Corpus:
+    rng = np.random.default_rng(cfg.seed)
+    n = cfg.sentences or 40_000
+    groups: dict[str, str] = {}
+    nouns = []  # (word, role context, gender context, number context)
+    for role, (forms, role_ctx) in ANALOGY_ROLES.items():
+        for word, (gender, number) in zip(forms, ANALOGY_FORMS):
+            nouns.append((word, role_ctx, ANALOGY_GENDER[gender], ANALOGY_NUMBER[number]))
+            groups[word] = f"{role} ({gender} {number})"
+    for ctx_words, label in ((ANALOGY_GENDER, "gender context"), (ANALOGY_NUMBER, "number context")):
+        for words in ctx_words.values():
+            groups.update({w: label for w in words})
+    for _, role_ctx in ANALOGY_ROLES.values():
+        groups.update({w: "role context" for w in role_ctx})
+    groups.update({w: "filler" for w in ANALOGY_FILLER})
+
+    choice = rng.integers(0, len(nouns), size=n)
+    picks = rng.integers(0, 3, size=(n, 4))
+    fillers = rng.integers(0, len(ANALOGY_FILLER), size=(n, 2))
+    sentences = []
+    for i in range(n):
+        word, role_ctx, gender_ctx, number_ctx = nouns[choice[i]]
+        ctx = [number_ctx[picks[i, 0]], role_ctx[picks[i, 1]], gender_ctx[picks[i, 2]], role_ctx[picks[i, 3]],
+               ANALOGY_FILLER[fillers[i, 0]], ANALOGY_FILLER[fillers[i, 1]]]
+        order = rng.permutation(len(ctx))
+        sentence = [ctx[j] for j in order]
+        sentence.insert(int(rng.integers(0, len(sentence) + 1)), word)
+        sentences.append(sentence)
+    return Corpus(
+        name="toy-analogy",
+        sentences=sentences,
+        description="40 nouns (10 roles × gender × number, king/queen/kings/queens …); each sentence holds one noun "
+        "with context words for its role, gender and number, so analogies like king − man + woman = queen hold.",
+        analogies=_analogy_questions(),
+        groups=groups,
+        check_word="king",
+    )
+
+
+POS_TAGS = {
+    "the": "determiner", "a": "determiner",
+    "woman": "noun", "dog": "noun", "apple": "noun", "book": "noun",
+    "reads": "verb", "eats": "verb",
+    "green": "adjective", "good": "adjective",
+}
+_POS_SUBJECT_VERB_OBJECT = [("woman", "reads", "book"), ("woman", "eats", "apple"), ("dog", "eats", "apple"),
+                            ("dog", "reads", "book")]
+_POS_ADJECTIVES = {"woman": ("good",), "dog": ("good",), "apple": ("green", "good"), "book": ("green", "good")}
+
+
+def toy_pos(cfg: CorpusConfig) -> Corpus:
+    """Short grammatical sentences: DET (ADJ) NOUN VERB DET (ADJ) NOUN."""
+    rng = np.random.default_rng(cfg.seed)
+    n = cfg.sentences or 5_000
+
+    def noun_phrase(noun: str) -> list[str]:
+        phrase = [("the", "a")[rng.integers(0, 2)]]
+        if rng.random() < 0.5:
+            adjectives = _POS_ADJECTIVES[noun]
+            phrase.append(adjectives[rng.integers(0, len(adjectives))])
+        return phrase + [noun]
+
+    sentences = []
+    for i in rng.integers(0, len(_POS_SUBJECT_VERB_OBJECT), size=n):
+        subject, verb, obj = _POS_SUBJECT_VERB_OBJECT[i]
+        sentences.append(noun_phrase(subject) + [verb] + noun_phrase(obj))
+    return Corpus(
+        name="toy-pos",
+        sentences=sentences,
+        description="Sentences like 'the good dog eats a green apple' over ten words tagged determiner, noun, "
+        "verb or adjective.",
+        groups=dict(POS_TAGS),
+        check_word="dog",
+    )
+
+
+# ---------------------------------------------------------------- WikiText-2
+
+_WIKITEXT_ESCAPES = ((" @-@ ", "-"), (" @,@ ", ","), (" @.@ ", "."))
+_WIKITEXT_SPLITS = (("train", ("train.txt", "wiki.train.tokens", "wiki.train.raw")),
+                    ("validation", ("valid.txt", "wiki.valid.tokens", "wiki.valid.raw")),
+                    ("test", ("test.txt", "wiki.test.tokens", "wiki.test.raw")))
+
+
+def clean_wikitext(lines) -> list[list[str]]:
+    """Drop ' = heading = ' lines, lowercase, undo the @-@ escapes, drop <unk>; one sentence per paragraph."""
+    sentences = []
+    for line in lines:
+        stripped = line.strip()
+        if not stripped or (stripped.startswith("= ") and stripped.endswith(" =")):
+            continue
+        text = line.lower()
+        for escaped, plain in _WIKITEXT_ESCAPES:
+            text = text.replace(escaped, plain)
+        tokens = [t for t in text.split() if t != "<unk>"]
+        if tokens:
+            sentences.append(tokens)
+    return sentences
+
+
+def wikitext_files(folder: str | os.PathLike) -> list[Path]:
+    """The release's text files present in folder, in train/validation/test order (first name found per split)."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise ValueError(f"WikiText-2 folder {folder} does not exist; point --wikitext-dir or WIKITEXT2_DIR at it.")
+    found = []
+    for _, names in _WIKITEXT_SPLITS:
+        for name in names:
+            if (folder / name).is_file():
+                found.append(folder / name)
+                break
+    if not found:
+        wanted = ", ".join(n for _, names in _WIKITEXT_SPLITS for n in names)
+        raise ValueError(f"No WikiText-2 text files in {folder}: expected some of {wanted}.")
+    return found
+
+
+def wikitext2(cfg: CorpusConfig) -> Corpus:
+    folder = cfg.wikitext_dir or os.environ.get("WIKITEXT2_DIR", "")
+    if folder:
+        files = wikitext_files(folder)
+        lines = [line for f in files for line in f.read_text(encoding="utf-8").splitlines()]
+        source = f"the files {', '.join(f.name for f in files)} in {folder}"
+    else:
+        try:
+            import datasets  # the full corpus, when there is a network (or a filled Hugging Face cache)
+
+            parts = datasets.load_dataset("wikitext", "wikitext-2-raw-v1")
+        except Exception as exc:  # offline, hub down, ...: say what to do instead
+            raise ValueError(f"Could not load WikiText-2 through `datasets` ({type(exc).__name__}); set "
+                             "WIKITEXT2_DIR or --wikitext-dir to a folder with its text files.") from None
+        lines = [line for split, _ in _WIKITEXT_SPLITS for line in parts[split]["text"]]
+        source = "`datasets` (wikitext-2-raw-v1, train + validation + test)"
+    return Corpus(
+        name="wikitext-2",
+        sentences=clean_wikitext(lines),
+        description=f"WikiText-2 (Wikipedia good and featured articles, CC BY-SA) from {source}.",
+        natural=True,
+        check_word="king",
+    )
+
+
+# ---------------------------------------------------------------- a user's own file
+
+_WORD = re.compile(r"\w+(?:[-'’]\w+)*")
+
+
+def tokenize(text: str) -> list[list[str]]:
+    """Lowercased words, one sentence per non-empty line."""
+    sentences = []
+    for line in text.splitlines():
+        tokens = _WORD.findall(line.lower())
+        if tokens:
+            sentences.append(tokens)
+    return sentences
+
+
+def decode_text(data: bytes, source: str) -> str:
+    """UTF-8 text from bytes, or a ValueError that says what is wrong."""
+    if not data.strip():
+        raise ValueError(f"{source} is empty: give a UTF-8 text file with one sentence or paragraph per line.")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"{source} is not UTF-8 text (byte {exc.start} cannot be decoded): save it as UTF-8.") \
+            from None
+
+
+def text_file(cfg: CorpusConfig) -> Corpus:
+    path = Path(cfg.name)
+    if not path.is_file():
+        raise ValueError(f"Unknown corpus {cfg.name!r}: use one of {', '.join(CORPORA)} or a path to a text file.")
+    sentences = tokenize(decode_text(path.read_bytes(), str(path)))
+    if not sentences:
+        raise ValueError(f"{path} has no words in it.")
+    return Corpus(name=path.name, sentences=sentences, description=f"Your text file {path.name}.", natural=True)
+
+
+CORPORA: dict[str, Callable[[CorpusConfig], Corpus]] = {
+    "toy-random": toy_random,
+    "toy-proximity": toy_proximity,
+    "toy-analogy": toy_analogy,
+    "toy-pos": toy_pos,
+    "wikitext-2": wikitext2,
+}
+
+
+def load_corpus(cfg: CorpusConfig) -> Corpus:
+    """The corpus cfg names, cut to cfg.max_tokens when set."""
+    cfg.validate()
+    corpus = CORPORA.get(cfg.name, text_file)(cfg)
+    if cfg.max_tokens:
+        kept, total = [], 0
+        for sentence in corpus.sentences:
+            if total >= cfg.max_tokens:
+                break
+            kept.append(sentence[: cfg.max_tokens - total])
+            total += len(kept[-1])
+        corpus.sentences = kept
+    if not corpus.sentences:
+        raise ValueError(f"Corpus {cfg.name} has no sentences.")
+    return corpus

@@ -1,0 +1,202 @@
+"""Evaluation of one epoch's vectors, always read as gensim KeyedVectors: analogies, WordSim353, neighbours, loss."""
+
+from __future__ import annotations
+
+import difflib
+import logging
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+from gensim.models import KeyedVectors
+from gensim.test.utils import datapath
+
+from lib.config import TrainConfig
+from lib.pairs import epoch_windows
+from lib.vocab import Encoded, Vocab
+
+GOOGLE_ANALOGIES = "questions-words.txt"
+WORDSIM353 = "wordsim353.tsv"
+PROBE_EXAMPLES = 20_000
+TOP_WORDS = 10  # most frequent words whose neighbours are stored with each epoch
+
+logging.getLogger("gensim.models.keyedvectors").setLevel(logging.WARNING)
+
+
+def google_analogies_path() -> str:
+    return datapath(GOOGLE_ANALOGIES)
+
+
+@lru_cache(maxsize=16)
+def count_questions(path: str) -> int:
+    """Questions in a questions-words file (lines that are not ': section' headers)."""
+    with open(path, encoding="utf-8") as f:
+        return sum(1 for line in f if line.strip() and not line.startswith(":"))
+
+
+def validate_analogy_file(path: str | Path) -> str:
+    """Raise ValueError unless path is a readable questions-words file; returns its text."""
+    path = Path(path)
+    if not path.is_file():
+        raise ValueError(f"Analogy file {path} does not exist.")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise ValueError(f"Analogy file {path} is not UTF-8 text.") from None
+    return validate_analogy_text(text, str(path))
+
+
+def validate_analogy_text(text: str, source: str = "the analogy file") -> str:
+    questions = [line for line in text.splitlines() if line.strip() and not line.startswith(":")]
+    if not questions:
+        raise ValueError(f"{source} holds no questions: write lines 'a b c d' (a is to b as c is to d), "
+                         "optionally grouped under ': section' headers.")
+    bad = [q for q in questions if len(q.split()) != 4]
+    if bad:
+        raise ValueError(f"{source}: every question needs exactly 4 words; this one does not: {bad[0]!r}.")
+    return text
+
+
+def analogy_accuracy(kv: KeyedVectors, path: str, restrict_vocab: int = 300_000) -> dict:
+    """3CosAdd accuracy over the questions whose four words are all known, and the share of such questions."""
+    score, sections = kv.evaluate_word_analogies(path, restrict_vocab=restrict_vocab, case_insensitive=True)
+    total = next((s for s in sections if s["section"] == "Total accuracy"), None)
+    seen = len(total["correct"]) + len(total["incorrect"]) if total else 0
+    per_section = {s["section"]: {"correct": len(s["correct"]), "total": len(s["correct"]) + len(s["incorrect"])}
+                   for s in sections if s["section"] != "Total accuracy"}
+    return {"analogy_accuracy": float(score) if seen else None,
+            "analogy_coverage": seen / max(1, count_questions(path)),
+            "analogy_sections": per_section}
+
+
+def wordsim353(kv: KeyedVectors) -> dict:
+    pearson, spearman, oov_ratio = kv.evaluate_word_pairs(datapath(WORDSIM353), case_insensitive=True)
+    value = float(spearman[0]) if spearman is not None else float("nan")
+    return {"ws353_spearman": None if np.isnan(value) else value, "ws353_oov": float(oov_ratio) / 100}
+
+
+def neighbor_precision(kv: KeyedVectors, true_neighbours: dict[str, list[str]]) -> float | None:
+    """For each word with designed neighbours, the share of them among its nearest neighbours (as many nearest
+    neighbours as it has designed ones), averaged over those words."""
+    scores = []
+    for word, designed in true_neighbours.items():
+        designed = [w for w in designed if w in kv.key_to_index]
+        if word not in kv.key_to_index or not designed:
+            continue
+        nearest = {w for w, _ in kv.most_similar(word, topn=len(designed))}
+        scores.append(len(nearest & set(designed)) / len(designed))
+    return float(np.mean(scores)) if scores else None
+
+
+def chance_neighbor_precision(true_neighbours: dict[str, list[str]], vocab_size: int) -> float:
+    """Expected neighbour precision of random vectors: each designed neighbour is hit with chance k / (V - 1)."""
+    sizes = [len(v) for v in true_neighbours.values() if v]
+    return float(np.mean([k / (vocab_size - 1) for k in sizes])) if sizes else 0.0
+
+
+def top_neighbours(kv: KeyedVectors, words: list[str], topn: int = 5) -> dict[str, list[list]]:
+    return {w: [[n, round(float(s), 4)] for n, s in kv.most_similar(w, topn=topn)] for w in words
+            if w in kv.key_to_index}
+
+
+# ------------------------------------------------------------ the same loss for both models
+
+
+@dataclass(frozen=True)
+class Probe:
+    """A fixed sample of training examples with fixed negatives, scored after every epoch for both models."""
+
+    inputs: np.ndarray  # (P,) word ids, or (P, C) padded with -1 for CBOW
+    outputs: np.ndarray  # (P,)
+    negatives: np.ndarray  # (P, K)
+
+    @classmethod
+    def draw(cls, encoded: Encoded, vocab: Vocab, cfg: TrainConfig, size: int = PROBE_EXAMPLES) -> "Probe":
+        rng = np.random.default_rng(cfg.seed + 7919)
+        w = epoch_windows(encoded, vocab.keep_probability(cfg.sample), cfg.window, rng)
+        if cfg.architecture == "cbow":
+            w = w.nonempty()
+            inputs, outputs = w.contexts, w.centres
+        else:
+            inputs, outputs = w.skipgram_pairs()
+        pick = rng.choice(len(outputs), size=min(size, len(outputs)), replace=False) if len(outputs) else []
+        k = cfg.negative or 5
+        negatives = rng.choice(len(vocab), size=(len(pick), k), p=vocab.noise_distribution(cfg.ns_exponent))
+        return cls(inputs[pick], outputs[pick], negatives)
+
+    def loss(self, w_in: np.ndarray, w_out: np.ndarray | None, softmax: bool = False) -> float | None:
+        """Mean negative-sampling loss (or full-softmax cross-entropy) of the probe examples."""
+        if w_out is None or len(self.outputs) == 0:
+            return None
+        w_in, w_out = w_in.astype(np.float64), w_out.astype(np.float64)
+        if self.inputs.ndim == 1:
+            h = w_in[self.inputs]
+        else:
+            mask = (self.inputs >= 0)[..., None]
+            h = (w_in[self.inputs.clip(0)] * mask).sum(1) / np.maximum(mask.sum(1), 1)
+        if softmax:
+            logits = h @ w_out.T
+            top = logits.max(1, keepdims=True)
+            log_z = top[:, 0] + np.log(np.exp(logits - top).sum(1))
+            return float(np.mean(log_z - logits[np.arange(len(h)), self.outputs]))
+        pos = np.einsum("pd,pd->p", h, w_out[self.outputs])
+        neg = np.einsum("pkd,pd->pk", w_out[self.negatives], h)
+        live = self.negatives != self.outputs[:, None]
+        loss = np.logaddexp(0, -pos) + (np.logaddexp(0, neg) * live).sum(1)
+        return float(loss.mean())
+
+
+class Evaluator:
+    """Everything measured after an epoch, for one run; metrics() returns a JSON-ready dict."""
+
+    def __init__(self, vocab: Vocab, cfg: TrainConfig, probe: Probe, *, natural: bool,
+                 analogies: str | None = None, true_neighbours: dict | None = None):
+        self.vocab, self.cfg, self.probe = vocab, cfg, probe
+        self.natural = natural
+        self.analogies = analogies or (google_analogies_path() if natural else None)
+        self.true_neighbours = true_neighbours or {}
+        self.top_words = list(vocab.words[:TOP_WORDS])
+
+    def metrics(self, kv: KeyedVectors, w_in: np.ndarray, w_out: np.ndarray | None, model: str) -> dict:
+        softmax = self.cfg.loss == "softmax" and model == "pytorch"
+        out = {"loss": self.probe.loss(w_in, w_out, softmax=softmax) if (model == "pytorch" or not softmax) else None}
+        if self.analogies:
+            out.update(analogy_accuracy(kv, self.analogies))
+        if self.natural:
+            out.update(wordsim353(kv))
+        if self.true_neighbours:
+            out["neighbor_precision"] = neighbor_precision(kv, self.true_neighbours)
+        out["neighbours"] = top_neighbours(kv, self.top_words)
+        return out
+
+
+# ------------------------------------------------------------ helpers the pages use
+
+
+def close_words(word: str, vocab_words, n: int = 5) -> list[str]:
+    return difflib.get_close_matches(word, list(vocab_words), n=n, cutoff=0.6)
+
+
+def unknown_word_message(word: str, kv: KeyedVectors) -> str:
+    """'xyz' is not in the vocabulary, with close spellings when there are some."""
+    near = close_words(word, kv.index_to_key)
+    hint = f" Did you mean {', '.join(repr(w) for w in near)}?" if near else ""
+    return f"'{word}' is not in this run's vocabulary ({len(kv):,} words).{hint}"
+
+
+def require_words(kv: KeyedVectors, *words: str) -> None:
+    """Raise ValueError naming the first word that is not in the vocabulary."""
+    for word in words:
+        if not word:
+            raise ValueError("Type a word first.")
+        if word not in kv.key_to_index:
+            raise ValueError(unknown_word_message(word, kv))
+
+
+def solve_analogy(kv: KeyedVectors, a: str, b: str, c: str, topn: int = 5, method: str = "3cosadd"):
+    """a is to b as c is to ?: 3CosAdd ranks by cos(x, b - a + c); 3CosMul by cos(x,b)·cos(x,c)/cos(x,a)."""
+    require_words(kv, a, b, c)
+    if method == "3cosmul":
+        return kv.most_similar_cosmul(positive=[b, c], negative=[a], topn=topn)
+    return kv.most_similar(positive=[b, c], negative=[a], topn=topn)

@@ -1,0 +1,213 @@
+"""Train both implementations on one corpus into a new run folder; also the command line `python -m lib.train`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import sys
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+from lib.callbacks import CallbackList, Snapshot, Throttled, TqdmProgress, TrainingCallback
+from lib.config import MODELS, CorpusConfig, TrainConfig
+from lib.corpora import CORPORA, Corpus, load_corpus
+from lib.evaluate import Evaluator, Probe, validate_analogy_file
+from lib.pairs import examples_per_epoch
+from lib.store import Run, list_runs, runs_dir, to_keyed_vectors
+from lib.vocab import Encoded, Vocab
+
+EPOCH_KEYS = ("epoch", "seconds", "loss", "words_per_sec")
+OPTIONAL_KEYS = ("analogy_accuracy", "analogy_coverage", "ws353_spearman", "neighbor_precision")
+
+
+@dataclass
+class Prepared:
+    """Everything both trainers share: the corpus, its vocabulary and its encoding."""
+
+    corpus: Corpus
+    vocab: Vocab
+    encoded: Encoded
+    analogies: str | None  # questions-words text the run is evaluated on (None: Google's, or none)
+
+
+def prepare(corpus_cfg: CorpusConfig, train_cfg: TrainConfig, analogies_path: str | None = None) -> Prepared:
+    """Load and check everything before any run folder is made; ValueError says what to change."""
+    train_cfg.validate()
+    corpus = load_corpus(corpus_cfg)
+    vocab = Vocab.build(corpus.sentences, train_cfg.min_count).validate(train_cfg.negative, train_cfg.loss)
+    analogies = validate_analogy_file(analogies_path) if analogies_path else corpus.analogies
+    return Prepared(corpus, vocab, vocab.encode(corpus.sentences), analogies)
+
+
+class SnapshotWriter(TrainingCallback):
+    """Evaluates every snapshot and writes it into the run folder (vectors, then metrics)."""
+
+    def __init__(self, run: Run, evaluator: Evaluator):
+        self.run, self.evaluator = run, evaluator
+
+    def on_epoch_end(self, snapshot: Snapshot) -> None:
+        kv = to_keyed_vectors(self.evaluator.vocab, snapshot.vectors)
+        metrics = {
+            "seconds": snapshot.seconds, "words_per_sec": snapshot.words_per_sec, "train_loss": snapshot.train_loss,
+            "pairs": snapshot.pairs, "pair_seconds": snapshot.pair_seconds,
+            **self.evaluator.metrics(kv, snapshot.vectors, snapshot.out_vectors, snapshot.model),
+        }
+        self.run.write_epoch(snapshot.model, snapshot.epoch, snapshot.vectors, metrics)
+
+
+class ProgressWriter(TrainingCallback):
+    """Keeps progress.json current, so a page in another process can draw progress bars."""
+
+    def __init__(self, run: Run):
+        self.run = run
+
+    def on_epoch_begin(self, model, epoch):
+        self.run.write_progress(model, epoch, 0.0, None)
+
+    def on_progress(self, model, epoch, done, loss):
+        self.run.write_progress(model, epoch, done, loss)
+
+
+def train_run(corpus_cfg: CorpusConfig, train_cfg: TrainConfig, models=MODELS, root: str | None = None,
+              analogies_path: str | None = None, callbacks=(), prepared: Prepared | None = None) -> Run:
+    """Train the chosen models one after the other into a new run folder and return it."""
+    models = [m for m in MODELS if m in models]
+    if not models:
+        raise ValueError(f"Choose at least one model of {', '.join(MODELS)}.")
+    p = prepared or prepare(corpus_cfg, train_cfg, analogies_path)
+    run = Run.create(root, corpus_cfg, train_cfg, models, p.vocab, corpus_name=p.corpus.name,
+                     n_tokens=p.corpus.n_tokens, analogies=p.analogies,
+                     extra={"natural": p.corpus.natural, "groups": p.corpus.groups,
+                            "true_neighbours": p.corpus.true_neighbours, "check_word": p.corpus.check_word,
+                            "description": p.corpus.description})
+    evaluator = Evaluator(p.vocab, train_cfg, Probe.draw(p.encoded, p.vocab, train_cfg), natural=p.corpus.natural,
+                          analogies=str(run.analogies_path()) if run.analogies_path() else None,
+                          true_neighbours=p.corpus.true_neighbours)
+    cb = CallbackList([SnapshotWriter(run, evaluator), Throttled(ProgressWriter(run), 0.5), *callbacks])
+    try:
+        for model in models:
+            if model == "pytorch":
+                from lib.skipgram import train_pytorch
+
+                train_pytorch(p.encoded, p.vocab, train_cfg, cb)
+            else:
+                from lib.baseline import train_gensim
+
+                examples = examples_per_epoch(p.encoded, p.vocab.keep_probability(train_cfg.sample),
+                                              train_cfg.window, train_cfg.architecture, train_cfg.seed)
+                train_gensim(p.corpus.sentences, p.vocab, train_cfg, cb, examples_per_epoch=examples,
+                             words_per_epoch=len(p.encoded))
+    except BaseException as exc:  # noqa: BLE001 -- record why, keep every finished epoch, then let it go on
+        reason = "cancelled" if isinstance(exc, (KeyboardInterrupt, SystemExit)) else f"failed: {exc}"
+        run.set_status("incomplete", reason)
+        raise
+    run.set_status("complete")
+    return run
+
+
+def epoch_rows(run: Run) -> dict[str, list[dict]]:
+    """Per model, one dict per epoch with the keys the --json output promises."""
+    out = {}
+    for model in run.models:
+        rows = []
+        for m in run.metrics(model):
+            row = {k: m.get(k) for k in EPOCH_KEYS}
+            row.update({k: m[k] for k in OPTIONAL_KEYS if k in m})
+            rows.append(row)
+        out[model] = rows
+    return out
+
+
+def epoch_table(run: Run) -> str:
+    """Both models side by side, one line per epoch."""
+    import pandas as pd
+
+    frames = []
+    for model, rows in epoch_rows(run).items():
+        frame = pd.DataFrame(rows).set_index("epoch")
+        frame.columns = pd.MultiIndex.from_product([[model], frame.columns])
+        frames.append(frame)
+    table = pd.concat(frames, axis=1)
+    return table.to_string(float_format=lambda x: f"{x:,.4g}" if abs(x) < 1000 else f"{x:,.0f}", na_rep="-")
+
+
+# ------------------------------------------------------------ command line
+
+
+def _add_dataclass_options(parser: argparse.ArgumentParser, cls, skip=(), rename=None) -> None:
+    rename = rename or {}
+    for f in fields(cls):
+        if f.name in skip:
+            continue
+        flag = "--" + rename.get(f.name, f.name).replace("_", "-")
+        help_text = f"{f.metadata.get('help', '')} (default: {f.default})"
+        if f.type in ("bool", bool):
+            parser.add_argument(flag, dest=f"{cls.__name__}.{f.name}", action="store_true", help=help_text)
+        else:
+            kind = {"int": int, "float": float, "str": str}[f.type if isinstance(f.type, str) else f.type.__name__]
+            parser.add_argument(flag, dest=f"{cls.__name__}.{f.name}", type=kind, default=f.default,
+                                help=help_text)
+
+
+def _config_from_args(args: argparse.Namespace, cls):
+    prefix = cls.__name__ + "."
+    return cls(**{k[len(prefix):]: v for k, v in vars(args).items() if k.startswith(prefix)})
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m lib.train",
+        description="Train the PyTorch word2vec and gensim's Word2Vec on the same corpus, saving every epoch.")
+    parser.add_argument("--corpus", default="toy-proximity",
+                        help=f"one of {', '.join(CORPORA)}, or a path to a UTF-8 text file (default: toy-proximity)")
+    parser.add_argument("--models", default=",".join(MODELS), help="comma-separated, of pytorch,gensim")
+    parser.add_argument("--analogies", help="analogy questions in questions-words format to evaluate on")
+    parser.add_argument("--runs-dir", help="where run folders go (default: $W2V_RUNS_DIR or runs/)")
+    parser.add_argument("--json", action="store_true", help="end stdout with one JSON line describing the run")
+    parser.add_argument("--list-runs", action="store_true", help="list the runs in the runs folder and exit")
+    parser.add_argument("--quiet", action="store_true", help="no progress bars")
+    _add_dataclass_options(parser, TrainConfig)
+    _add_dataclass_options(parser, CorpusConfig, skip=("name",),
+                           rename={"seed": "corpus_seed", "sentences": "toy_sentences"})
+    return parser
+
+
+def list_runs_table(root: str | None) -> str:
+    import pandas as pd
+
+    rows = [r.summary() for r in list_runs(root)]
+    if not rows:
+        return f"No runs in {runs_dir(root)}."
+    return pd.DataFrame(rows).to_string(index=False, na_rep="-", float_format=lambda x: f"{x:.4g}")
+
+
+def main(argv=None) -> int:
+    args = build_parser().parse_args(argv)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # cancelling from the app: stop, mark incomplete
+    try:
+        if args.list_runs:
+            print(list_runs_table(args.runs_dir))
+            return 0
+        train_cfg = _config_from_args(args, TrainConfig)
+        corpus_cfg = CorpusConfig(name=args.corpus, **{
+            k: v for k, v in vars(_config_from_args(args, CorpusConfig)).items() if k != "name"})
+        models = [m.strip() for m in args.models.split(",") if m.strip()]
+        unknown = [m for m in models if m not in MODELS]
+        if unknown or not models:
+            raise ValueError(f"--models takes a comma-separated list of {', '.join(MODELS)} (got {args.models!r}).")
+        callbacks = [] if args.quiet else [TqdmProgress(file=sys.stderr)]
+        run = train_run(corpus_cfg, train_cfg, models, args.runs_dir, args.analogies, callbacks)
+    except (ValueError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"run {run.id}: {run.status()['state']} ({run.path})")
+    print(epoch_table(run))
+    if args.json:
+        print(json.dumps({"run_dir": str(Path(run.path).resolve()), "vocab_size": run.config["vocab_size"],
+                          "models": epoch_rows(run)}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
