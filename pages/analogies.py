@@ -1,0 +1,4 @@
+import streamlit as st
+
+st.title('analogies')
+st.info('Being built.')

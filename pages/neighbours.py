@@ -1,0 +1,4 @@
+import streamlit as st
+
+st.title('neighbours')
+st.info('Being built.')

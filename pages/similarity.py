@@ -1,0 +1,4 @@
+import streamlit as st
+
+st.title('similarity')
+st.info('Being built.')
