@@ -14,7 +14,7 @@ from lib.config import MODELS, CorpusConfig, TrainConfig
 from lib.corpora import CORPORA, Corpus, load_corpus
 from lib.evaluate import Evaluator, Probe, validate_analogy_file
 from lib.pairs import examples_per_epoch
-from lib.store import Run, list_runs, runs_dir, to_keyed_vectors
+from lib.store import Run, damaged_runs, find_run, list_runs, runs_dir, to_keyed_vectors
 from lib.vocab import Encoded, Vocab
 
 EPOCH_KEYS = ("epoch", "seconds", "loss", "words_per_sec")
@@ -125,9 +125,13 @@ def epoch_table(run: Run) -> str:
 
     frames = []
     for model, rows in epoch_rows(run).items():
+        if not rows:
+            continue
         frame = pd.DataFrame(rows).set_index("epoch")
         frame.columns = pd.MultiIndex.from_product([[model], frame.columns])
         frames.append(frame)
+    if not frames:
+        return "(no finished epoch)"
     table = pd.concat(frames, axis=1)
     return table.to_string(float_format=lambda x: f"{x:,.4g}" if abs(x) < 1000 else f"{x:,.0f}", na_rep="-")
 
@@ -166,6 +170,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--runs-dir", help="where run folders go (default: $W2V_RUNS_DIR or runs/)")
     parser.add_argument("--json", action="store_true", help="end stdout with one JSON line describing the run")
     parser.add_argument("--list-runs", action="store_true", help="list the runs in the runs folder and exit")
+    parser.add_argument("--show-run", metavar="RUN", help="print a run's per-epoch table (folder or id) and exit")
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
     _add_dataclass_options(parser, TrainConfig)
     _add_dataclass_options(parser, CorpusConfig, skip=("name",),
@@ -188,6 +193,13 @@ def main(argv=None) -> int:
     try:
         if args.list_runs:
             print(list_runs_table(args.runs_dir))
+            for name, reason in damaged_runs(args.runs_dir):
+                print(f"warning: skipped {name}: {reason}", file=sys.stderr)
+            return 0
+        if args.show_run:
+            run = find_run(args.show_run, args.runs_dir)
+            print(f"run {run.id}: {run.status()['state']} ({run.path})")
+            print(epoch_table(run))
             return 0
         train_cfg = _config_from_args(args, TrainConfig)
         corpus_cfg = CorpusConfig(name=args.corpus, **{

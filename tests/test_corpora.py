@@ -1,0 +1,102 @@
+"""Corpus registry: deterministic toy languages with their ground truth, WikiText-2 cleaning, users' files."""
+
+import pytest
+
+from lib.config import CorpusConfig
+from lib.corpora import (CORPORA, LETTER_WORDS, POS_TAGS, clean_wikitext, decode_text, load_corpus, tokenize,
+                         wikitext_files)
+
+
+@pytest.mark.parametrize("name", ["toy-random", "toy-proximity", "toy-analogy", "toy-pos"])
+def test_toy_corpora_are_deterministic_for_a_seed(name):
+    a = load_corpus(CorpusConfig(name, seed=3, sentences=200))
+    b = load_corpus(CorpusConfig(name, seed=3, sentences=200))
+    c = load_corpus(CorpusConfig(name, seed=4, sentences=200))
+    assert a.sentences == b.sentences
+    assert a.sentences != c.sentences
+    assert len(a.sentences) == 200
+
+
+def test_toy_random_uses_the_26_words_uniformly():
+    corpus = load_corpus(CorpusConfig("toy-random"))
+    assert len(corpus.sentences) == 30_000 and all(len(s) == 7 for s in corpus.sentences)
+    counts = {w: 0 for w in LETTER_WORDS}
+    for s in corpus.sentences:
+        for w in s:
+            counts[w] += 1
+    expected = 30_000 * 7 / 26
+    assert all(abs(c - expected) < 0.1 * expected for c in counts.values())
+
+
+def test_toy_proximity_walks_in_small_steps_and_never_straight_back():
+    corpus = load_corpus(CorpusConfig("toy-proximity", sentences=2_000))
+    for sentence in corpus.sentences:
+        letters = [LETTER_WORDS.index(w) for w in sentence]
+        assert letters[0] < 18
+        steps = [b - a for a, b in zip(letters, letters[1:])]
+        assert set(steps) <= {-1, 1, 2}
+        assert all(letters[i + 2] != letters[i] for i in range(len(letters) - 2))
+    assert corpus.true_neighbours["aaa"] == ["bbb", "ccc"]
+    assert corpus.true_neighbours["mmm"] == ["kkk", "lll", "nnn", "ooo"]
+
+
+def test_toy_analogy_questions_use_only_corpus_words():
+    corpus = load_corpus(CorpusConfig("toy-analogy", sentences=2_000))
+    words = {w for s in corpus.sentences for w in s}
+    questions = [line.split() for line in corpus.analogies.splitlines() if not line.startswith(":")]
+    assert len(questions) == 4 * 10 * 9
+    assert all(len(q) == 4 and set(q) <= words for q in questions)
+    assert ["king", "queen", "man", "woman"] in questions
+
+
+def test_toy_pos_sentences_are_grammatical():
+    corpus = load_corpus(CorpusConfig("toy-pos", sentences=500))
+    for sentence in corpus.sentences:
+        tags = [POS_TAGS[w] for w in sentence]
+        assert tags[0] == "determiner" and "verb" in tags and tags[-1] == "noun"
+    assert set(corpus.groups) == set(POS_TAGS)
+
+
+def test_wikitext_cleaning():
+    lines = [" = Valkyria Chronicles = \n", " = = Gameplay = = \n", "", " The game @-@ play was <unk> in 1 @,@ 000 "
+             "and 3 @.@ 5 years . \n"]
+    assert clean_wikitext(lines) == [["the", "game-play", "was", "in", "1,000", "and", "3.5", "years", "."]]
+
+
+def test_wikitext_local_folder(tmp_path):
+    (tmp_path / "wiki.valid.tokens").write_text(" = Title = \n Hello World @-@ wide \n", encoding="utf-8")
+    (tmp_path / "test.txt").write_text(" more text \n", encoding="utf-8")
+    assert [p.name for p in wikitext_files(tmp_path)] == ["wiki.valid.tokens", "test.txt"]
+    corpus = load_corpus(CorpusConfig("wikitext-2", wikitext_dir=str(tmp_path)))
+    assert corpus.sentences == [["hello", "world-wide"], ["more", "text"]]
+    assert corpus.natural
+
+
+def test_wikitext_folder_without_files_is_a_clear_error(tmp_path):
+    with pytest.raises(ValueError, match="No WikiText-2 text files"):
+        load_corpus(CorpusConfig("wikitext-2", wikitext_dir=str(tmp_path)))
+
+
+def test_users_text_file(tmp_path):
+    path = tmp_path / "mine.txt"
+    path.write_text("The cat sat.\n\nDon't  stop!\n", encoding="utf-8")
+    corpus = load_corpus(CorpusConfig(str(path)))
+    assert corpus.sentences == [["the", "cat", "sat"], ["don't", "stop"]]
+    assert tokenize("A b\nc") == [["a", "b"], ["c"]]
+
+
+@pytest.mark.parametrize("data, message", [(b"", "is empty"), (b"  \n", "is empty"), (b"\xff\xfe\xfa abc", "not UTF-8")])
+def test_bad_text_is_a_clear_error(data, message):
+    with pytest.raises(ValueError, match=message):
+        decode_text(data, "upload.txt")
+
+
+def test_unknown_corpus_names_the_choices():
+    with pytest.raises(ValueError, match="Unknown corpus 'nope'.*toy-random"):
+        load_corpus(CorpusConfig("nope"))
+
+
+def test_max_tokens_cuts_the_corpus():
+    corpus = load_corpus(CorpusConfig("toy-random", max_tokens=100))
+    assert corpus.n_tokens == 100
+    assert set(CORPORA) >= {"toy-random", "toy-proximity", "toy-analogy", "toy-pos", "wikitext-2"}

@@ -1,0 +1,97 @@
+"""Evaluation on KeyedVectors: analogies with coverage, WordSim353, neighbour precision, the shared probe loss."""
+
+import numpy as np
+import pytest
+from gensim.models import KeyedVectors
+
+from lib.config import TrainConfig
+from lib.corpora import _alphabet_neighbours, LETTER_WORDS
+from lib.evaluate import (Probe, analogy_accuracy, chance_neighbor_precision, neighbor_precision, solve_analogy,
+                          unknown_word_message, validate_analogy_text, wordsim353)
+from lib.store import to_keyed_vectors
+from lib.vocab import Vocab
+
+
+def kv_from(words, vectors):
+    kv = KeyedVectors(vector_size=len(vectors[0]))
+    kv.add_vectors(words, np.array(vectors, dtype=np.float32))
+    return kv
+
+
+def royal_kv():
+    # role (ruler / person) + gender, so king - man + woman = queen exactly
+    ruler, person, male, female = np.eye(4)
+    words = {"king": ruler + male, "queen": ruler + female, "man": person + male, "woman": person + female}
+    return kv_from(list(words), list(words.values()))
+
+
+def test_analogy_accuracy_and_coverage(tmp_path):
+    path = tmp_path / "q.txt"
+    path.write_text(": royals\nking queen man woman\nman woman king queen\n: unknown\nking queen boy girl\n")
+    result = analogy_accuracy(royal_kv(), str(path))
+    assert result["analogy_accuracy"] == 1.0
+    assert result["analogy_coverage"] == pytest.approx(2 / 3)
+    assert result["analogy_sections"]["royals"] == {"correct": 2, "total": 2}
+
+
+def test_solve_analogy_both_methods_and_unknown_words():
+    kv = royal_kv()
+    assert solve_analogy(kv, "man", "woman", "king")[0][0] == "queen"
+    assert solve_analogy(kv, "man", "woman", "king", method="3cosmul")[0][0] == "queen"
+    with pytest.raises(ValueError, match="'kng' is not in this run's vocabulary.*'king'"):
+        solve_analogy(kv, "man", "woman", "kng")
+    assert "Did you mean" not in unknown_word_message("zzzzzz", kv)
+
+
+def test_neighbor_precision_perfect_on_a_line_and_near_chance_on_noise():
+    truth = _alphabet_neighbours()
+    angles = np.linspace(0, np.pi / 2, 26)  # letters in order on a quarter circle: nearest = adjacent letters
+    line = kv_from(LETTER_WORDS, np.stack([np.cos(angles), np.sin(angles)], 1))
+    assert neighbor_precision(line, truth) == 1.0
+    rng = np.random.default_rng(0)
+    scores = [neighbor_precision(kv_from(LETTER_WORDS, rng.normal(size=(26, 50))), truth) for _ in range(20)]
+    chance = chance_neighbor_precision(truth, 26)
+    assert 0.1 < chance < 0.2
+    assert abs(np.mean(scores) - chance) < 0.05
+
+
+def test_wordsim353_handles_no_coverage_and_random_vectors():
+    from gensim.test.utils import datapath
+
+    pairs = [line.split("\t") for line in open(datapath("wordsim353.tsv")) if not line.startswith("#")]
+    kv = kv_from(["placeholder"], [[1.0, 0.0]])
+    assert wordsim353(kv)["ws353_spearman"] is None  # nothing covered
+    words = sorted({w.lower() for a, b, _ in pairs for w in (a, b)})
+    rng = np.random.default_rng(1)
+    kv = kv_from(words, rng.normal(size=(len(words), 20)))
+    result = wordsim353(kv)
+    assert result["ws353_oov"] == 0 and abs(result["ws353_spearman"]) < 0.2  # random vectors: no correlation
+
+
+def test_probe_loss_at_the_start_is_k_plus_one_log_two():
+    vocab = Vocab.from_counts(list("abcdefgh"), [8, 7, 6, 5, 4, 3, 2, 1])
+    enc = vocab.encode([list("abcdefgh") * 4] * 20)
+    cfg = TrainConfig(negative=5, sample=0)
+    probe = Probe.draw(enc, vocab, cfg, size=500)
+    assert len(probe.outputs) == 500 and probe.negatives.shape == (500, 5)
+    w_in = np.random.default_rng(0).normal(size=(8, 4))
+    loss = probe.loss(w_in, np.zeros((8, 4)))
+    live = (probe.negatives != probe.outputs[:, None]).sum(1)
+    assert loss == pytest.approx(np.log(2) * (1 + live).mean())
+    assert probe.loss(w_in, None) is None
+    softmax = probe.loss(w_in, np.zeros((8, 4)), softmax=True)
+    assert softmax == pytest.approx(np.log(8))
+
+
+def test_probe_loss_is_lower_for_vectors_that_fit_the_pairs():
+    vocab = Vocab.from_counts(list("ab"), [10, 10])
+    probe = Probe(np.array([0, 1]), np.array([1, 0]), np.array([[0], [1]]))
+    good_in, good_out = np.array([[3.0, 0], [0, 3.0]]), np.array([[-3.0, 3.0], [3.0, -3.0]])
+    assert probe.loss(good_in, good_out) < probe.loss(good_in, -good_out)
+    assert len(to_keyed_vectors(vocab, good_in)) == 2
+
+
+@pytest.mark.parametrize("text, message", [("", "no questions"), (": s\na b c\n", "exactly 4 words")])
+def test_analogy_text_validation(text, message):
+    with pytest.raises(ValueError, match=message):
+        validate_analogy_text(text)

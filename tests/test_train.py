@@ -1,0 +1,159 @@
+"""End to end through lib.train: both models on one corpus, every epoch stored and evaluated; the command line."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from lib.config import CorpusConfig, TrainConfig
+from lib.store import Run, list_runs
+from lib.train import main, prepare, train_run
+
+ROOT = Path(__file__).resolve().parents[1]
+WIKITEXT = Path(os.environ.get("WIKITEXT2_DIR", ROOT.parent / "shared" / "data" / "wikitext-2"))
+
+
+def cli(*args, timeout=120):
+    return subprocess.run([sys.executable, "-m", "lib.train", *args], cwd=ROOT, capture_output=True, text=True,
+                          timeout=timeout)
+
+
+def final(run, model, key):
+    return run.metrics(model)[-1][key]
+
+
+def test_toy_proximity_both_learn_the_neighbours_and_agree(tmp_path):
+    run = train_run(CorpusConfig("toy-proximity"), TrainConfig(epochs=3, alpha=0.01), root=tmp_path)
+    assert run.status()["state"] == "complete"
+    assert run.common_epochs() == [0, 1, 2, 3]
+    pytorch, gensim = final(run, "pytorch", "neighbor_precision"), final(run, "gensim", "neighbor_precision")
+    assert pytorch >= 0.8 and gensim >= 0.8
+    assert abs(pytorch - gensim) <= 0.05
+    assert run.metrics("pytorch")[0]["neighbor_precision"] < 0.4  # the random start knows nothing
+    for model in ("pytorch", "gensim"):  # the shared probe loss falls from its starting value
+        losses = [m["loss"] for m in run.metrics(model)]
+        assert losses[-1] < losses[0] - 1
+
+
+def test_toy_analogy_both_solve_nine_in_ten(tmp_path):
+    run = train_run(CorpusConfig("toy-analogy", sentences=12_000), TrainConfig(epochs=3), root=tmp_path)
+    for model in ("pytorch", "gensim"):
+        assert final(run, model, "analogy_coverage") == 1.0
+        assert final(run, model, "analogy_accuracy") >= 0.9, run.metrics(model)[-1]["analogy_sections"]
+
+
+def test_the_random_language_stays_near_chance(tmp_path):
+    run = train_run(CorpusConfig("toy-random", sentences=10_000), TrainConfig(epochs=2, alpha=0.01), root=tmp_path)
+    for model in ("pytorch", "gensim"):
+        assert final(run, model, "neighbor_precision") < 0.4
+
+
+def test_cli_json_contract(tmp_path):
+    out = cli("--corpus", "toy-proximity", "--epochs", "2", "--toy-sentences", "3000", "--runs-dir", str(tmp_path),
+              "--json", "--quiet")
+    assert out.returncode == 0, out.stderr
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    assert result["vocab_size"] == 26 and Path(result["run_dir"]).is_dir()
+    for model in ("pytorch", "gensim"):
+        epochs = result["models"][model]
+        assert [e["epoch"] for e in epochs] == [0, 1, 2]
+        assert epochs[0]["seconds"] is None and epochs[0]["words_per_sec"] is None
+        assert all(e["words_per_sec"] > 0 and e["seconds"] > 0 and e["loss"] > 0 for e in epochs[1:])
+        assert all("neighbor_precision" in e for e in epochs)
+        assert all(not k.startswith("analogy") for e in epochs for k in e)
+        for e in range(3):
+            assert (Path(result["run_dir"]) / model / f"epoch_{e:03d}.npy").is_file()
+    listed = cli("--list-runs", "--runs-dir", str(tmp_path))
+    assert listed.returncode == 0 and Path(result["run_dir"]).name in listed.stdout
+    shown = cli("--show-run", result["run_dir"])
+    assert shown.returncode == 0 and "pytorch" in shown.stdout
+
+
+def test_one_model_only(tmp_path):
+    assert main(["--corpus", "toy-pos", "--models", "gensim", "--epochs", "1", "--min-count", "1",
+                 "--runs-dir", str(tmp_path), "--quiet"]) == 0
+    (run,) = list_runs(tmp_path)
+    assert run.models == ["gensim"] and run.common_epochs() == [0, 1]
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--corpus", "nope"], "Unknown corpus 'nope'"),
+    (["--corpus", "missing/file.txt"], "Unknown corpus"),
+    (["--corpus", "EMPTY"], "is empty"),
+    (["--corpus", "LATIN1"], "not UTF-8"),
+    (["--min-count", "100000"], "need 3 or more"),
+    (["--negative", "26"], "must be smaller than the vocabulary"),
+    (["--window", "0"], "window must be a positive"),
+    (["--dim", "-3"], "dim must be a positive"),
+    (["--epochs", "0"], "epochs must be a positive"),
+    (["--sample", "2"], "sample must be in"),
+    (["--models", "pytorch,word2vec"], "--models takes"),
+    (["--analogies", "missing.txt"], "does not exist"),
+    (["--show-run", "DAMAGED"], "damaged"),
+])
+def test_bad_input_is_one_line_and_exit_2(tmp_path, args, message):
+    (tmp_path / "empty.txt").write_bytes(b"")
+    (tmp_path / "latin1.txt").write_bytes("caf\xe9 au lait\n".encode("latin-1"))
+    (tmp_path / "runs" / "broken").mkdir(parents=True)
+    (tmp_path / "runs" / "broken" / "config.json").write_text("{")
+    (tmp_path / "runs" / "broken" / "vocab.tsv").write_text("")
+    subst = {"EMPTY": str(tmp_path / "empty.txt"), "LATIN1": str(tmp_path / "latin1.txt"),
+             "DAMAGED": str(tmp_path / "runs" / "broken")}
+    defaults = [] if "--epochs" in args else ["--epochs", "1"]
+    out = cli(*[subst.get(a, a) for a in args], *defaults, "--runs-dir", str(tmp_path / "runs"), "--quiet")
+    assert out.returncode == 2, out.stdout + out.stderr
+    assert out.stderr.count("\n") == 1 and out.stderr.startswith("error: ")
+    assert message in out.stderr
+    assert "Traceback" not in out.stderr
+    assert [r.id for r in list_runs(tmp_path / "runs")] == []  # nothing half-made
+
+
+def _wait_for(predicate, timeout=60.0):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+@pytest.mark.parametrize("sig, reason", [(signal.SIGKILL, "training stopped"), (signal.SIGTERM, "cancelled")])
+def test_a_run_killed_halfway_keeps_its_finished_epochs(tmp_path, sig, reason):
+    proc = subprocess.Popen([sys.executable, "-m", "lib.train", "--corpus", "toy-proximity", "--epochs", "200",
+                             "--runs-dir", str(tmp_path), "--quiet", "--models", "pytorch,gensim"], cwd=ROOT,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        assert _wait_for(lambda: list_runs(tmp_path) and len(list_runs(tmp_path)[0].epochs("pytorch")) >= 3)
+    finally:
+        proc.send_signal(sig)
+        proc.wait(30)
+    (run,) = list_runs(tmp_path)
+    status = run.status()
+    assert status["state"] == "incomplete" and reason in status["message"]
+    epochs = run.epochs("pytorch")
+    assert len(epochs) >= 3 and epochs == list(range(len(epochs)))
+    for epoch in epochs:
+        assert len(run.keyed_vectors("pytorch", epoch)) == 26
+    assert not list(run.path.rglob("*.tmp")) or sig == signal.SIGKILL
+
+
+def test_prepare_refuses_before_making_a_folder(tmp_path):
+    with pytest.raises(ValueError, match="negative"):
+        prepare(CorpusConfig("toy-random"), TrainConfig(negative=30))
+    assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not WIKITEXT.is_dir(), reason=f"WikiText-2 files not found at {WIKITEXT} (set WIKITEXT2_DIR)")
+def test_wikitext2_subset_from_scratch_is_no_worse_than_gensim(tmp_path):
+    run = train_run(CorpusConfig("wikitext-2", wikitext_dir=str(WIKITEXT)), TrainConfig(epochs=5), root=tmp_path)
+    assert run.status()["state"] == "complete" and run.common_epochs() == list(range(6))
+    assert 0.1 < final(run, "pytorch", "analogy_coverage") == final(run, "gensim", "analogy_coverage")
+    assert final(run, "pytorch", "analogy_accuracy") >= final(run, "gensim", "analogy_accuracy") - 0.01
+    assert final(run, "pytorch", "ws353_spearman") >= final(run, "gensim", "ws353_spearman") - 0.05
+    assert final(run, "pytorch", "ws353_spearman") > 0.05
