@@ -251,12 +251,12 @@ def wikitext2(cfg: CorpusConfig) -> Corpus:
         try:
             import datasets  # the full corpus, when there is a network (or a filled Hugging Face cache)
 
-            parts = datasets.load_dataset("wikitext", "wikitext-2-raw-v1")
+            parts = datasets.load_dataset("Salesforce/wikitext", "wikitext-2-raw-v1")
         except Exception as exc:  # offline, hub down, ...: say what to do instead
             raise ValueError(f"Could not load WikiText-2 through `datasets` ({type(exc).__name__}); set "
                              "WIKITEXT2_DIR or --wikitext-dir to a folder with its text files.") from None
         lines = [line for split, _ in _WIKITEXT_SPLITS for line in parts[split]["text"]]
-        source = "`datasets` (wikitext-2-raw-v1, train + validation + test)"
+        source = "`datasets` (Salesforce/wikitext, wikitext-2-raw-v1: train + validation + test)"
     return Corpus(
         name="wikitext-2",
         sentences=clean_wikitext(lines),

@@ -100,3 +100,32 @@ def test_max_tokens_cuts_the_corpus():
     corpus = load_corpus(CorpusConfig("toy-random", max_tokens=100))
     assert corpus.n_tokens == 100
     assert set(CORPORA) >= {"toy-random", "toy-proximity", "toy-analogy", "toy-pos", "wikitext-2"}
+
+
+def test_wikitext_through_datasets_concatenates_train_validation_test(monkeypatch):
+    import datasets
+
+    calls = []
+
+    def fake_load_dataset(name, config):
+        calls.append((name, config))
+        return {"train": {"text": [" = A = \n", " first line \n"]}, "validation": {"text": [" second \n"]},
+                "test": {"text": [" third @-@ part \n"]}}
+
+    monkeypatch.delenv("WIKITEXT2_DIR", raising=False)
+    monkeypatch.setattr(datasets, "load_dataset", fake_load_dataset)
+    corpus = load_corpus(CorpusConfig("wikitext-2"))
+    assert calls == [("Salesforce/wikitext", "wikitext-2-raw-v1")]
+    assert corpus.sentences == [["first", "line"], ["second"], ["third-part"]]
+
+
+def test_wikitext_without_network_or_folder_says_what_to_do(monkeypatch):
+    import datasets
+
+    def offline(*args, **kwargs):
+        raise ConnectionError("no network")
+
+    monkeypatch.delenv("WIKITEXT2_DIR", raising=False)
+    monkeypatch.setattr(datasets, "load_dataset", offline)
+    with pytest.raises(ValueError, match="WIKITEXT2_DIR"):
+        load_corpus(CorpusConfig("wikitext-2"))
