@@ -6,11 +6,13 @@ Only pages import this module; all computation lives in lib/, which never import
 from __future__ import annotations
 
 import os
+from dataclasses import fields as dataclass_fields
 
 import numpy as np
 import streamlit as st
 
 from lib import store
+from lib.config import ARCHITECTURES, LOSSES, OPTIMIZERS
 
 RUN_KEY = "run"  # session-state key and URL query parameter (?run=...)
 
@@ -24,6 +26,7 @@ def run_ids(root: str) -> list[str]:
     return [r.id for r in store.list_runs(root)]
 
 
+@st.cache_data(ttl=2, show_spinner=False)
 def run_label(root: str, run_id: str) -> str:
     try:
         s = store.find_run(run_id, root).summary()
@@ -33,30 +36,45 @@ def run_label(root: str, run_id: str) -> str:
     return f"{s['corpus']} · {s['architecture']} d{s['dim']} w{s['window']} · {s['created'][:16]}{state} · {run_id[-6:]}"
 
 
+@st.cache_data(ttl=2, show_spinner=False)
+def run_summaries(root: str) -> list[dict]:
+    """Run.summary() of every run, newest first (re-read every 2 s, so training runs move on)."""
+    return [r.summary() for r in store.list_runs(root)]
+
+
+_SELECT_KEY = "_run_select"
+
+
+def _on_run_change() -> None:
+    st.session_state[RUN_KEY] = st.session_state[_SELECT_KEY]
+
+
 def select_run(sidebar: bool = True) -> store.Run | None:
     """The shared run selector: one choice for every page, mirrored in ?run=... so a link opens the same run.
+    Any page may set st.session_state["run"] to a run id to change it (the Train page does on start).
 
     Returns None (after saying why in the page) when there is no run yet."""
     root = runs_root()
     ids = run_ids(root)
+    wanted = st.session_state.get(RUN_KEY) or st.query_params.get(RUN_KEY)
+    if wanted and wanted not in ids:  # a run made in the last two seconds is not in the cached list yet
+        run_ids.clear()
+        ids = run_ids(root)
     if not ids:
         st.info("No runs yet: train one on the **Train** page (or open **Home**, which trains a toy run for you).")
         return None
-    wanted = st.session_state.get(RUN_KEY) or st.query_params.get(RUN_KEY)
     if wanted not in ids:
         if wanted:
             st.warning(f"Run {wanted!r} is not in {root}; showing the newest run instead.")
         wanted = ids[0]
     st.session_state[RUN_KEY] = wanted
+    st.session_state[_SELECT_KEY] = wanted
     where = st.sidebar if sidebar else st
-    chosen = where.selectbox("Run", ids, index=ids.index(wanted), format_func=lambda i: run_label(root, i),
-                             key="_run_select", help="Every page shows this run; the URL keeps it for sharing.")
-    if chosen != wanted:
-        st.session_state[RUN_KEY] = chosen
-    st.session_state[RUN_KEY] = chosen
-    st.query_params[RUN_KEY] = chosen
+    where.selectbox("Run", ids, format_func=lambda i: run_label(root, i), key=_SELECT_KEY, on_change=_on_run_change,
+                    help="Every page shows this run; the URL keeps it for sharing.")
+    st.query_params[RUN_KEY] = wanted
     try:
-        return store.find_run(chosen, root)
+        return store.find_run(wanted, root)
     except ValueError as exc:
         st.error(str(exc))
         st.stop()
@@ -113,6 +131,42 @@ def epoch_slider(run: store.Run, label: str = "Epoch", key: str = "epoch") -> in
         value = epochs[-1]
     return st.select_slider(label, options=epochs, value=value, key=key,
                             help="0 is the random start, before any training.")
+
+
+# ------------------------------------------------------------ settings and progress
+
+
+CHOICES = {"architecture": ARCHITECTURES, "loss": LOSSES, "optimizer": OPTIMIZERS, "device": ("auto", "cpu", "cuda")}
+
+
+def config_inputs(cls, names, key_prefix: str, columns: int = 3) -> dict:
+    """One input per dataclass field in names, generated from its type, default and metadata["help"]; returns
+    {name: value}. Numbers have no bounds here on purpose: the config's validate() says what is wrong."""
+    by_name = {f.name: f for f in dataclass_fields(cls)}
+    cols = st.columns(columns)
+    values = {}
+    for i, name in enumerate(names):
+        f = by_name[name]
+        where, key, help_text = cols[i % columns], f"{key_prefix}.{name}", f.metadata.get("help", "")
+        if isinstance(f.default, bool):
+            values[name] = where.checkbox(name, value=f.default, key=key, help=help_text)
+        elif name in CHOICES:
+            options = list(CHOICES[name])
+            values[name] = where.selectbox(name, options, index=options.index(f.default), key=key, help=help_text)
+        elif isinstance(f.default, int):
+            values[name] = int(where.number_input(name, value=f.default, step=1, key=key, help=help_text))
+        elif isinstance(f.default, float):
+            values[name] = float(where.number_input(name, value=f.default, step=f.default / 10 or 0.001,
+                                                    format="%g", key=key, help=help_text))
+        else:
+            values[name] = where.text_input(name, value=str(f.default), key=key, help=help_text)
+    return values
+
+
+def progress_bars(models) -> None:
+    """One bar per model (lib.jobs.ModelProgress): share of its epochs done, with the epoch and loss so far."""
+    for p in models:
+        st.progress(min(1.0, max(0.0, p.done)), text=p.text)
 
 
 def show_error(exc: Exception) -> None:

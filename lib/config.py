@@ -45,6 +45,8 @@ class TrainConfig:
     adam_lr: float = setting(0.001, "Adam's learning rate (the WikiText-2 reference pipeline's)")
     batch_size: int = setting(0, "examples per PyTorch step; 0 picks one from the vocabulary size (SGD) or 256 (Adam)")
     shared_negatives: bool = setting(False, "PyTorch speed option: one set of negatives per centre word's window")
+    batch_negatives: int = setting(0, "PyTorch speed option: when > 0, every SGD batch shares this many negatives "
+                                      "(each weighted negative / batch_negatives), so scoring is one matrix multiply")
     seed: int = setting(1, "seeds both models, the pair sampling and the negatives")
     workers: int = setting(0, "gensim worker threads and torch CPU threads; 0 means the number of cores")
     deterministic: bool = setting(False, "gensim with one worker thread and a fixed hash, so reruns give identical vectors")
@@ -77,6 +79,10 @@ class TrainConfig:
             raise ValueError(f"adam_lr must be in (0, 1] (got {self.adam_lr}).")
         if self.batch_size < 0 or self.workers < 0:
             raise ValueError("batch_size and workers cannot be negative (0 picks a default).")
+        if not 0 <= self.batch_negatives <= 1000:
+            raise ValueError(f"batch_negatives must be in 0 … 1000; 0 turns the option off (got {self.batch_negatives}).")
+        if self.batch_negatives and self.shared_negatives:
+            raise ValueError("Choose one of shared_negatives (per window) and batch_negatives (per batch), not both.")
         checks = (("architecture", ARCHITECTURES), ("loss", LOSSES), ("optimizer", OPTIMIZERS),
                   ("device", ("auto", "cpu", "cuda")))
         for name, allowed in checks:

@@ -71,7 +71,10 @@ def analogy_accuracy(kv: KeyedVectors, path: str, restrict_vocab: int = 300_000)
 
 
 def wordsim353(kv: KeyedVectors) -> dict:
-    pearson, spearman, oov_ratio = kv.evaluate_word_pairs(datapath(WORDSIM353), case_insensitive=True)
+    try:
+        pearson, spearman, oov_ratio = kv.evaluate_word_pairs(datapath(WORDSIM353), case_insensitive=True)
+    except ValueError:  # gensim raises when none of the pairs is in the vocabulary
+        return {"ws353_spearman": None, "ws353_oov": 1.0}
     value = float(spearman[0]) if spearman is not None else float("nan")
     return {"ws353_spearman": None if np.isnan(value) else value, "ws353_oov": float(oov_ratio) / 100}
 
@@ -200,3 +203,32 @@ def solve_analogy(kv: KeyedVectors, a: str, b: str, c: str, topn: int = 5, metho
     if method == "3cosmul":
         return kv.most_similar_cosmul(positive=[b, c], negative=[a], topn=topn)
     return kv.most_similar(positive=[b, c], negative=[a], topn=topn)
+
+
+def analogy_accuracy_cosmul(kv: KeyedVectors, path: str, restrict_vocab: int = 300_000) -> dict:
+    """3CosMul accuracy in the same shape as analogy_accuracy (gensim's evaluate_word_analogies only does 3CosAdd):
+    a question counts when its four words are among the first restrict_vocab words; it is right when the top
+    answer of most_similar_cosmul(positive=[b, c], negative=[a]) is d. Case-insensitive, as analogy_accuracy."""
+    known = {w.lower(): w for w in kv.index_to_key[:restrict_vocab]}
+    sections: dict[str, dict[str, int]] = {}
+    section = "questions"
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            if line.startswith(":"):
+                section = line[1:].strip()
+                continue
+            words = line.lower().split()
+            if len(words) != 4:
+                continue
+            counts = sections.setdefault(section, {"correct": 0, "total": 0})
+            if not all(w in known for w in words):
+                continue
+            a, b, c, d = (known[w] for w in words)
+            top = kv.most_similar_cosmul(positive=[b, c], negative=[a], topn=1, restrict_vocab=restrict_vocab)
+            counts["total"] += 1
+            counts["correct"] += int(bool(top) and top[0][0] == d)
+    correct = sum(s["correct"] for s in sections.values())
+    seen = sum(s["total"] for s in sections.values())
+    return {"analogy_accuracy": correct / seen if seen else None,
+            "analogy_coverage": seen / max(1, count_questions(path)),
+            "analogy_sections": {name: s for name, s in sections.items() if s["total"]}}

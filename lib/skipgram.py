@@ -13,6 +13,7 @@ words' vectors for CBOW), output word o and negatives n_1..n_K drawn ∝ count^0
 
 from __future__ import annotations
 
+import threading
 import time
 
 import numpy as np
@@ -21,11 +22,13 @@ import torch.nn.functional as F
 
 from lib.callbacks import CallbackList, Snapshot, TrainingCallback
 from lib.config import TrainConfig
-from lib.pairs import Windows, epoch_windows
+from lib.pairs import epoch_windows
 from lib.vocab import Encoded, Vocab
 
 MAX_SOFTMAX_VOCAB = 20_000
 PROGRESS_EVERY = 16  # batches between progress callbacks
+PACK_WINDOWS = True  # shared_negatives: batch windows of similar size and drop unused padding (pack_windows)
+PACK_RUN = 16_384  # windows sorted together by pack_windows
 
 
 def resolve_device(name: str) -> torch.device:
@@ -39,6 +42,29 @@ def resolve_device(name: str) -> torch.device:
 def rows(table: torch.Tensor, ids: torch.Tensor) -> torch.Tensor:
     """table[ids] for an index tensor of any shape; index_select is several times faster than fancy indexing."""
     return torch.index_select(table, 0, ids.reshape(-1)).reshape(*ids.shape, table.shape[1])
+
+
+def logistic_terms(pos: torch.Tensor, neg: torch.Tensor, neg_weight: torch.Tensor | float, lr: float,
+                   pos_weight: torch.Tensor | None = None):
+    """The negative-sampling loss and its SGD step sizes, from one log-sigmoid per score.
+
+    With s = h·v for the output word (pos) and for each negative (neg), and the identities
+    log σ(s) = s + log σ(-s) and σ(-s) = 1 - σ(s):
+        loss  = -log σ(pos) - Σ w·log σ(-neg)
+        g_pos =  lr · (1 - σ(pos)) = lr · exp(log σ(-pos))      (gradient ascent on the log-likelihood)
+        g_neg = -lr · w · σ(neg)   = lr · w · expm1(log σ(-neg))
+    w (neg_weight) is 0 for a negative that is the output word itself, which word2vec skips; pos_weight (0 or 1)
+    switches off padded slots. Returns (g_pos, g_neg, summed loss)."""
+    log_not_pos = F.logsigmoid(-pos)
+    log_not_neg = F.logsigmoid(-neg)
+    loss_pos = pos + log_not_pos  # log σ(pos)
+    g_pos = log_not_pos.exp_().mul_(lr)
+    if pos_weight is not None:
+        loss_pos.mul_(pos_weight)
+        g_pos.mul_(pos_weight)
+    loss = -loss_pos.sum() - (log_not_neg * neg_weight).sum()
+    g_neg = log_not_neg.expm1_().mul_(neg_weight).mul_(lr)
+    return g_pos, g_neg, loss
 
 
 class Word2VecTables:
@@ -70,19 +96,37 @@ class Word2VecTables:
     # ---- SGD steps with hand-written gradients; each returns the batch's summed loss
 
     def sgd_negative(self, inputs, outputs, negatives, lr: float) -> torch.Tensor:
+        """word2vec's own sampling: every example has its own K negatives (B examples, K negatives each)."""
         h = self.hidden(inputs)  # (B, d)
-        targets = torch.cat([outputs.unsqueeze(1), negatives], dim=1)  # (B, 1 + K)
-        v = rows(self.w_out, targets)  # (B, 1 + K, d)
-        scores = torch.bmm(v, h.unsqueeze(2)).squeeze(2)  # (B, 1 + K)
-        labels = torch.zeros_like(scores)
-        labels[:, 0] = 1
-        # word2vec skips a negative that happens to be the output word itself
-        live = torch.ones_like(scores)
-        live[:, 1:] = (negatives != outputs.unsqueeze(1)).to(scores.dtype)
-        g = (labels - torch.sigmoid(scores)) * live * lr  # gradient ascent step on the log-likelihood
-        loss = -(F.logsigmoid(torch.where(labels > 0, scores, -scores)) * live).sum()
-        grad_h = torch.bmm(g.unsqueeze(1), v).squeeze(1)
-        self.w_out.index_add_(0, targets.reshape(-1), (g.unsqueeze(2) * h.unsqueeze(1)).reshape(-1, h.shape[1]))
+        v_pos = rows(self.w_out, outputs)  # (B, d)
+        v_neg = rows(self.w_out, negatives)  # (B, K, d)
+        pos = torch.linalg.vecdot(h, v_pos)  # (B,)     h·v_o
+        neg = torch.bmm(v_neg, h.unsqueeze(2)).squeeze(2)  # (B, K)   h·v_n
+        live = (negatives != outputs.unsqueeze(1)).to(h.dtype)
+        g_pos, g_neg, loss = logistic_terms(pos, neg, live, lr)
+        # dL/dh = g_pos·v_o + Σ_k g_neg_k·v_n_k ; dL/dv_o = g_pos·h ; dL/dv_n_k = g_neg_k·h
+        grad_h = torch.bmm(g_neg.unsqueeze(1), v_neg).squeeze(1).add_(v_pos.mul_(g_pos.unsqueeze(1)))
+        self.w_out.index_add_(0, negatives.reshape(-1), (g_neg.unsqueeze(2) * h.unsqueeze(1)).reshape(-1, h.shape[1]))
+        self.w_out.index_add_(0, outputs, h.mul(g_pos.unsqueeze(1)))
+        self.add_to_inputs(inputs, grad_h)
+        return loss
+
+    def sgd_batch_negative(self, inputs, outputs, negatives, lr: float, weight: float) -> torch.Tensor:
+        """One pool of S negatives for the whole batch (`batch_negatives`): every example scores all S, each
+        weighted K / S, so a pair's expected negative term is word2vec's K·E[log σ(-h·v_n)]. The negative
+        scores of the batch are then one matrix product H (B×d) · V_neg^T (d×S), and the S output rows are
+        read and written once per batch instead of K times per example."""
+        h = self.hidden(inputs)  # (B, d)
+        v_pos = rows(self.w_out, outputs)  # (B, d)
+        v_neg = rows(self.w_out, negatives)  # (S, d)
+        pos = torch.linalg.vecdot(h, v_pos)  # (B,)
+        neg = h @ v_neg.T  # (B, S): all scores in one matrix multiply
+        live = (negatives.unsqueeze(0) != outputs.unsqueeze(1)).to(h.dtype).mul_(weight)  # (B, S)
+        g_pos, g_neg, loss = logistic_terms(pos, neg, live, lr)
+        # dL/dh = g_pos·v_o + G_neg·V_neg ; dL/dV_neg = G_neg^T·H ; dL/dv_o = g_pos·h
+        grad_h = torch.addmm(v_pos.mul_(g_pos.unsqueeze(1)), g_neg, v_neg)
+        self.w_out.index_add_(0, negatives, g_neg.T @ h)
+        self.w_out.index_add_(0, outputs, h.mul(g_pos.unsqueeze(1)))
         self.add_to_inputs(inputs, grad_h)
         return loss
 
@@ -103,19 +147,16 @@ class Word2VecTables:
         window become one small matrix product, and each output row is read once per window, not per pair."""
         mask = (contexts >= 0).to(self.w_in.dtype)  # (N, C)
         h = rows(self.w_in, contexts.clamp(min=0))  # (N, C, d)
-        targets = torch.cat([centres.unsqueeze(1), negatives], dim=1)  # (N, 1 + K)
-        v = rows(self.w_out, targets)  # (N, 1 + K, d)
-        scores = torch.bmm(h, v.transpose(1, 2))  # (N, C, 1 + K)
-        labels = torch.zeros_like(scores)
-        labels[:, :, 0] = 1
-        live = torch.ones(targets.shape, dtype=h.dtype, device=h.device)
-        live[:, 1:] = (negatives != centres.unsqueeze(1)).to(h.dtype)
-        weight = mask.unsqueeze(2) * live.unsqueeze(1)  # (N, C, 1 + K)
-        g = (labels - torch.sigmoid(scores)) * weight * lr
-        loss = -(F.logsigmoid(torch.where(labels > 0, scores, -scores)) * weight).sum()
-        grad_h = torch.bmm(g, v)  # (N, C, d)
-        grad_v = torch.bmm(g.transpose(1, 2), h)  # (N, 1 + K, d)
-        self.w_out.index_add_(0, targets.reshape(-1), grad_v.reshape(-1, h.shape[2]))
+        v_pos = rows(self.w_out, centres)  # (N, d)
+        v_neg = rows(self.w_out, negatives)  # (N, K, d)
+        pos = torch.bmm(h, v_pos.unsqueeze(2)).squeeze(2)  # (N, C)
+        neg = torch.bmm(h, v_neg.transpose(1, 2))  # (N, C, K)
+        live = (negatives != centres.unsqueeze(1)).to(h.dtype)  # (N, K)
+        # padded slots (mask 0) neither train nor count in the loss
+        g_pos, g_neg, loss = logistic_terms(pos, neg, mask.unsqueeze(2) * live.unsqueeze(1), lr, pos_weight=mask)
+        grad_h = torch.bmm(g_neg, v_neg).add_(g_pos.unsqueeze(2) * v_pos.unsqueeze(1))  # (N, C, d)
+        self.w_out.index_add_(0, negatives.reshape(-1), torch.bmm(g_neg.transpose(1, 2), h).reshape(-1, h.shape[2]))
+        self.w_out.index_add_(0, centres, torch.bmm(g_pos.unsqueeze(1), h).squeeze(1))
         flat = contexts.reshape(-1)
         used = flat >= 0
         self.w_in.index_add_(0, flat[used], grad_h.reshape(-1, h.shape[2])[used])
@@ -146,17 +187,87 @@ class _AdamModel(torch.nn.Module):
         return -(F.logsigmoid(pos).sum() + (F.logsigmoid(-neg) * live).sum())
 
 
-def _examples(w: Windows, cfg: TrainConfig) -> tuple[np.ndarray, np.ndarray]:
-    """(inputs, outputs) for one epoch: skip-gram pairs, or CBOW windows (inputs are padded rows)."""
-    if cfg.architecture == "cbow":
+def training_mode(cfg: TrainConfig) -> str:
+    """Which step trains this configuration: "adam", "softmax", or for SGD with negative sampling "pair"
+    (word2vec's own: K negatives per example), "window" (shared_negatives) or "batch" (batch_negatives)."""
+    if cfg.optimizer == "adam":
+        return "adam"
+    if cfg.loss == "softmax":
+        return "softmax"
+    if cfg.batch_negatives:
+        return "batch"
+    if cfg.shared_negatives and cfg.architecture == "skipgram":
+        return "window"
+    return "pair"
+
+
+def _epoch_examples(encoded: Encoded, keep: np.ndarray, cfg: TrainConfig, mode: str,
+                    rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, int]:
+    """(inputs, outputs, pairs) for one epoch: skip-gram pairs (input = context word, output = centre word), or
+    whole windows (inputs are rows of context words padded with -1) for CBOW and for shared_negatives."""
+    w = epoch_windows(encoded, keep, cfg.window, rng)
+    if cfg.architecture == "cbow" or mode == "window":
         w = w.nonempty()
-        return w.contexts, w.centres
-    return w.skipgram_pairs()
+        if mode == "window" and PACK_WINDOWS:
+            return (*pack_windows(w.contexts, w.centres), w.n_pairs)
+        return w.contexts, w.centres, w.n_pairs
+    inputs, outputs = w.skipgram_pairs()
+    return inputs, outputs, len(outputs)
+
+
+def pack_windows(contexts: np.ndarray, centres: np.ndarray, run: int = PACK_RUN) -> tuple[np.ndarray, np.ndarray]:
+    """Windows reordered so that a batch wastes few padded slots: each row's context words moved to its front,
+    then, within each run of `run` consecutive windows, the windows sorted by how many context words they have
+    (the dynamic window makes that 1 … 2·window). A batch of similar windows can then drop the padded columns
+    none of them uses. The order changes only locally (a run is a few batches), like gensim's job queue does."""
+    contexts = np.take_along_axis(contexts, np.argsort(contexts < 0, axis=1, kind="stable"), axis=1)
+    counts = (contexts >= 0).sum(1)
+    order = np.lexsort((counts, np.arange(len(counts)) // run))
+    return contexts[order], centres[order]
+
+
+def hogwild(n_workers: int, work, stop: threading.Event) -> list:
+    """Run work(worker) for worker 0 .. n_workers - 1 at the same time and return their results.
+
+    Like word2vec's and gensim's worker threads ("Hogwild!"), the workers update the shared tables without
+    locks; torch releases the GIL inside every operation, so n threads really use n cores. Worker 0 runs in
+    the calling thread (so it can report progress and be interrupted); an error in any worker stops all."""
+    results: list = [None] * n_workers
+    errors: list[BaseException] = []
+
+    def run(worker: int) -> None:
+        try:
+            results[worker] = work(worker)
+        except BaseException as exc:  # noqa: BLE001 -- handed to the calling thread below
+            errors.append(exc)
+            stop.set()
+
+    threads = [threading.Thread(target=run, args=(i,), daemon=True) for i in range(1, n_workers)]
+    for t in threads:
+        t.start()
+    try:
+        results[0] = work(0)
+    except BaseException:
+        stop.set()  # the calling thread failed or was cancelled: stop the others too
+        raise
+    finally:
+        for t in threads:
+            t.join()
+    if errors:
+        raise errors[0]
+    return results
 
 
 def train_pytorch(encoded: Encoded, vocab: Vocab, cfg: TrainConfig,
                   callbacks: TrainingCallback | list | None = None, name: str = "pytorch") -> Word2VecTables:
-    """Train for cfg.epochs epochs, handing a Snapshot to the callbacks after each (and for epoch 0)."""
+    """Train for cfg.epochs epochs, handing a Snapshot to the callbacks after each (and for epoch 0).
+
+    Every epoch: (1) make all its examples at once with array operations (lib.pairs) and draw all its
+    negatives with one randint call into word2vec's unigram table; (2) cut them into batches and apply the
+    hand-written SGD step of each batch in place, the learning rate falling linearly with the examples done.
+    On a CPU, `workers` threads share the batches (batch i goes to thread i mod workers) and update the
+    tables without locks, as gensim's threads do, each running torch single-threaded: many small operations
+    split over cores by OpenMP spend their time waiting on each other, especially on a busy machine."""
     cfg.validate()
     vocab.validate(cfg.negative, cfg.loss)
     if cfg.loss == "softmax" and len(vocab) > MAX_SOFTMAX_VOCAB:
@@ -164,85 +275,102 @@ def train_pytorch(encoded: Encoded, vocab: Vocab, cfg: TrainConfig,
                          f"to {MAX_SOFTMAX_VOCAB:,}. Use loss='negative' or raise min_count.")
     cb = callbacks if isinstance(callbacks, TrainingCallback) else CallbackList(callbacks or [])
     device = resolve_device(cfg.device)
-    torch.set_num_threads(cfg.resolved_workers())
+    mode = training_mode(cfg)
+    workers = cfg.resolved_workers()
+    n_workers = workers if device.type == "cpu" and mode != "adam" else 1
+    threads_before = torch.get_num_threads()
+    torch.set_num_threads(1 if n_workers > 1 else workers)
     generator = torch.Generator().manual_seed(cfg.seed)
     rng = np.random.default_rng(cfg.seed)
     tables = Word2VecTables(len(vocab), cfg.dim, device, generator)
     keep = vocab.keep_probability(cfg.sample)
     noise = torch.from_numpy(vocab.noise_table(cfg.ns_exponent)).to(device)
     negative_gen = torch.Generator(device=device).manual_seed(cfg.seed + 1)
-    use_negatives = cfg.loss == "negative"
-    shared = cfg.shared_negatives and use_negatives and cfg.architecture == "skipgram" and cfg.optimizer == "sgd"
     adam_model = optimizer = None
-    if cfg.optimizer == "adam":
+    if mode == "adam":
         adam_model = _AdamModel(tables)
         optimizer = torch.optim.SparseAdam(list(adam_model.parameters()), lr=cfg.adam_lr)
     batch = cfg.resolved_batch_size(len(vocab))
-    if shared:  # a batch is a number of centre words, each with up to 2 * window pairs
+    if mode == "window":  # a batch is a number of centre words, each with up to 2 * window pairs
         batch = max(1, batch // (cfg.window + 1))
 
     def snapshot(epoch: int, **stats) -> Snapshot:
-        src = adam_model if adam_model is not None else tables
-        w_in = src.w_in.weight if adam_model is not None else src.w_in
-        w_out = src.w_out.weight if adam_model is not None else src.w_out
+        w_in, w_out = (adam_model.w_in.weight, adam_model.w_out.weight) if adam_model else (tables.w_in, tables.w_out)
         return Snapshot(name, epoch, w_in.detach().float().cpu().numpy().copy(),
                         w_out.detach().float().cpu().numpy().copy(), **stats)
 
-    cb.on_train_begin(name, cfg.epochs)
-    cb.on_epoch_end(snapshot(0))
-    for epoch in range(1, cfg.epochs + 1):
-        cb.on_epoch_begin(name, epoch)
-        start = time.perf_counter()
-        w = epoch_windows(encoded, keep, cfg.window, rng)
-        if shared:
-            w = w.nonempty()
-            inputs_np, outputs_np = w.contexts, w.centres
-        else:
-            inputs_np, outputs_np = _examples(w, cfg)
-        inputs = torch.from_numpy(np.ascontiguousarray(inputs_np)).to(device)
-        outputs = torch.from_numpy(np.ascontiguousarray(outputs_np)).to(device)
-        pair_seconds = time.perf_counter() - start
-        n = len(outputs)
-        n_pairs = w.n_pairs
-        loss_sum = torch.zeros((), device=device)
-        with torch.no_grad() if optimizer is None else torch.enable_grad():
-            for step, lo in enumerate(range(0, n, batch)):
-                hi = min(n, lo + batch)
-                inp, out = inputs[lo:hi], outputs[lo:hi]
-                neg = (noise[torch.randint(len(noise), (hi - lo, cfg.negative), generator=negative_gen,
-                                           device=device)] if use_negatives else None)
-                if optimizer is not None:
-                    optimizer.zero_grad()
-                    loss = adam_model.loss(inp, out, neg)
-                    (loss / (hi - lo)).backward()
-                    optimizer.step()
-                    loss = loss.detach()
-                else:
-                    progress = ((epoch - 1) + lo / n) / cfg.epochs
-                    lr = cfg.alpha - (cfg.alpha - cfg.min_alpha) * progress
-                    if shared:
-                        loss = tables.sgd_shared_negative(inp, out, neg, lr)
-                    elif use_negatives:
-                        loss = tables.sgd_negative(inp, out, neg, lr)
-                    else:
+    def draw_negatives(shape: tuple[int, ...]) -> torch.Tensor:
+        """Negatives for a whole epoch at once: uniform integers into the unigram table, then one lookup."""
+        picks = torch.randint(len(noise), shape, generator=negative_gen, device=device)
+        return torch.index_select(noise, 0, picks.reshape(-1)).reshape(shape)
+
+    try:
+        cb.on_train_begin(name, cfg.epochs)
+        cb.on_epoch_end(snapshot(0))
+        for epoch in range(1, cfg.epochs + 1):
+            cb.on_epoch_begin(name, epoch)
+            start = time.perf_counter()
+            inputs_np, outputs_np, n_pairs = _epoch_examples(encoded, keep, cfg, mode, rng)
+            inputs = torch.from_numpy(inputs_np).to(device)
+            outputs = torch.from_numpy(outputs_np).to(device)
+            pair_seconds = time.perf_counter() - start
+            n = len(outputs)
+            n_batches = -(-n // batch)
+            negatives = None
+            if mode == "batch":  # one pool per batch
+                negatives = draw_negatives((n_batches, cfg.batch_negatives))
+            elif cfg.loss == "negative":  # K per example (per window with shared_negatives)
+                negatives = draw_negatives((n, cfg.negative))
+            stop = threading.Event()
+            per_pair = n_pairs / max(1, n)  # examples are windows with shared_negatives: count pairs for the loss
+
+            def work(worker: int) -> torch.Tensor:
+                """This worker's batches of the epoch (every n_workers-th); returns their summed loss."""
+                loss_sum = torch.zeros((), device=device)
+                done = 0
+                for b in range(worker, n_batches, n_workers):
+                    if stop.is_set():
+                        break
+                    lo, hi = b * batch, min(n, (b + 1) * batch)
+                    inp, out = inputs[lo:hi], outputs[lo:hi]
+                    # word2vec's learning rate: linear from alpha to min_alpha over all examples of all epochs
+                    lr = cfg.alpha - (cfg.alpha - cfg.min_alpha) * ((epoch - 1) + lo / n) / cfg.epochs
+                    if mode == "adam":
+                        optimizer.zero_grad()
+                        with torch.enable_grad():
+                            loss = adam_model.loss(inp, out, None if cfg.loss == "softmax" else negatives[lo:hi])
+                            (loss / (hi - lo)).backward()
+                        optimizer.step()
+                        loss = loss.detach()
+                    elif mode == "softmax":
                         loss = tables.sgd_softmax(inp, out, lr)
-                loss_sum += loss
-                if step % PROGRESS_EVERY == 0 and lo:
-                    cb.on_progress(name, epoch, hi / n, _per_example(loss_sum, hi, n, n_pairs, shared))
-        train_loss = float(loss_sum) / max(1, n_pairs if shared else n)
-        if not np.isfinite(train_loss):
-            raise ValueError(f"The PyTorch model diverged in epoch {epoch} (loss {train_loss}): lower alpha "
-                             "or batch_size.")
-        if device.type == "cuda":
-            torch.cuda.synchronize()
-        seconds = time.perf_counter() - start
-        cb.on_progress(name, epoch, 1.0, train_loss)
-        cb.on_epoch_end(snapshot(epoch, seconds=seconds, words=len(encoded), train_loss=train_loss,
-                                 pairs=n_pairs, pair_seconds=pair_seconds))
-    cb.on_train_end(name)
+                    elif mode == "batch":
+                        loss = tables.sgd_batch_negative(inp, out, negatives[b], lr,
+                                                         cfg.negative / cfg.batch_negatives)
+                    elif mode == "window":  # drop the padded columns no window of this batch uses
+                        width = int((inp >= 0).sum(1).max())
+                        loss = tables.sgd_shared_negative(inp[:, :width], out, negatives[lo:hi], lr)
+                    else:
+                        loss = tables.sgd_negative(inp, out, negatives[lo:hi], lr)
+                    loss_sum += loss
+                    done += hi - lo
+                    if worker == 0 and b % (PROGRESS_EVERY * n_workers) == 0 and b:
+                        cb.on_progress(name, epoch, hi / n, float(loss_sum) / max(1.0, done * per_pair))
+                return loss_sum
+
+            with torch.no_grad():
+                losses = hogwild(n_workers, work, stop)
+            train_loss = float(sum(losses)) / max(1, n_pairs if mode == "window" else n)
+            if not np.isfinite(train_loss):
+                raise ValueError(f"The PyTorch model diverged in epoch {epoch} (loss {train_loss}): lower alpha "
+                                 "or batch_size.")
+            if device.type == "cuda":
+                torch.cuda.synchronize()
+            seconds = time.perf_counter() - start
+            cb.on_progress(name, epoch, 1.0, train_loss)
+            cb.on_epoch_end(snapshot(epoch, seconds=seconds, words=len(encoded), train_loss=train_loss,
+                                     pairs=n_pairs, pair_seconds=pair_seconds))
+        cb.on_train_end(name)
+    finally:
+        torch.set_num_threads(threads_before)
     return tables
-
-
-def _per_example(loss_sum: torch.Tensor, done: int, n: int, n_pairs: int, shared: bool) -> float:
-    examples = done * n_pairs / n if shared else done  # shared: batches count centre words, not pairs
-    return float(loss_sum) / max(1.0, examples)

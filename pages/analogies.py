@@ -1,4 +1,97 @@
+"""Analogies: solve 'a is to b as c is to ?' in both models, and follow analogy accuracy over the epochs."""
+
 import streamlit as st
 
-st.title('analogies')
-st.info('Being built.')
+import widgets
+from lib import analysis, charts
+from lib.store import Run
+
+METHODS = {"3CosAdd": "3cosadd", "3CosMul": "3cosmul"}
+
+
+def results_for(run: Run, method: str, epochs, epoch: int, every_epoch: bool) -> dict:
+    """{(model, epoch): analogy metrics} for the chosen method: saved with the run (3CosAdd), or computed with
+    3CosMul for the chosen epoch, for every epoch on request, and read back from the run's cache otherwise."""
+    if method == "3cosadd":
+        return {(m, e): analysis.saved_analogy_result(run, m, e) for m in run.models for e in epochs}
+    wanted = [(m, e) for m in run.models for e in epochs if every_epoch or e == epoch]
+    bar = st.progress(0.0, text="Scoring the questions with 3CosMul (once per epoch; kept with the run)…")
+    results = {}
+    for i, (m, e) in enumerate(wanted):
+        results[(m, e)] = analysis.cosmul_result(run, m, e)
+        bar.progress((i + 1) / len(wanted))
+    bar.empty()
+    for m in run.models:
+        for e in epochs:
+            if (m, e) not in results:
+                cached = analysis.cosmul_result(run, m, e, compute=False)
+                if cached is not None:
+                    results[(m, e)] = cached
+    return results
+
+
+run = widgets.select_run()
+if run is None:
+    st.stop()
+st.title("🧩 Analogies")
+st.caption("a is to b as c is to ?  —  3CosAdd ranks words x by cos(x, b − a + c); 3CosMul by "
+           "cos(x, b)·cos(x, c) / cos(x, a) (Levy & Goldberg, 2014), as gensim's most_similar_cosmul.")
+
+questions = analysis.analogy_questions_path(run)
+vocab = widgets.vocab(run)
+a0, b0, c0, _ = ((analysis.first_question(questions, vocab) if questions else None)
+                 or ("man", "king", "woman", "queen"))
+method_label = st.radio("Method", list(METHODS), horizontal=True, key="analogies_method")
+method = METHODS[method_label]
+cols = st.columns(3)
+words = []
+for column, label, default, key in zip(cols, ("a", "is to b", "as c is to ?"), (a0, b0, c0), "abc"):
+    with column:
+        words.append(widgets.word_input(label, default, key=f"analogies_{key}"))
+epoch = widgets.epoch_slider(run, key="analogies_epoch")
+if epoch is None:
+    st.stop()
+
+for model, column in zip(run.models, st.columns(len(run.models))):
+    column.markdown(f"**{model}** · epoch {epoch}")
+    try:
+        column.dataframe(analysis.answers(widgets.keyed_vectors(run, model, epoch), *words, method=method),
+                         hide_index=True, width="stretch")
+    except ValueError as exc:
+        column.error(str(exc))
+
+st.subheader(f"Accuracy over the epochs ({method_label})")
+if questions is None:
+    st.info("This run has no analogy questions: its corpus designs none. Train on toy-analogy or WikiText-2 (or "
+            "give the Train page an analogy file) to measure accuracy.")
+    st.stop()
+epochs = run.common_epochs()
+every_epoch = False
+if method == "3cosmul":
+    every_epoch = st.button("Score every epoch with 3CosMul", key="analogies_every_epoch",
+                            help="Lines need every epoch scored; on WikiText-2 that takes a few seconds per epoch "
+                                 "the first time.")
+try:
+    results = results_for(run, method, epochs, epoch, every_epoch)
+except ValueError as exc:
+    widgets.show_error(exc)
+frame = analysis.accuracy_frame(results)
+if frame["value"].isna().all():
+    st.info("No question has all four words in this run's vocabulary, so there is no accuracy to show.")
+    st.stop()
+st.altair_chart(charts.accuracy_lines(frame, f"{method_label} accuracy after each epoch"), width="stretch")
+
+st.subheader(f"Per category at epoch {epoch}")
+now = {m: results[(m, epoch)] for m in run.models}
+for model, column in zip(run.models, st.columns(len(run.models))):
+    coverage = now[model].get("analogy_coverage")
+    accuracy = now[model].get("analogy_accuracy")
+    column.metric(f"{model} accuracy", "–" if accuracy is None else f"{accuracy:.1%}",
+                  help="Share of the covered questions answered right (top answer).")
+    column.metric(f"{model} coverage", "–" if coverage is None else f"{coverage:.1%}",
+                  help="Share of the questions whose four words are all in the vocabulary.")
+sections = analysis.section_frame(now)
+if sections.empty:
+    st.info("No category has a question the vocabulary covers.")
+else:
+    st.altair_chart(charts.category_bars(sections), width="stretch")

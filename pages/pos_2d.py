@@ -1,4 +1,109 @@
+"""Part of speech in 2D: a two-dimensional embedding and a linear classifier learn the tags of ten words, replayed."""
+
 import streamlit as st
 
-st.title('pos_2d')
-st.info('Being built.')
+from lib import charts, pos
+
+FRAME_SECONDS = 0.3  # one animation frame while playing
+# session-state keys: playing or not, and the frame shown. The slider has no key of its own: a keyed
+# widget that disappears (bad input, another page) comes back drawn at its first option whatever its state says.
+PLAYING, STEP = "pos_playing", "pos_frame"
+
+
+@st.cache_data(max_entries=32, show_spinner="Training…")
+def trajectory(seed: int, steps: int, lr: float, record_every: int) -> pos.Trajectory:
+    return pos.train(pos.PosConfig(seed=seed, steps=steps, lr=lr, record_every=record_every))
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def gif(seed: int, steps: int, lr: float, record_every: int) -> bytes:
+    return pos.render_gif(trajectory(seed, steps, lr, record_every))
+
+
+@st.cache_data(max_entries=512, show_spinner=False)
+def regions(seed: int, steps: int, lr: float, record_every: int, step: int):
+    traj = trajectory(seed, steps, lr, record_every)
+    return pos.decision_grid(traj.weights, step, pos.extent(traj.points))
+
+
+st.title("Part of speech in two dimensions")
+st.markdown(
+    "Each of the ten words of **toy-pos** gets a position in a plane (`nn.Embedding(10, 2)`), and one linear layer "
+    "(`nn.Linear(2, 4)`) turns a position into a score per tag. Training moves the words *and* the boundaries "
+    "between the tag regions until every word sits in its own tag's region. The model trains directly on the "
+    "ten words (all of them in every step, Adam, cross-entropy), not on corpus tokens: every token of a word has "
+    "the same tag. Dots are coloured by the **true** tag, the background by the tag the classifier **predicts** "
+    "there; a dot with a dark ring is classified correctly.")
+
+left, *settings = st.columns([2, 1, 1, 1])
+seeds_text = left.text_input("Seeds", "0, 1", help="One seed, or several (comma-separated) to put side by side.")
+steps = settings[0].number_input("Steps", 10, 2000, 150, step=10)
+lr = settings[1].number_input("Learning rate (Adam)", 0.001, 1.0, 0.05, step=0.01, format="%.3f")
+record_every = settings[2].number_input("Record every … steps", 1, 100, 2)
+
+try:
+    seeds = pos.parse_seeds(seeds_text)
+    for seed in seeds:
+        pos.PosConfig(seed=seed, steps=int(steps), lr=float(lr), record_every=int(record_every)).validate()
+except ValueError as exc:
+    st.error(str(exc))
+    st.stop()
+
+args = (int(steps), float(lr), int(record_every))
+runs = {seed: trajectory(seed, *args) for seed in seeds}
+recorded = runs[seeds[0]].steps  # every seed records the same steps
+if st.session_state.get(STEP) not in recorded:
+    st.session_state[STEP] = recorded[-1]
+
+
+def toggle_play() -> None:
+    playing = not st.session_state.get(PLAYING, False)
+    st.session_state[PLAYING] = playing
+    if playing and st.session_state.get(STEP) == recorded[-1]:
+        st.session_state[STEP] = recorded[0]  # play again from the random start
+
+
+playing = st.session_state.get(PLAYING, False)
+st.button("Pause" if playing else "Play", icon=":material/pause:" if playing else ":material/play_arrow:",
+          on_click=toggle_play, key="pos_play", help="Plays the recorded steps from the slider's position to the end.")
+
+
+@st.fragment(run_every=FRAME_SECONDS if playing else None)
+def animation() -> None:
+    if st.session_state.get(PLAYING):
+        at = recorded.index(st.session_state[STEP])
+        if at + 1 >= len(recorded):
+            st.session_state[PLAYING] = False
+            st.rerun()  # a full rerun draws the page again without the timer
+        st.session_state[STEP] = recorded[at + 1]
+    step = st.select_slider("Step", options=recorded, value=st.session_state[STEP],
+                            help="0 is the random start, before any update.")
+    st.session_state[STEP] = step
+    columns = st.columns(2) if len(seeds) == 1 else st.columns(len(seeds))
+    size = {1: 420, 2: 380}.get(len(seeds), 220)  # the plane's side in pixels, square
+    for i, (seed, traj) in enumerate(runs.items()):
+        plane_slot, curve_slot = (columns[0], columns[1]) if len(seeds) == 1 else (columns[i], columns[i])
+        now = traj.history[traj.history["step"] == step].iloc[0]
+        subtitle = f"loss {now['loss']:.3f} · accuracy {now['accuracy']:.0%}"
+        points = traj.points[traj.points["step"] == step]
+        plane_slot.altair_chart(charts.pos_plane(points, regions(seed, *args, step), pos.extent(traj.points),
+                                                 pos.TAG_COLOURS, f"seed {seed} · step {step}", subtitle, size),
+                              width=size + 70, height=size + (190 if size >= 340 else 220))
+        curve_slot.altair_chart(charts.pos_curves(traj.history, step, width=size), width="content")
+
+
+animation()
+
+st.subheader("Where each start ends")
+st.dataframe(
+    [runs[s].final() for s in seeds],
+    column_config={"loss": st.column_config.NumberColumn(format="%.4f"),
+                   "accuracy": st.column_config.NumberColumn(format="percent")},
+    hide_index=True)
+st.caption("Different seeds start the words in different places, so training ends in different layouts and "
+           "boundaries: which tag takes which corner of the plane is an accident of the start.")
+download_columns = st.columns(len(seeds))
+for column, seed in zip(download_columns, seeds):
+    column.download_button(f"GIF of seed {seed}", data=lambda seed=seed: gif(seed, *args), icon=":material/download:",
+                           file_name=f"pos-2d-seed{seed}.gif", mime="image/gif", on_click="ignore",
+                           key=f"gif_{seed}", help="The whole animation, drawn with Pillow.")

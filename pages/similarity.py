@@ -1,4 +1,55 @@
+"""Similarity: the cosine similarity of a word pair after every epoch, and one word against every other word."""
+
 import streamlit as st
 
-st.title('similarity')
-st.info('Being built.')
+import widgets
+from lib import analysis, charts
+from lib.store import Run
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def pair_frame(path: str, word_a: str, word_b: str, epochs: tuple):
+    return analysis.similarity_across_epochs(Run(path), word_a, word_b)
+
+
+def default_partner(run: Run, word: str) -> str:
+    """A designed neighbour of the word when the corpus has one, else its nearest word in the last epoch."""
+    designed = (run.config.get("true_neighbours") or {}).get(word) or []
+    if designed:
+        return designed[0]
+    kv = widgets.keyed_vectors(run, run.models[0], run.common_epochs()[-1])
+    return kv.most_similar(word, topn=1)[0][0] if word in kv.key_to_index and len(kv) > 1 else word
+
+
+run = widgets.select_run()
+if run is None:
+    st.stop()
+if not run.common_epochs():
+    st.info("This run has no finished epoch yet.")
+    st.stop()
+st.title("📈 Similarity")
+
+st.subheader("A word pair across the epochs")
+check = analysis.default_word(run)
+left, right = st.columns(2)
+with left:
+    word_a = widgets.word_input("First word", check, key="similarity_a")
+with right:
+    word_b = widgets.word_input("Second word", default_partner(run, check), key="similarity_b")
+try:
+    frame = pair_frame(str(run.path), word_a, word_b, tuple(tuple(run.epochs(m)) for m in run.models))
+    st.altair_chart(charts.similarity_lines(frame, word_a, word_b), width="stretch")
+except ValueError as exc:
+    st.error(str(exc))
+
+st.subheader("One word against every other word")
+word = widgets.word_input("Check word", check, key="similarity_check")
+epoch = widgets.epoch_slider(run, key="similarity_epoch")
+kvs = {m: widgets.keyed_vectors(run, m, epoch) for m in run.models}
+try:
+    table = analysis.similarities_to(kvs, word, run.config.get("groups"))
+except ValueError as exc:
+    widgets.show_error(exc)
+st.caption(f"Cosine similarity to '{word}' after epoch {epoch}, sorted by {run.models[0]}; click a column to sort.")
+bar = {m: st.column_config.ProgressColumn(m, min_value=-1.0, max_value=1.0, format="%.3f") for m in run.models}
+st.dataframe(table, hide_index=True, width="stretch", column_config=bar)

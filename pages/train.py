@@ -1,4 +1,175 @@
+"""Train page: pick a corpus, hyperparameters and models; training runs in the background with live progress."""
+
+import os
+from dataclasses import fields
+
 import streamlit as st
 
-st.title('train')
-st.info('Being built.')
+from lib import jobs
+from lib.config import MODELS, CorpusConfig, TrainConfig, help_for
+from lib.corpora import CORPORA, wikitext_files
+from lib.train import prepare
+from widgets import RUN_KEY, config_inputs, progress_bars, runs_root, show_error
+
+JOB_KEY = "train_job"
+TOYS = [name for name in CORPORA if name.startswith("toy-")]
+MAIN = ["dim", "window", "negative", "min_count", "epochs", "alpha", "sample", "architecture", "loss"]
+ADVANCED = [f.name for f in fields(TrainConfig) if f.name not in MAIN]  # new settings show up here by themselves
+
+
+@st.cache_data(show_spinner=False)
+def toy_description(name: str) -> str:
+    from lib.corpora import load_corpus
+
+    return load_corpus(CorpusConfig(name, sentences=5)).description
+
+
+@st.cache_data(show_spinner="Checking the corpus and vocabulary…", max_entries=8)
+def check_prepare(corpus_cfg: CorpusConfig, train_cfg: TrainConfig, analogies: str | None) -> str:
+    """lib.train.prepare on this process (toy corpora only: they take a second); '' when fine, else the error."""
+    try:
+        prepare(corpus_cfg, train_cfg, analogies)
+    except ValueError as exc:
+        return str(exc)
+    return ""
+
+
+st.title("Train")
+st.caption("Both models train one after the other in a background process, on the same corpus with the same "
+           "settings. Every finished epoch is saved at once, so the other pages can show it while training goes on.")
+root = runs_root()
+
+# ------------------------------------------------------------ the current job of this browser session
+
+
+def select_new_run(status: jobs.JobStatus) -> None:
+    """Once the job's run folder exists, make it the run every page shows (once: the user may pick another)."""
+    if status.run_id and st.session_state.get("_job_run_shown") != status.run_id:
+        st.session_state[RUN_KEY] = st.session_state["_job_run_shown"] = status.run_id
+
+
+@st.fragment(run_every=1)
+def live_job() -> None:
+    job: jobs.Job = st.session_state[JOB_KEY]
+    status = job.poll()
+    select_new_run(status)
+    if status.finished:
+        st.rerun()  # the whole page again: the finished job is then shown without polling
+    st.subheader("Training" if status.state == "training" else "Starting…")
+    if status.state == "starting":
+        st.progress(0.0, text="Loading the corpus and building the vocabulary…")
+    progress_bars(status.models)
+    if status.run_id:
+        st.caption(f"Run `{status.run_id}` — the other pages show its epochs as they finish.")
+    if st.button("Cancel training", key="cancel", help="Stops the trainer; the epochs it finished are kept."):
+        job.cancel()
+        st.rerun()
+
+
+job = st.session_state.get(JOB_KEY)
+running = False
+if job is not None:
+    status = job.poll()
+    select_new_run(status)
+    running = not status.finished
+    if running:
+        live_job()
+    elif status.state == "complete":
+        st.success(f"Run `{status.run_id}` is complete. Open **Embedding space**, **Neighbours** or **Home** "
+                   "to compare the models epoch by epoch.")
+        progress_bars(status.models)
+    elif status.state == "failed":
+        st.error(f"Training did not start: {status.message}")
+    else:
+        why = "cancelled" if job.cancelled else (status.message or "stopped")
+        st.warning(f"Run `{status.run_id}` is incomplete ({why}); its finished epochs are kept and shown.")
+        progress_bars(status.models)
+others = [r for r in jobs.training_runs(root) if job is None or r.id != job.run_id]
+if others:
+    st.info("Also training now (from another browser session or the command line): "
+            + ", ".join(f"`{r.id}`" for r in others))
+if job is not None or others:
+    st.divider()
+
+# ------------------------------------------------------------ corpus
+
+st.subheader("Corpus")
+source = st.radio("Corpus", ["Toy language", "WikiText-2", "Your text file"], horizontal=True,
+                  label_visibility="collapsed")
+analogies_path = None
+corpus_error = ""
+if source == "Toy language":
+    left, right = st.columns([2, 1])
+    name = left.selectbox("Toy language", TOYS, index=TOYS.index("toy-proximity"))
+    sentences = right.number_input("Sentences (0: the language's default)", value=0, step=1000,
+                                   help=help_for(CorpusConfig, "sentences"))
+    st.caption(toy_description(name))
+    corpus_cfg = CorpusConfig(name, sentences=int(sentences))
+elif source == "WikiText-2":
+    folder = st.text_input("Local folder with WikiText-2's text files", value=os.environ.get("WIKITEXT2_DIR", ""),
+                           help="train.txt / valid.txt / test.txt or wiki.*.tokens. Empty: download with `datasets`.")
+    max_tokens = st.number_input("Keep only the first tokens (0 keeps all)", value=0, step=100_000,
+                                 help=help_for(CorpusConfig, "max_tokens"))
+    corpus_cfg = CorpusConfig("wikitext-2", wikitext_dir=folder.strip(), max_tokens=int(max_tokens))
+    if folder.strip():
+        try:
+            found = wikitext_files(folder.strip())
+            st.caption("Found " + ", ".join(f.name for f in found) + f" in {folder.strip()}.")
+        except ValueError as exc:
+            corpus_error = str(exc)
+    else:
+        st.warning("No local folder given: the trainer will try to download WikiText-2 with `datasets`. Without "
+                   "network access (or a filled Hugging Face cache) it stops with a message; then enter the folder "
+                   "that holds WikiText-2's text files, or set $WIKITEXT2_DIR before starting the app.")
+else:
+    upload = st.file_uploader("A UTF-8 text file, one sentence or paragraph per line", type=["txt"],
+                              key="upload_corpus")
+    questions = st.file_uploader("Analogy questions (optional): lines 'a b c d', ': section' headers allowed",
+                                 type=["txt"], key="upload_analogies")
+    corpus_cfg = None
+    try:
+        if upload is not None:
+            corpus_cfg = CorpusConfig(str(jobs.save_upload(upload.getvalue(), upload.name, root, "corpus")))
+        if questions is not None:
+            analogies_path = str(jobs.save_upload(questions.getvalue(), questions.name, root, "analogies"))
+    except ValueError as exc:
+        corpus_error = str(exc)
+    if corpus_cfg is None and not corpus_error:
+        st.info("Upload a text file to train on it.")
+
+# ------------------------------------------------------------ hyperparameters and models
+
+st.subheader("Hyperparameters")
+st.caption("word2vec's skip-gram defaults; hover over the ? icons for what each one does.")
+values = config_inputs(TrainConfig, MAIN, "train")
+with st.expander("Advanced"):
+    values |= config_inputs(TrainConfig, ADVANCED, "train")
+models = st.multiselect("Models", list(MODELS), default=list(MODELS),
+                        help="pytorch: the from-scratch model in lib/skipgram.py; gensim: gensim's Word2Vec.")
+
+train_cfg = TrainConfig(**values)
+problem = corpus_error
+if not problem:
+    try:
+        train_cfg.validate()
+        if corpus_cfg is not None:
+            corpus_cfg.validate()
+        if not models:
+            raise ValueError("Choose at least one model.")
+    except ValueError as exc:
+        problem = str(exc)
+if problem:
+    st.error(problem)
+start = st.button("Start training", type="primary", disabled=running or bool(problem) or corpus_cfg is None,
+                  help="Already training in this session: wait or cancel first." if running else None)
+if start:
+    if corpus_cfg.name in TOYS:  # a second's check here; big corpora are checked by the trainer itself
+        problem = check_prepare(corpus_cfg, train_cfg, analogies_path)
+        if problem:
+            show_error(ValueError(problem))
+    try:
+        st.session_state[JOB_KEY] = jobs.start(corpus_cfg, train_cfg, models, root, analogies_path)
+    except ValueError as exc:
+        show_error(exc)
+    st.session_state.pop("_job_run_shown", None)
+    st.rerun()

@@ -1,0 +1,179 @@
+"""Tidy frames the comparison pages show: neighbour lists and their overlap, similarities and analogy accuracy."""
+
+from __future__ import annotations
+
+import pandas as pd
+from gensim.models import KeyedVectors
+
+from lib.evaluate import google_analogies_path, require_words
+from lib.store import Run
+
+# ------------------------------------------------------------ words
+
+
+def default_word(run: Run) -> str:
+    """The corpus's check word when it is in the vocabulary, else the most frequent word."""
+    vocab = run.vocab()
+    word = run.config.get("check_word")
+    return word if word and word in vocab else vocab.words[0]
+
+
+def parse_words(text: str) -> list[str]:
+    """Lowercased words from a text box, split on commas and spaces, duplicates dropped."""
+    return list(dict.fromkeys(w for w in text.replace(",", " ").lower().split() if w))
+
+
+# ------------------------------------------------------------ neighbours
+
+
+def neighbours(kv: KeyedVectors, word: str, k: int = 10) -> pd.DataFrame:
+    """The k nearest words by cosine similarity: columns rank, word, cosine."""
+    require_words(kv, word)
+    if k < 1:
+        raise ValueError(f"Ask for at least 1 neighbour (got k={k}).")
+    pairs = kv.most_similar(word, topn=k)
+    return pd.DataFrame({"rank": range(1, len(pairs) + 1), "word": [w for w, _ in pairs],
+                         "cosine": [float(s) for _, s in pairs]})
+
+
+def jaccard(a, b) -> float:
+    """|A ∩ B| / |A ∪ B| of two word lists (1.0 for two empty lists)."""
+    a, b = set(a), set(b)
+    return len(a & b) / len(a | b) if a | b else 1.0
+
+
+def neighbours_by_epoch(run: Run, model: str, word: str, k: int = 10, epochs=None) -> pd.DataFrame:
+    """A word's top-k list after every epoch: one row per epoch, one column per rank (1..k, fewer when the
+    vocabulary has fewer other words)."""
+    epochs = list(epochs) if epochs is not None else run.epochs(model)
+    rows = {e: neighbours(run.keyed_vectors(model, e), word, k)["word"].tolist() for e in epochs}
+    ranks = max((len(r) for r in rows.values()), default=0)
+    table = pd.DataFrame.from_dict(rows, orient="index", columns=list(range(1, ranks + 1)))
+    table.index.name = "epoch"
+    return table
+
+
+def jaccard_with_previous(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """From neighbours_by_epoch tables per model: model, epoch, value = Jaccard of the list with the epoch before."""
+    rows = []
+    for model, table in tables.items():
+        lists = [row.dropna().tolist() for _, row in table.iterrows()]
+        for epoch, before, now in zip(table.index[1:], lists, lists[1:]):
+            rows.append({"model": model, "epoch": int(epoch), "value": jaccard(before, now)})
+    return pd.DataFrame(rows, columns=["model", "epoch", "value"])
+
+
+# ------------------------------------------------------------ similarity
+
+
+def similarity_across_epochs(run: Run, word_a: str, word_b: str, models=None) -> pd.DataFrame:
+    """cos(word_a, word_b) after every finished epoch of each model: columns model, epoch, value."""
+    rows = []
+    for model in models or run.models:
+        for epoch in run.epochs(model):
+            kv = run.keyed_vectors(model, epoch)
+            require_words(kv, word_a, word_b)
+            rows.append({"model": model, "epoch": epoch, "value": float(kv.similarity(word_a, word_b))})
+    return pd.DataFrame(rows, columns=["model", "epoch", "value"])
+
+
+def similarities_to(kvs: dict[str, KeyedVectors], word: str, groups: dict[str, str] | None = None) -> pd.DataFrame:
+    """Cosine similarity of word to every other word, one column per model, sorted by the first model's."""
+    first = next(iter(kvs.values()))
+    require_words(first, word)
+    others = [w for w in first.index_to_key if w != word]
+    table = pd.DataFrame({"word": others, "count": [first.get_vecattr(w, "count") for w in others]})
+    if groups:
+        table["group"] = [groups.get(w, "") for w in others]
+    for model, kv in kvs.items():
+        require_words(kv, word)
+        table[model] = 1 - kv.distances(word, others)  # gensim's cosine distances, turned into similarities
+    return table.sort_values(next(iter(kvs)), ascending=False, ignore_index=True)
+
+
+# ------------------------------------------------------------ per-epoch metrics and analogies
+
+
+def metric_frame(run: Run, key: str, models=None) -> pd.DataFrame:
+    """One saved metric per finished epoch: columns model, epoch, value (None where the metric was not measured)."""
+    rows = [{"model": model, "epoch": m["epoch"], "value": m.get(key)}
+            for model in models or run.models for m in run.metrics(model)]
+    return pd.DataFrame(rows, columns=["model", "epoch", "value"])
+
+
+def analogy_questions_path(run: Run) -> str | None:
+    """The questions this run is evaluated on: its own analogies.txt, Google's for natural text, else None."""
+    own = run.analogies_path()
+    if own:
+        return str(own)
+    return google_analogies_path() if run.config.get("natural") else None
+
+
+def first_question(path: str, known=None) -> tuple[str, str, str, str] | None:
+    """The first 'a b c d' question in a questions-words file whose words are all in known (when given), as a
+    sensible default for the solver; None when there is no such question."""
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            words = line.lower().split()
+            if len(words) == 4 and not line.startswith(":") and (known is None or all(w in known for w in words)):
+                return tuple(words)
+    return None
+
+
+def answers(kv: KeyedVectors, a: str, b: str, c: str, method: str = "3cosadd", topn: int = 5) -> pd.DataFrame:
+    """Top answers to 'a is to b as c is to ?': columns rank, word, score."""
+    from lib.evaluate import solve_analogy
+
+    found = solve_analogy(kv, a, b, c, topn=topn, method=method)
+    return pd.DataFrame({"rank": range(1, len(found) + 1), "word": [w for w, _ in found],
+                         "score": [float(s) for _, s in found]})
+
+
+def section_frame(results: dict[str, dict]) -> pd.DataFrame:
+    """Per-category accuracy from per-model results {model: {"analogy_sections": {section: {correct, total}}}}:
+    columns model, section, correct, total, accuracy (sections without a covered question are left out)."""
+    rows = []
+    for model, result in results.items():
+        for section, s in (result.get("analogy_sections") or {}).items():
+            if s["total"]:
+                rows.append({"model": model, "section": section, "correct": s["correct"], "total": s["total"],
+                             "accuracy": s["correct"] / s["total"]})
+    return pd.DataFrame(rows, columns=["model", "section", "correct", "total", "accuracy"])
+
+
+def saved_analogy_result(run: Run, model: str, epoch: int) -> dict:
+    """The 3CosAdd analogy metrics saved with an epoch (empty when the run measured none)."""
+    entry = next((m for m in run.metrics(model) if m["epoch"] == epoch), {})
+    return {k: entry.get(k) for k in ("analogy_accuracy", "analogy_coverage", "analogy_sections") if k in entry}
+
+
+def cosmul_result(run: Run, model: str, epoch: int, compute: bool = True) -> dict | None:
+    """3CosMul analogy metrics of an epoch (same keys as the saved 3CosAdd ones), computed once and kept in the
+    run's cache folder; empty when the run has no analogy questions; None when not cached and compute is False
+    (on WikiText-2 one epoch takes seconds)."""
+    import json
+
+    from lib.evaluate import analogy_accuracy_cosmul
+    from lib.store import atomic_write_json
+
+    path = analogy_questions_path(run)
+    if path is None:
+        return {}
+    cached = run.cache_dir() / "analogies-3cosmul" / model / f"epoch_{epoch:03d}.json"
+    if cached.is_file():
+        try:
+            return json.loads(cached.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError):
+            pass  # damaged: computed again below
+    if not compute:
+        return None
+    result = analogy_accuracy_cosmul(run.keyed_vectors(model, epoch), path)
+    atomic_write_json(cached, result)
+    return result
+
+
+def accuracy_frame(results: dict[tuple[str, int], dict]) -> pd.DataFrame:
+    """Accuracy per (model, epoch) result: columns model, epoch, value."""
+    rows = [{"model": model, "epoch": epoch, "value": r.get("analogy_accuracy")} for (model, epoch), r in
+            sorted(results.items(), key=lambda item: (item[0][0], item[0][1]))]
+    return pd.DataFrame(rows, columns=["model", "epoch", "value"])

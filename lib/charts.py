@@ -1,0 +1,287 @@
+"""Every Altair chart of the app: pure functions from a tidy pandas frame to a chart (append new ones at the end)."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+MODEL_COLOURS = {"pytorch": "#e45756", "gensim": "#4c78a8"}  # the same colour for a model in every chart
+
+
+def model_colour(title: str = "model") -> alt.Color:
+    return alt.Color("model:N", scale=alt.Scale(domain=list(MODEL_COLOURS), range=list(MODEL_COLOURS.values())),
+                     title=title)
+
+
+def padded_domain(values: pd.Series, pad: float = 0.05) -> list[float]:
+    """[min, max] widened a little, so points on the edge stay visible."""
+    low, high = float(values.min()), float(values.max())
+    span = (high - low) or 1.0
+    return [low - pad * span, high + pad * span]
+
+
+# ------------------------------------------------------------ embedding space
+
+
+def embedding_panel(frame: pd.DataFrame, model: str, epoch: int, highlight=(), width: int = 380,
+                    height: int = 380) -> alt.LayerChart:
+    """One model's words at one epoch; highlighted words also show their path over every epoch.
+
+    frame: projection rows (model, epoch, word, x, y, count, group) for all epochs. The axes span every epoch, so
+    playing through the epochs never rescales them."""
+    rows = frame[frame["model"] == model]
+    if rows.empty:
+        raise ValueError(f"The projection has no rows for model {model!r}.")
+    x = alt.X("x:Q", scale=alt.Scale(domain=padded_domain(rows["x"])), axis=None)
+    y = alt.Y("y:Q", scale=alt.Scale(domain=padded_domain(rows["y"])), axis=None)
+    now = rows[rows["epoch"] == epoch]
+    has_groups = bool((rows["group"] != "").any())
+    colour = alt.Color("group:N", title="designed group") if has_groups else alt.value("#4c78a8")
+    tooltip = ["word:N", alt.Tooltip("count:Q", format=","), "epoch:Q"] + (["group:N"] if has_groups else [])
+    points = alt.Chart(now).mark_circle(size=40, opacity=0.7).encode(x=x, y=y, color=colour, tooltip=tooltip)
+    layers = [points]
+    marked = list(dict.fromkeys(highlight))
+    if marked:
+        path_rows = rows[rows["word"].isin(marked)]
+        paths = alt.Chart(path_rows).mark_line(point=alt.OverlayMarkDef(size=18), strokeWidth=1.5, opacity=0.8).encode(
+            x=x, y=y, detail="word:N", order="epoch:Q", color=alt.value("#222222"),
+            tooltip=["word:N", "epoch:Q"])
+        ends = path_rows[path_rows["epoch"] == epoch]
+        dots = alt.Chart(ends).mark_point(size=140, shape="diamond", filled=True, color="#000000").encode(
+            x=x, y=y, tooltip=tooltip)
+        labels = alt.Chart(ends).mark_text(align="left", dx=8, dy=-8, fontSize=13, fontWeight="bold").encode(
+            x=x, y=y, text="word:N")
+        layers += [paths, dots, labels]
+    zoom = alt.selection_interval(bind="scales", name="zoom_" + "".join(ch for ch in model if ch.isalnum()))
+    return alt.layer(*layers).add_params(zoom).properties(title=f"{model} · epoch {epoch}", width=width,
+                                                            height=height)
+
+
+def embedding_scatter(frame: pd.DataFrame, epoch: int, highlight=(), models=None, width: int = 380,
+                      height: int = 380) -> alt.HConcatChart:
+    """Both models side by side at one epoch (zoom and pan with the mouse), coloured by designed group (legend
+    below, so the two panels keep the page's width)."""
+    models = list(models) if models is not None else list(dict.fromkeys(frame["model"]))
+    panels = [embedding_panel(frame, m, epoch, highlight, width, height) for m in models]
+    return alt.hconcat(*panels).resolve_scale(color="shared").configure_legend(orient="bottom", columns=4)
+
+
+# ------------------------------------------------------------ per-epoch lines
+
+
+def metric_lines(frame: pd.DataFrame, metric: str, title: str, y_format: str = ",.4g",
+                 y_domain=None, height: int = 260) -> alt.Chart:
+    """One line per model over the epochs; frame columns model, epoch, value (missing values are left out)."""
+    rows = frame.dropna(subset=["value"])
+    y_scale = alt.Scale(domain=list(y_domain)) if y_domain is not None else alt.Scale(zero=False)
+    return alt.Chart(rows).mark_line(point=True).encode(
+        x=alt.X("epoch:Q", title="epoch", axis=alt.Axis(tickMinStep=1, format="d")),
+        y=alt.Y("value:Q", title=metric, scale=y_scale, axis=alt.Axis(format=y_format)),
+        color=model_colour(),
+        tooltip=["model:N", "epoch:Q", alt.Tooltip("value:Q", title=metric, format=y_format)],
+    ).properties(title=title, height=height)
+
+
+def similarity_lines(frame: pd.DataFrame, word_a: str, word_b: str) -> alt.Chart:
+    """Cosine similarity of one word pair over the epochs, one line per model."""
+    return metric_lines(frame, "cosine similarity", f"cos({word_a}, {word_b}) after each epoch",
+                        y_format=".3f", y_domain=(-1, 1))
+
+
+def accuracy_lines(frame: pd.DataFrame, title: str = "Analogy accuracy after each epoch") -> alt.Chart:
+    """Accuracy (0..1) over the epochs, one line per model, as percentages; the axis starts at 0 and ends a
+    little above the best value (a 2% accuracy on a 0-100% axis would be a flat line)."""
+    best = frame["value"].max()
+    top = 1.0 if pd.isna(best) else min(1.0, max(0.05, 1.15 * float(best)))
+    return metric_lines(frame, "accuracy", title, y_format=".0%", y_domain=(0, top))
+
+
+def jaccard_lines(frame: pd.DataFrame, word: str, k: int) -> alt.Chart:
+    """How much a word's top-k neighbour list kept from the epoch before (Jaccard), one line per model."""
+    return metric_lines(frame, f"Jaccard@{k} with previous epoch", f"How much of {word!r}'s neighbour list stays",
+                        y_format=".0%", y_domain=(0, 1))
+
+
+# ------------------------------------------------------------ bars
+
+
+def category_bars(frame: pd.DataFrame, title: str = "Accuracy per category") -> alt.Chart:
+    """Grouped horizontal bars; frame columns model, section, accuracy (0..1), correct, total."""
+    return alt.Chart(frame).mark_bar().encode(
+        y=alt.Y("section:N", title=None, sort=None, axis=alt.Axis(labelLimit=240)),
+        yOffset=alt.YOffset("model:N"),
+        x=alt.X("accuracy:Q", title="accuracy", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format=".0%")),
+        color=model_colour(),
+        tooltip=["model:N", "section:N", alt.Tooltip("accuracy:Q", format=".1%"), "correct:Q", "total:Q"],
+    ).properties(title=title)
+
+
+MODEL_COLOURS = {"pytorch": "#e45756", "gensim": "#4c78a8"}  # the same colour for a model in every epoch chart
+
+
+def epoch_lines(frame: pd.DataFrame, title: str, y_title: str, log_y: bool = False) -> alt.Chart:
+    """One line per model (colour) and measure (dash) over epochs; frame columns: model, epoch, measure, value."""
+    scale = alt.Scale(type="log") if log_y else alt.Scale(zero=False)
+    return (
+        alt.Chart(frame, title=title)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("epoch:Q", title="epoch", axis=alt.Axis(tickMinStep=1, format="d")),
+            y=alt.Y("value:Q", title=y_title, scale=scale),
+            color=alt.Color("model:N", title="model", scale=alt.Scale(domain=list(MODEL_COLOURS),
+                                                                      range=list(MODEL_COLOURS.values()))),
+            strokeDash=alt.StrokeDash("measure:N", title=None,
+                                      legend=alt.Legend() if frame["measure"].nunique() > 1 else None),
+            tooltip=["model:N", "measure:N", "epoch:Q", alt.Tooltip("value:Q", format=",.4g")],
+        )
+        .properties(height=280)
+    )
+
+
+def word_probability_bars(frame: pd.DataFrame, title: str) -> alt.Chart:
+    """Grouped horizontal bars, one group per word in the frame's order; frame columns: word, measure, value."""
+    return (
+        alt.Chart(frame, title=title)
+        .mark_bar()
+        .encode(
+            x=alt.X("value:Q", title="probability", axis=alt.Axis(format="%")),
+            y=alt.Y("word:N", title=None, sort=None),
+            yOffset=alt.YOffset("measure:N"),
+            color=alt.Color("measure:N", title=None, legend=alt.Legend(orient="bottom")),
+            tooltip=["word:N", "measure:N", alt.Tooltip("value:Q", format=".2%")],
+        )
+        .properties(height=max(200, 48 * frame["word"].nunique()))
+    )
+
+
+# ------------------------------------------------------------ part of speech in 2D (lib.pos)
+
+
+def pos_plane(points: pd.DataFrame, grid: pd.DataFrame, bounds, tag_colours: dict[str, str], title: str = "",
+              subtitle: str = "", size: int = 380) -> alt.LayerChart:
+    """The ten words at one step over the classifier's decision regions.
+
+    points: rows step, word, tag, x, y, predicted, correct (one step); grid: cells x, x2, y, y2, tag (from
+    lib.pos.decision_grid); bounds: (x_min, x_max, y_min, y_max) fixed for the whole animation."""
+    colour_scale = alt.Scale(domain=list(tag_colours), range=list(tag_colours.values()))
+    x = alt.X("x:Q", scale=alt.Scale(domain=[bounds[0], bounds[1]], nice=False), title="dimension 1")
+    y = alt.Y("y:Q", scale=alt.Scale(domain=[bounds[2], bounds[3]], nice=False), title="dimension 2")
+    regions = alt.Chart(grid).mark_rect(opacity=0.22, strokeWidth=0).encode(
+        x=x, x2="x2:Q", y=y, y2="y2:Q",
+        color=alt.Color("tag:N", scale=colour_scale, title="true tag / region"),
+        tooltip=[alt.Tooltip("tag:N", title="classifier says")])
+    dots = alt.Chart(points).mark_point(size=130, filled=True, opacity=1).encode(
+        x=x, y=y, color=alt.Color("tag:N", scale=colour_scale),
+        stroke=alt.condition("datum.correct", alt.value("#222222"), alt.value("#ffffff")),
+        strokeWidth=alt.value(1.5),
+        tooltip=["word:N", alt.Tooltip("tag:N", title="true tag"), alt.Tooltip("predicted:N", title="predicted"),
+                 alt.Tooltip("x:Q", format=".2f"), alt.Tooltip("y:Q", format=".2f")])
+    labels = alt.Chart(spread_labels(points, bounds)).mark_text(align="left", dx=9, fontSize=13).encode(
+        x=x, y=alt.Y("label_y:Q", scale=alt.Scale(domain=[bounds[2], bounds[3]], nice=False)), text="word:N")
+    heading = alt.Title(title, subtitle=subtitle, anchor="start") if subtitle else title
+    return alt.layer(regions, dots, labels).properties(title=heading, width=size, height=size).configure_legend(
+        orient="bottom", columns=4 if size >= 340 else 2)
+
+
+def spread_labels(points: pd.DataFrame, bounds, gap: float = 0.055) -> pd.DataFrame:
+    """points with a label_y column: each label at its point's height, or, where that would overlap a label
+    already placed, the nearest free height one or more label-heights above or below (words of one tag often sit
+    on top of each other). gap: a label's height as a share of the plot."""
+    height, width = gap * (bounds[3] - bounds[2]), 0.12 * (bounds[1] - bounds[0])
+    placed: list[tuple[float, float]] = []
+    label_y = {}
+    for row in points.sort_values("y", ascending=False).itertuples():
+        candidates = [row.y + k * height for k in (0, -1, 1, -2, 2, -3, 3, -4, 4)]
+        y = next((c for c in candidates
+                  if all(abs(px - row.x) >= width or abs(py - c) >= height for px, py in placed)), candidates[-1])
+        placed.append((row.x, y))
+        label_y[row.Index] = y
+    return points.assign(label_y=pd.Series(label_y))
+
+
+def pos_curves(history: pd.DataFrame, step: int, width: int = 380) -> alt.VConcatChart:
+    """Loss (log scale) and accuracy over the training steps, a rule marking the step shown in the plane.
+
+    history: rows step, loss, accuracy."""
+    rule = alt.Chart(pd.DataFrame({"step": [step]})).mark_rule(color="#888888", strokeDash=[4, 3]).encode(x="step:Q")
+    x = alt.X("step:Q", title="step")
+    loss = alt.Chart(history).mark_line(color="#4c78a8").encode(
+        x=x, y=alt.Y("loss:Q", title="cross-entropy loss", scale=alt.Scale(type="log")),
+        tooltip=["step:Q", alt.Tooltip("loss:Q", format=".4f")])
+    accuracy = alt.Chart(history).mark_line(color="#54a24b", interpolate="step-after").encode(
+        x=x, y=alt.Y("accuracy:Q", title="accuracy", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")),
+        tooltip=["step:Q", alt.Tooltip("accuracy:Q", format=".0%")])
+    return alt.vconcat((loss + rule).properties(width=width, height=150),
+                       (accuracy + rule).properties(width=width, height=150))
+
+
+# ------------------------------------------------------------ random versus structured language (lib.experiments)
+
+
+def precision_lines(frame: pd.DataFrame, epoch: int | None = None) -> alt.LayerChart:
+    """Neighbour precision over epochs: colour = language, dash = model; a grey dashed rule at the chance level,
+    and a rule at the epoch shown elsewhere on the page.
+
+    frame: rows language, model, series, epoch, neighbor_precision, chance."""
+    rows = frame.dropna(subset=["neighbor_precision"])
+    lines = alt.Chart(rows).mark_line(point=True).encode(
+        x=alt.X("epoch:Q", title="epoch", axis=alt.Axis(tickMinStep=1, format="d")),
+        y=alt.Y("neighbor_precision:Q", title="neighbour precision", scale=alt.Scale(domain=[0, 1])),
+        color=alt.Color("language:N", title="language",
+                        scale=alt.Scale(domain=["toy-random", "toy-proximity"], range=["#9d755d", "#54a24b"])),
+        strokeDash=alt.StrokeDash("model:N", title="model", scale=alt.Scale(domain=["pytorch", "gensim"],
+                                                                           range=[[1, 0], [6, 3]])),
+        shape=alt.Shape("model:N", title="model", scale=alt.Scale(domain=["pytorch", "gensim"],
+                                                                  range=["circle", "square"])),
+        tooltip=["series:N", "epoch:Q", alt.Tooltip("neighbor_precision:Q", format=".3f")])
+    chance = pd.DataFrame({"chance": [float(frame["chance"].mean())]})
+    chance_rule = alt.Chart(chance).mark_rule(color="#888888", strokeDash=[2, 2]).encode(
+        y="chance:Q", tooltip=[alt.Tooltip("chance:Q", title="chance level", format=".3f")])
+    chance_text = alt.Chart(chance).transform_calculate(label="'chance ' + format(datum.chance, '.2f')").mark_text(
+        align="left", dy=-7, color="#666666", x=4).encode(y="chance:Q", text="label:N")
+    layers = [lines, chance_rule, chance_text]
+    if epoch is not None:
+        layers.append(alt.Chart(pd.DataFrame({"epoch": [epoch]})).mark_rule(color="#bbbbbb").encode(x="epoch:Q"))
+    return alt.layer(*layers).properties(height=300, title="Neighbour precision per epoch")
+
+
+def alphabet_scatter(frame: pd.DataFrame, epoch: int, size: int = 260) -> alt.FacetChart:
+    """Every word's aligned PCA position at one epoch, one panel per language (rows) and model (columns). Colour
+    runs along the alphabet and a faint line joins aaa→bbb→…→zzz: a smooth path means the vectors learned the
+    alphabet's order. Axes span every epoch, so playing the epochs never rescales them.
+
+    frame: rows language, model, series, epoch, word, x, y, letter (all epochs)."""
+    x = alt.X("x:Q", scale=alt.Scale(domain=padded_domain(frame["x"])), axis=None)
+    y = alt.Y("y:Q", scale=alt.Scale(domain=padded_domain(frame["y"])), axis=None)
+    base = alt.Chart().encode(x=x, y=y)
+    path = base.mark_line(color="#cccccc", strokeWidth=1).encode(order="letter:Q")
+    dots = base.mark_circle(size=70, opacity=0.9).encode(
+        color=alt.Color("letter:Q", title="letter", scale=alt.Scale(scheme="viridis", domain=[0, 25]),
+                        legend=alt.Legend(values=[0, 25], labelExpr="datum.value == 0 ? 'aaa' : 'zzz'")),
+        tooltip=["word:N", "series:N"])
+    labels = base.mark_text(dy=-9, fontSize=10, color="#333333").encode(text="word:N")
+    now = frame[frame["epoch"] == epoch]
+    return alt.layer(path, dots, labels, data=now).properties(width=size, height=size).facet(
+        row=alt.Row("language:N", title=None, sort=["toy-random", "toy-proximity"]),
+        column=alt.Column("model:N", title=None, sort=["pytorch", "gensim"]),
+    ).properties(title=f"Aligned PCA of all 26 words · epoch {epoch}")
+
+
+def similarity_heatmap(frame: pd.DataFrame, word: str) -> alt.FacetChart:
+    """Cosine similarity of `word` to every other word (columns, in alphabetical order) after each epoch (rows),
+    one panel per series; a dot marks the designed neighbours.
+
+    frame: rows language, model, series, epoch, other, similarity, designed."""
+    base = alt.Chart().encode(
+        x=alt.X("other:O", title=f"similarity of {word} to …", sort="ascending", axis=alt.Axis(labelAngle=-60)),
+        y=alt.Y("epoch:O", title="epoch"))
+    cells = base.mark_rect().encode(
+        color=alt.Color("similarity:Q", title="cosine", scale=alt.Scale(scheme="redblue", domain=[-1, 1],
+                                                                        reverse=True)),
+        tooltip=["series:N", "epoch:O", "other:N", alt.Tooltip("similarity:Q", format=".3f"), "designed:N"])
+    marks = base.transform_filter("datum.designed").mark_point(shape="circle", size=12, filled=True,
+                                                                color="#000000")
+    return alt.layer(cells, marks, data=frame).properties(width=360, height=alt.Step(14)).facet(
+        facet=alt.Facet("series:N", title=None, sort=[f"{lang} · {m}" for lang in ("toy-random", "toy-proximity")
+                                                        for m in ("pytorch", "gensim")]),
+        columns=2)

@@ -1,0 +1,126 @@
+"""The numbers behind a run, for the Home and How it works pages: per-epoch metrics, subsampling, noise, batches."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+
+from lib.config import TrainConfig
+from lib.corpora import load_corpus
+from lib.pairs import examples_per_epoch
+from lib.store import Run, atomic_write_json
+from lib.vocab import Vocab
+
+EPOCH_COLUMNS = ("loss", "train_loss", "words_per_sec", "seconds", "pairs")
+EXACT_PAIRS_MAX_TOKENS = 1_000_000  # count an epoch's pairs exactly (reloading the corpus) only below this size
+
+
+def epoch_frame(run: Run) -> pd.DataFrame:
+    """One row per (model, epoch) with the columns of EPOCH_COLUMNS (NaN where a model has no value)."""
+    rows = [{"model": model, "epoch": m["epoch"], **{k: m.get(k) for k in EPOCH_COLUMNS}}
+            for model in run.models for m in run.metrics(model)]
+    frame = pd.DataFrame(rows, columns=["model", "epoch", *EPOCH_COLUMNS])
+    return frame.astype({k: float for k in EPOCH_COLUMNS})
+
+
+def tidy(frame: pd.DataFrame, columns: list[str], names: dict[str, str] | None = None) -> pd.DataFrame:
+    """Long form of epoch_frame for charts: model, epoch, measure, value (rows without a value dropped)."""
+    long = frame.melt(id_vars=["model", "epoch"], value_vars=columns, var_name="measure", value_name="value")
+    long["measure"] = long["measure"].map(lambda c: (names or {}).get(c, c))
+    return long.dropna(subset=["value"]).reset_index(drop=True)
+
+
+def top_words(vocab: Vocab, cfg: TrainConfig, n: int = 10) -> pd.DataFrame:
+    """The n commonest words: their share of the corpus, the chance subsampling drops each occurrence, and how
+    often they are drawn as negatives (∝ count^ns_exponent) compared with their plain frequency."""
+    n = min(n, len(vocab))
+    counts = vocab.counts[:n]
+    keep = vocab.keep_probability(cfg.sample)[:n]
+    noise = vocab.noise_distribution(cfg.ns_exponent)[:n]
+    return pd.DataFrame({
+        "word": list(vocab.words[:n]), "count": counts, "frequency": counts / vocab.total,
+        "discard probability": 1.0 - keep, "noise probability": noise,
+    })
+
+
+def tidy_words(table: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
+    """Long form of top_words for grouped bars: word, measure, value, for the columns named in names."""
+    long = table.melt(id_vars=["word"], value_vars=list(names), var_name="measure", value_name="value")
+    long["measure"] = long["measure"].map(names)
+    return long
+
+
+def kept_tokens(vocab: Vocab, sample: float) -> float:
+    """Expected corpus words left after subsampling: Σ count · keep probability."""
+    return float((vocab.counts * vocab.keep_probability(sample)).sum())
+
+
+def expected_pairs(vocab: Vocab, cfg: TrainConfig) -> float:
+    """Skip-gram pairs per epoch if no sentence ever ended: each kept word pairs with 2b neighbours, b uniform in
+    1..window, so window + 1 on average (sentence ends make the real count smaller)."""
+    return kept_tokens(vocab, cfg.sample) * (cfg.window + 1)
+
+
+def measured_pairs(run: Run) -> int | None:
+    """The (input, output) pairs the PyTorch model trained on in its last finished epoch, when it recorded them."""
+    for model in run.models:
+        done = [m for m in run.metrics(model) if m.get("pairs")]
+        if done:
+            return int(done[-1]["pairs"])
+    return None
+
+
+def exact_pairs(run: Run) -> int | None:
+    """lib.pairs.examples_per_epoch for the run's corpus (one draw), cached in the run's cache folder; None when the
+    corpus is larger than EXACT_PAIRS_MAX_TOKENS or can no longer be loaded (an upload removed, say)."""
+    cache = run.path / "cache" / "explain.json"
+    try:
+        return json.loads(cache.read_text(encoding="utf-8"))["examples_per_epoch"]
+    except (OSError, ValueError, KeyError):
+        pass
+    if (run.config.get("n_tokens") or 0) > EXACT_PAIRS_MAX_TOKENS:
+        return None
+    cfg = run.train_config
+    try:
+        corpus = load_corpus(run.corpus_config)
+    except (ValueError, OSError):
+        return None
+    vocab = run.vocab()
+    value = examples_per_epoch(vocab.encode(corpus.sentences), vocab.keep_probability(cfg.sample), cfg.window,
+                               cfg.architecture, cfg.seed)
+    atomic_write_json(run.cache_dir() / "explain.json", {"examples_per_epoch": int(value)})
+    return int(value)
+
+
+def learning_rates(cfg: TrainConfig) -> pd.DataFrame:
+    """SGD's learning rate at the start of each epoch and at the very end: α − (α − α_min) · progress."""
+    epochs = np.arange(cfg.epochs + 1)
+    return pd.DataFrame({"epoch": epochs, "learning rate": cfg.alpha - (cfg.alpha - cfg.min_alpha) * epochs / cfg.epochs})
+
+
+def batch_sizes(cfg: TrainConfig, vocab_size: int) -> dict:
+    """What TrainConfig.resolved_batch_size picks for this vocabulary, and why."""
+    batch = cfg.resolved_batch_size(vocab_size)
+    if cfg.batch_size:
+        why = f"batch_size = {cfg.batch_size} was set by hand"
+    elif cfg.optimizer == "adam":
+        why = "Adam's default of 256 examples"
+    else:
+        why = (f"8 × {vocab_size:,} vocabulary words = {8 * vocab_size:,}, kept within 256 … 4,096")
+    sgd_negative = cfg.loss == "negative" and cfg.optimizer == "sgd"
+    shared = sgd_negative and cfg.shared_negatives and not cfg.batch_negatives and cfg.architecture == "skipgram"
+    return {"batch": batch, "why": why, "shared": shared,
+            "batch_negatives": cfg.batch_negatives if sgd_negative else 0,
+            "centres_per_batch": max(1, batch // (cfg.window + 1)) if shared else None}
+
+
+def pipeline_numbers(run: Run, vocab: Vocab) -> dict:
+    """The selected run's sizes at each step of the pipeline, for the How it works page."""
+    cfg = run.train_config
+    return {
+        "tokens": run.config.get("n_tokens"), "vocab_size": len(vocab), "vocab_tokens": vocab.total,
+        "kept_tokens": kept_tokens(vocab, cfg.sample), "expected_pairs": expected_pairs(vocab, cfg),
+        "measured_pairs": measured_pairs(run), **batch_sizes(cfg, len(vocab)),
+    }

@@ -1,0 +1,105 @@
+"""The real app in headless Chromium: `streamlit run` on a free port, every page opened, no exception box."""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from lib.config import CorpusConfig, TrainConfig
+from lib.train import train_run
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = "/usr/bin/chromium"
+SHOTS = ROOT / "screenshots"
+PAGES = sorted(p.stem for p in (ROOT / "pages").glob("*.py"))
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
+        pytest.skip(f"no Chromium at {CHROMIUM}: install it (apt-get install chromium) to run the browser tests")
+    pytest.importorskip("playwright.sync_api", reason="the Playwright Python package is not installed")
+    root = tmp_path_factory.mktemp("runs")
+    train_run(CorpusConfig("toy-pos", sentences=400), TrainConfig(epochs=2, dim=8, min_count=1, negative=3,
+                                                                  workers=1), root=root)
+    port = free_port()
+    log = open(root / "server.log", "wb")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.headless", "true",
+         "--server.port", str(port), "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env={**os.environ, "W2V_RUNS_DIR": str(root)}, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(120):
+            try:
+                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=1).read() == b"ok":
+                    break
+            except OSError:
+                time.sleep(0.5)
+        else:
+            pytest.fail(f"streamlit did not start: {(root / 'server.log').read_text()}")
+        yield url
+    finally:
+        server.terminate()
+        server.wait(20)
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def browser(app):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"])
+        yield b
+        b.close()
+
+
+def wait_for_script(page, timeout: float = 90.0) -> None:
+    """Until the page's script has run: the main area is there and the "running" indicator has gone."""
+    page.wait_for_selector('[data-testid="stMain"]', timeout=timeout * 1000)
+    page.wait_for_timeout(1500)
+    end = time.monotonic() + timeout
+    while page.locator('[data-testid="stStatusWidget"]').count() and time.monotonic() < end:
+        page.wait_for_timeout(500)
+    page.wait_for_timeout(1000)
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_every_page_opens_without_an_exception(app, browser, name):
+    page = browser.new_page(viewport={"width": 1400, "height": 2400})
+    try:
+        page.goto(f"{app}/" if name == "home" else f"{app}/{name}")
+        wait_for_script(page)
+        SHOTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+        errors = page.locator('[data-testid="stException"]')
+        assert errors.count() == 0, f"{name}: " + "\n".join(errors.all_inner_texts())
+        assert page.locator("h1").count() >= 1, f"{name} shows no title"
+    finally:
+        page.close()
+
+
+def test_the_run_selector_follows_into_the_url(app, browser):
+    page = browser.new_page()
+    try:
+        page.goto(f"{app}/how_it_works")
+        page.wait_for_url("**run=*", timeout=90_000)  # select_run mirrors the chosen run into ?run=...
+        page.get_by_text("Tokens in the corpus").wait_for(timeout=90_000)
+    finally:
+        page.close()

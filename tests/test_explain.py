@@ -1,0 +1,85 @@
+"""lib.explain: the numbers the Home and How it works pages show, checked against their definitions."""
+
+import numpy as np
+import pytest
+
+from lib import explain
+from lib.config import CorpusConfig, TrainConfig
+from lib.corpora import load_corpus
+from lib.pairs import examples_per_epoch
+from lib.train import train_run
+from lib.vocab import Vocab
+
+CFG = TrainConfig(epochs=2, dim=8, min_count=1, negative=3, workers=1)
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    return train_run(CorpusConfig("toy-pos", sentences=400), CFG, root=tmp_path_factory.mktemp("runs"))
+
+
+def test_epoch_frame_has_a_row_per_model_and_epoch(run):
+    frame = explain.epoch_frame(run)
+    assert sorted(zip(frame.model, frame.epoch)) == sorted((m, e) for m in ("pytorch", "gensim") for e in (0, 1, 2))
+    start = frame[frame.epoch == 0]
+    assert start.loss.notna().all() and start.words_per_sec.isna().all()  # the random start has no speed
+    assert (frame[frame.epoch > 0].words_per_sec > 0).all()
+    long = explain.tidy(frame, ["loss", "train_loss"], {"loss": "probe loss"})
+    assert set(long.measure) == {"probe loss", "train_loss"} and long.value.notna().all()
+    assert len(long[long.measure == "probe loss"]) == 6 and len(long[long.measure == "train_loss"]) == 4
+
+
+def test_top_words_follow_subsampling_and_noise_formulas():
+    vocab = Vocab.from_counts(["the", "of", "cat", "dog"], [1000, 500, 20, 5])
+    cfg = TrainConfig(sample=1e-2, ns_exponent=0.75)
+    table = explain.top_words(vocab, cfg, n=3)
+    t = 1e-2 * 1525
+    keep_the = min(1.0, (np.sqrt(1000 / t) + 1) * t / 1000)
+    assert table.word.tolist() == ["the", "of", "cat"]
+    assert table["discard probability"][0] == pytest.approx(1 - keep_the)
+    assert table["discard probability"][2] == 0.0  # rare words are always kept
+    noise = np.array([1000, 500, 20, 5]) ** 0.75
+    assert table["noise probability"].tolist() == pytest.approx((noise / noise.sum())[:3].tolist())
+    assert table["noise probability"][0] < table["frequency"][0]  # the 0.75 power damps the commonest word
+    assert explain.kept_tokens(vocab, 0) == 1525
+    assert explain.expected_pairs(vocab, TrainConfig(sample=0, window=3)) == 1525 * 4
+
+
+def test_exact_pairs_is_examples_per_epoch_and_is_cached(run):
+    vocab = run.vocab()
+    corpus = load_corpus(run.corpus_config)
+    want = examples_per_epoch(vocab.encode(corpus.sentences), vocab.keep_probability(CFG.sample), CFG.window,
+                              CFG.architecture, CFG.seed)
+    assert explain.exact_pairs(run) == want
+    assert (run.path / "cache" / "explain.json").is_file()
+    assert explain.exact_pairs(run) == want
+    measured = explain.measured_pairs(run)
+    assert measured and 0.5 * want < measured < 2 * want  # another draw of the same corpus
+
+
+@pytest.mark.parametrize("cfg, vocab_size, batch", [
+    (TrainConfig(), 10, 256), (TrainConfig(), 100, 800), (TrainConfig(), 100_000, 4096),
+    (TrainConfig(optimizer="adam"), 100_000, 256), (TrainConfig(batch_size=77), 10, 77),
+])
+def test_batch_sizes_follow_the_config_rule(cfg, vocab_size, batch):
+    info = explain.batch_sizes(cfg, vocab_size)
+    assert info["batch"] == batch == cfg.resolved_batch_size(vocab_size)
+    assert not info["shared"] and info["centres_per_batch"] is None
+
+
+def test_shared_negatives_count_centre_words_per_batch():
+    info = explain.batch_sizes(TrainConfig(shared_negatives=True, window=5), 1000)
+    assert info["shared"] and info["centres_per_batch"] == 4096 // 6
+    assert not explain.batch_sizes(TrainConfig(shared_negatives=True, architecture="cbow"), 1000)["shared"]
+
+
+def test_learning_rate_decays_linearly_from_alpha_to_min_alpha():
+    rates = explain.learning_rates(TrainConfig(epochs=4, alpha=0.05, min_alpha=0.01))["learning rate"].tolist()
+    assert rates == pytest.approx([0.05, 0.04, 0.03, 0.02, 0.01])
+
+
+def test_pipeline_numbers_describe_the_run(run):
+    numbers = explain.pipeline_numbers(run, run.vocab())
+    assert numbers["vocab_size"] == run.config["vocab_size"] == 10
+    assert numbers["tokens"] == numbers["vocab_tokens"]  # min_count = 1 keeps every word
+    assert 0 < numbers["kept_tokens"] < numbers["vocab_tokens"]

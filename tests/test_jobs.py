@@ -1,0 +1,106 @@
+"""Background training through lib.jobs: real subprocesses that finish, get cancelled, or fail to start."""
+
+import time
+
+import pytest
+
+from lib import jobs
+from lib.config import CorpusConfig, TrainConfig
+from lib.store import Run, list_runs
+from lib.train import _config_from_args, build_parser
+
+TINY_CORPUS = CorpusConfig("toy-pos", sentences=300)
+TINY = TrainConfig(epochs=2, dim=8, min_count=1, negative=3, workers=1)
+
+
+def wait_until(job: jobs.Job, done, timeout: float = 180.0) -> jobs.JobStatus:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        status = job.poll()
+        if done(status):
+            return status
+        time.sleep(0.2)
+    job.cancel()
+    raise AssertionError(f"job did not get there in {timeout} s; log:\n{job.log_text()}")
+
+
+def test_two_jobs_at_once_each_finish_in_their_own_run(tmp_path):
+    first = jobs.start(TINY_CORPUS, TINY, root=tmp_path)
+    second = jobs.start(CorpusConfig("toy-pos", sentences=200, seed=2), TINY, models=["gensim"], root=tmp_path)
+    a = wait_until(first, lambda s: s.finished)
+    b = wait_until(second, lambda s: s.finished)
+    assert (a.state, b.state) == ("complete", "complete"), (first.log_text(), second.log_text())
+    assert a.run_id and b.run_id and a.run_id != b.run_id
+    assert [m.model for m in a.models] == ["pytorch", "gensim"] and [m.model for m in b.models] == ["gensim"]
+    assert all(m.finished == 2 and m.done == 1.0 for m in a.models + b.models)
+    run = Run.open(tmp_path / a.run_id)
+    assert run.status()["state"] == "complete" and run.common_epochs() == [0, 1, 2]
+    assert Run.open(tmp_path / b.run_id).config["corpus"]["seed"] == 2
+    assert sorted(r.id for r in list_runs(tmp_path)) == sorted([a.run_id, b.run_id])  # logs are not runs
+    assert first.wait(60) == 0 and "run " + a.run_id in first.log_text()  # the trainer prints its table last
+
+
+def test_cancel_marks_the_run_incomplete_and_keeps_finished_epochs(tmp_path):
+    job = jobs.start(CorpusConfig("toy-proximity", sentences=3000), TrainConfig(epochs=200, dim=16, workers=1),
+                     models=["pytorch"], root=tmp_path)
+    status = wait_until(job, lambda s: s.models and s.models[0].finished >= 1)
+    assert status.state == "training"
+    job.cancel()
+    status = job.poll()
+    assert status.state == "incomplete" and status.message == "cancelled"
+    assert job.returncode() is not None
+    run = Run.open(tmp_path / status.run_id)
+    assert run.status()["state"] == "incomplete"
+    epochs = run.epochs("pytorch")
+    assert 1 <= epochs[-1] < 200
+    kv = run.keyed_vectors("pytorch", epochs[-1])
+    assert kv.vector_size == 16 and "aaa" in kv.key_to_index
+
+
+def test_bad_input_fails_with_the_trainers_error_line(tmp_path):
+    job = jobs.start(TINY_CORPUS, TrainConfig(min_count=10**9, epochs=1), root=tmp_path)
+    job.wait(120)
+    status = job.poll()
+    assert status.state == "failed" and status.run_id is None
+    assert "min_count" in status.message and not status.message.startswith("error:")
+    assert list_runs(tmp_path) == []
+
+
+def test_a_missing_wikitext_folder_fails_fast_with_a_message(tmp_path):
+    job = jobs.start(CorpusConfig("wikitext-2", wikitext_dir=str(tmp_path / "nowhere")), TINY, root=tmp_path)
+    job.wait(120)
+    assert "does not exist" in job.poll().message
+
+
+def test_start_rejects_settings_before_starting_anything(tmp_path):
+    with pytest.raises(ValueError, match="dim"):
+        jobs.start(TINY_CORPUS, TrainConfig(dim=0), root=tmp_path)
+    with pytest.raises(ValueError, match="model"):
+        jobs.start(TINY_CORPUS, TINY, models=[], root=tmp_path)
+    assert not (tmp_path / jobs.LOG_DIR).exists() or not any((tmp_path / jobs.LOG_DIR).iterdir())
+
+
+def test_the_command_line_carries_every_setting():
+    train = TrainConfig(dim=33, alpha=0.0125, shared_negatives=True, optimizer="adam", sample=1e-5)
+    corpus = CorpusConfig("toy-analogy", seed=7, sentences=123, max_tokens=999)
+    args = build_parser().parse_args(jobs.command(corpus, train, ["gensim"], "/tmp/x")[3:])
+    assert _config_from_args(args, TrainConfig) == train
+    assert (args.corpus, args.models, args.json, args.quiet) == ("toy-analogy", "gensim", True, True)
+    parsed = _config_from_args(args, CorpusConfig)
+    assert (parsed.seed, parsed.sentences, parsed.max_tokens) == (7, 123, 999)
+
+
+def test_uploads_are_checked_and_stored_by_content(tmp_path):
+    with pytest.raises(ValueError, match="empty"):
+        jobs.save_upload(b"  \n", "empty.txt", tmp_path)
+    with pytest.raises(ValueError, match="not UTF-8"):
+        jobs.save_upload("café au lait".encode("latin-1"), "latin.txt", tmp_path)
+    with pytest.raises(ValueError, match="no words"):
+        jobs.save_upload(b"... !!!\n", "punct.txt", tmp_path)
+    with pytest.raises(ValueError, match="4 words"):
+        jobs.save_upload(b"king queen man\n", "q.txt", tmp_path, kind="analogies")
+    path = jobs.save_upload(b"the cat sat\nthe dog ran\n", "mine.txt", tmp_path)
+    assert path.parent.parent == tmp_path / jobs.UPLOAD_DIR and path.read_text() == "the cat sat\nthe dog ran\n"
+    assert path.name == "mine.txt"
+    assert jobs.save_upload(b"the cat sat\nthe dog ran\n", "mine.txt", tmp_path) == path
+    assert jobs.save_upload(b": s\nking queen man woman\n", "q.txt", tmp_path, kind="analogies") != path

@@ -1,0 +1,202 @@
+"""The two classic-experiment pages through Streamlit's AppTest: widgets, charts, play controls, bad input."""
+
+import json
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[1]
+POS_PAGE = str(ROOT / "pages" / "pos_2d.py")
+RVS_PAGE = str(ROOT / "pages" / "random_vs_structured.py")
+
+
+@pytest.fixture(autouse=True)
+def runs_dir(tmp_path, monkeypatch):
+    monkeypatch.setenv("W2V_RUNS_DIR", str(tmp_path))
+    return tmp_path
+
+
+def charts(at: AppTest) -> list[dict]:
+    """The Vega-Lite specs on the page."""
+    return [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
+
+
+def titles(at: AppTest) -> list[str]:
+    """Chart titles, with the subtitle after ' | ' where there is one."""
+    out = []
+    for spec in charts(at):
+        title = spec.get("title")
+        if isinstance(title, dict):
+            out.append(f"{title['text']} | {title.get('subtitle', '')}")
+        elif isinstance(title, str):
+            out.append(title)
+    return out
+
+
+def pos_page(seeds: str = "0, 1", steps: int = 40) -> AppTest:
+    at = AppTest.from_file(POS_PAGE, default_timeout=120).run()
+    at.text_input[0].set_value(seeds)
+    at.number_input[0].set_value(steps)
+    return at.run()
+
+
+# ------------------------------------------------------------ part of speech in 2D
+
+
+def test_pos_page_draws_a_plane_and_curves_per_seed():
+    at = pos_page("0, 1")
+    assert not at.exception and not at.error
+    assert [b.label for b in at.button] == ["Play"]
+    assert at.select_slider[0].value == 40  # opens on the last recorded step
+    assert len(charts(at)) == 4  # plane + loss/accuracy for each of two seeds
+    assert [t.split(" | ")[0] for t in titles(at)] == ["seed 0 · step 40", "seed 1 · step 40"]
+    assert all(t.split(" | ")[1].startswith("loss ") for t in titles(at))
+    table = at.dataframe[0].value
+    assert table["seed"].tolist() == [0, 1] and table["step"].tolist() == [40, 40]
+    assert [d.label for d in at.get("download_button")] == ["GIF of seed 0", "GIF of seed 1"]
+
+
+def test_pos_page_changes_with_the_seed():
+    first = pos_page("0")
+    second = pos_page("7")
+    assert len(charts(first)) == 2 and len(charts(second)) == 2
+    assert titles(first)[0].startswith("seed 0") and titles(second)[0].startswith("seed 7")
+    assert first.dataframe[0].value["loss"].item() != second.dataframe[0].value["loss"].item()
+
+
+def test_pos_page_slider_shows_an_earlier_step():
+    at = pos_page("0")
+    final_title = titles(at)[0]
+    at.select_slider[0].set_value(0).run()
+    assert titles(at)[0].startswith("seed 0 · step 0 | loss") and titles(at)[0] != final_title
+
+
+@pytest.mark.parametrize("seeds, message", [
+    ("", "Enter at least one seed"),
+    ("3, 3", "Seed 3 is listed twice"),
+    ("1, x", "'x' is not a whole number"),
+])
+def test_pos_page_answers_bad_seeds_with_a_message(seeds, message):
+    at = pos_page(seeds)
+    assert not at.exception
+    assert len(at.error) == 1 and message in at.error[0].value
+    assert charts(at) == []
+
+
+def test_pos_page_play_advances_the_step_and_stops_at_the_end():
+    at = pos_page("0", steps=20)  # recorded steps 0, 2, …, 20
+    at.button(key="pos_play").click().run()  # at the end already: restarts from the random start
+    assert at.session_state["pos_playing"] is True
+    assert at.select_slider[0].value == 2
+    assert [b.label for b in at.button] == ["Pause"]
+    at.run()  # each run of the playing fragment shows the next frame
+    assert at.select_slider[0].value == 4
+    at.button(key="pos_play").click().run()  # pause, jump near the end, play again
+    assert [b.label for b in at.button] == ["Play"]
+    at.select_slider[0].set_value(18).run()
+    assert at.select_slider[0].value == 18
+    at.button(key="pos_play").click().run()
+    assert at.select_slider[0].value == 20
+    at.run()  # past the last frame: playing stops, the page reruns without the timer
+    assert at.session_state["pos_playing"] is False
+    assert at.select_slider[0].value == 20 and not at.exception
+    assert [b.label for b in at.button] == ["Play"]
+
+
+def test_pos_page_pause_keeps_the_frame():
+    at = pos_page("0", steps=20)
+    at.select_slider[0].set_value(6).run()
+    at.button(key="pos_play").click().run()
+    at.button(key="pos_play").click().run()
+    assert at.session_state["pos_playing"] is False
+    assert at.select_slider[0].value == 8
+    at.run()
+    assert at.select_slider[0].value == 8
+
+
+# ------------------------------------------------------------ random versus structured
+
+
+def train_small(at: AppTest) -> AppTest:
+    """Train both languages from the page with tiny settings."""
+    inputs = {n.label: n for n in at.number_input}
+    inputs["Sentences per language"].set_value(3000)
+    inputs["Epochs"].set_value(2)
+    inputs["alpha"].set_value(0.05)
+    inputs["Vector size"].set_value(16)
+    return at.button[0].click().run()
+
+
+@pytest.fixture(scope="module")
+def trained_root(tmp_path_factory):
+    """One pair trained through the page, shared by the tests that only read it."""
+    root = tmp_path_factory.mktemp("rvs_runs")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("W2V_RUNS_DIR", str(root))
+        at = train_small(AppTest.from_file(RVS_PAGE, default_timeout=180).run())
+        assert not at.exception and not at.error
+    return root
+
+
+def rvs_page(root, monkeypatch) -> AppTest:
+    monkeypatch.setenv("W2V_RUNS_DIR", str(root))
+    return AppTest.from_file(RVS_PAGE, default_timeout=120).run()
+
+
+def test_rvs_page_without_runs_offers_the_button():
+    at = AppTest.from_file(RVS_PAGE, default_timeout=60).run()
+    assert not at.exception
+    assert at.button[0].label == "Train both languages"
+    assert "No pair of runs yet" in at.info[0].value
+    assert charts(at) == []
+
+
+def test_rvs_page_shows_the_four_runs_after_one_click(trained_root, monkeypatch):
+    at = rvs_page(trained_root, monkeypatch)
+    assert not at.exception and not at.error
+    final = at.dataframe[0].value
+    assert final["series"].tolist() == ["toy-random · pytorch", "toy-random · gensim", "toy-proximity · pytorch",
+                                        "toy-proximity · gensim"]
+    assert final["final epoch"].tolist() == [2, 2, 2, 2]
+    precision = dict(zip(final["series"], final["final neighbour precision"]))
+    assert precision["toy-proximity · pytorch"] > precision["toy-random · pytorch"] + 0.3
+    specs = charts(at)
+    assert len(specs) == 3  # scatter per epoch, precision lines, similarity heatmap
+    assert specs[0]["title"] == "Aligned PCA of all 26 words · epoch 2"
+    assert at.select_slider[0].value == 2
+    assert at.text_input(key="rvs_word").value == "bbb"
+    table = at.dataframe[1].value
+    assert list(table.index) == [0, 1, 2] and len(table.columns) == 4
+
+
+def test_rvs_page_epoch_slider_and_play(trained_root, monkeypatch):
+    at = rvs_page(trained_root, monkeypatch)
+    at.select_slider[0].set_value(0).run()
+    assert charts(at)[0]["title"].endswith("epoch 0")
+    at.button(key="rvs_play").click().run()
+    assert at.session_state["rvs_playing"] is True and at.select_slider[0].value == 1
+    at.run()
+    assert at.select_slider[0].value == 2
+    at.run()
+    assert at.session_state["rvs_playing"] is False and not at.exception
+
+
+@pytest.mark.parametrize("word, message", [("xyz", "'xyz' is not in this run's vocabulary"),
+                                           ("", "Type a word first")])
+def test_rvs_page_answers_a_bad_check_word_with_a_message(trained_root, monkeypatch, word, message):
+    at = rvs_page(trained_root, monkeypatch)
+    at.text_input(key="rvs_word").set_value(word).run()
+    assert not at.exception
+    assert len(at.error) == 1 and message in at.error[0].value
+    assert len(charts(at)) == 2  # the rest of the page still shows
+
+
+def test_rvs_page_other_check_word_changes_the_table(trained_root, monkeypatch):
+    at = rvs_page(trained_root, monkeypatch)
+    before = at.dataframe[1].value.copy()
+    at.text_input(key="rvs_word").set_value("mmm").run()
+    after = at.dataframe[1].value
+    assert not at.error and not before.equals(after)
+    last = " ".join(after.iloc[-1])
+    assert "mmm " not in last and "✓" in after.loc[2, "toy-proximity · pytorch"]  # a designed neighbour of mmm
