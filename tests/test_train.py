@@ -28,9 +28,11 @@ def final(run, model, key):
 
 
 def test_toy_proximity_both_learn_the_neighbours_and_agree(tmp_path):
-    run = train_run(CorpusConfig("toy-proximity"), TrainConfig(epochs=3, alpha=0.01), root=tmp_path)
+    # deterministic: one worker thread per model, so the numbers repeat exactly (Hogwild threads vary by ~0.02)
+    run = train_run(CorpusConfig("toy-proximity"), TrainConfig(epochs=2, alpha=0.01, deterministic=True),
+                    root=tmp_path)
     assert run.status()["state"] == "complete"
-    assert run.common_epochs() == [0, 1, 2, 3]
+    assert run.common_epochs() == [0, 1, 2]
     pytorch, gensim = final(run, "pytorch", "neighbor_precision"), final(run, "gensim", "neighbor_precision")
     assert pytorch >= 0.8 and gensim >= 0.8
     assert abs(pytorch - gensim) <= 0.05
