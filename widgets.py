@@ -8,13 +8,27 @@ from __future__ import annotations
 import os
 from dataclasses import fields as dataclass_fields
 
-import numpy as np
 import streamlit as st
 
 from lib import store
 from lib.config import ARCHITECTURES, LOSSES, OPTIMIZERS
 
 RUN_KEY = "run"  # session-state key and URL query parameter (?run=...)
+
+
+def _leave_legacy_pages_mode() -> None:
+    """When the first request after the server starts is for a page other than Home, Streamlit runs that file
+    from pages/ on its own (its old multipage mode), without streamlit_app.py and its st.navigation: no titles,
+    no sections, no wide layout. Every page imports this module, so leave that mode here and rerun, and the app's
+    own navigation takes over (for every session: the flag is the server's)."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
+_leave_legacy_pages_mode()
 
 
 def runs_root() -> str:
@@ -133,6 +147,59 @@ def epoch_slider(run: store.Run, label: str = "Epoch", key: str = "epoch") -> in
                             help="0 is the random start, before any training.")
 
 
+class Player:
+    """A Play/Pause button that steps a frame (an epoch, a training step) through `frames`, one every `seconds`.
+
+    The frame shown lives in session state, so it survives reruns and other pages. Draw the animated part in a
+    function decorated with `@st.fragment(run_every=player.run_every)` and call `player.slider()` inside it:
+    while playing, only that fragment redraws, one frame per tick, and the page stops playing at the last frame.
+    The slider has no widget key on purpose: a keyed widget that disappears for a rerun (bad input, another
+    page) comes back at its first option whatever its state said."""
+
+    def __init__(self, key: str, frames: list, seconds: float = 0.5, label: str = "Epoch", help: str | None = None):
+        self.frames, self.seconds, self.label, self.help = list(frames), seconds, label, help
+        self._playing, self._frame, self._button = f"{key}_playing", f"{key}_frame", f"{key}_play"
+        self._hold = f"{key}_hold"  # set by Play: the first draw shows the current frame before stepping on
+        if st.session_state.get(self._frame) not in self.frames:
+            st.session_state[self._frame] = self.frames[-1]
+
+    @property
+    def playing(self) -> bool:
+        return bool(st.session_state.get(self._playing, False))
+
+    @property
+    def run_every(self) -> float | None:
+        return self.seconds if self.playing else None
+
+    @property
+    def frame(self):
+        return st.session_state[self._frame]
+
+    def _toggle(self) -> None:
+        st.session_state[self._playing] = not self.playing
+        st.session_state[self._hold] = True
+        if self.playing and self.frame == self.frames[-1]:
+            st.session_state[self._frame] = self.frames[0]  # play again from the start
+
+    def button(self, where=st) -> None:
+        where.button("Pause" if self.playing else "Play", on_click=self._toggle, key=self._button,
+                     icon=":material/pause:" if self.playing else ":material/play_arrow:",
+                     help=f"Plays the {self.label.lower()}s from the slider's position to the last one.")
+
+    def slider(self, where=st):
+        """The frame to draw now: the next one while playing, else the slider's."""
+        if self.playing and not st.session_state.pop(self._hold, False):
+            at = self.frames.index(self.frame)
+            if at + 1 >= len(self.frames):
+                st.session_state[self._playing] = False
+                st.rerun()  # a full rerun draws the page again without the timer
+            st.session_state[self._frame] = self.frames[at + 1]
+        if len(self.frames) > 1:
+            st.session_state[self._frame] = where.select_slider(self.label, options=self.frames, value=self.frame,
+                                                                help=self.help)
+        return self.frame
+
+
 # ------------------------------------------------------------ settings and progress
 
 
@@ -179,4 +246,4 @@ def word_input(label: str, default: str, key: str) -> str:
     return st.text_input(label, value=default, key=key).strip().lower()
 
 
-__all__ = ["select_run", "keyed_vectors", "metrics", "vocab", "epoch_slider", "show_error", "word_input", "np"]
+__all__ = ["select_run", "keyed_vectors", "metrics", "vocab", "epoch_slider", "Player", "show_error", "word_input"]

@@ -27,8 +27,10 @@ from lib.vocab import Encoded, Vocab
 
 MAX_SOFTMAX_VOCAB = 20_000
 PROGRESS_EVERY = 16  # batches between progress callbacks
+DIVERGED_LOSS = 50.0  # mean loss per example past which training has diverged (it starts at (K + 1)·log 2 ≈ 4.2)
 PACK_WINDOWS = True  # shared_negatives: batch windows of similar size and drop unused padding (pack_windows)
 PACK_RUN = 16_384  # windows sorted together by pack_windows
+SHUFFLE_BLOCK = 64  # examples (pairs) kept together when an epoch's examples are shuffled
 
 
 def resolve_device(name: str) -> torch.device:
@@ -203,16 +205,32 @@ def training_mode(cfg: TrainConfig) -> str:
 
 def _epoch_examples(encoded: Encoded, keep: np.ndarray, cfg: TrainConfig, mode: str,
                     rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, int]:
-    """(inputs, outputs, pairs) for one epoch: skip-gram pairs (input = context word, output = centre word), or
-    whole windows (inputs are rows of context words padded with -1) for CBOW and for shared_negatives."""
+    """(inputs, outputs, pairs) for one epoch, shuffled: skip-gram pairs (input = context word, output = centre
+    word), or whole windows (inputs are rows of context words padded with -1) for CBOW and shared_negatives.
+
+    Why shuffle: a batch adds up its updates before applying them, and in corpus order a batch holds a few
+    hundred consecutive words of one article, so a topical word ("route" in an article about a road) gets
+    dozens of summed updates at once and its vector jumps. word2vec applies them one by one and need not care."""
     w = epoch_windows(encoded, keep, cfg.window, rng)
     if cfg.architecture == "cbow" or mode == "window":
         w = w.nonempty()
+        order = shuffled_blocks(len(w.centres), SHUFFLE_BLOCK // (cfg.window + 1), rng)
+        contexts, centres = w.contexts[order], w.centres[order]
         if mode == "window" and PACK_WINDOWS:
-            return (*pack_windows(w.contexts, w.centres), w.n_pairs)
-        return w.contexts, w.centres, w.n_pairs
+            return (*pack_windows(contexts, centres), w.n_pairs)
+        return contexts, centres, w.n_pairs
     inputs, outputs = w.skipgram_pairs()
-    return inputs, outputs, len(outputs)
+    order = shuffled_blocks(len(outputs), SHUFFLE_BLOCK, rng)
+    return inputs[order], outputs[order], len(outputs)
+
+
+def shuffled_blocks(n: int, block: int, rng: np.random.Generator) -> np.ndarray:
+    """A permutation of range(n) that shuffles blocks of `block` consecutive examples: enough to spread an
+    article's words over the epoch, while the pairs of one centre word stay together (their output row stays
+    in cache)."""
+    starts = rng.permutation(-(-n // block)) * block
+    order = (starts[:, None] + np.arange(block)[None, :]).reshape(-1)
+    return order[order < n]
 
 
 def pack_windows(contexts: np.ndarray, centres: np.ndarray, run: int = PACK_RUN) -> tuple[np.ndarray, np.ndarray]:
@@ -291,6 +309,8 @@ def train_pytorch(encoded: Encoded, vocab: Vocab, cfg: TrainConfig,
         adam_model = _AdamModel(tables)
         optimizer = torch.optim.SparseAdam(list(adam_model.parameters()), lr=cfg.adam_lr)
     batch = cfg.resolved_batch_size(len(vocab))
+    if n_workers > 1:  # the workers' batches are in flight at once: together they make one batch, or it diverges
+        batch = max(32, batch // n_workers)
     if mode == "window":  # a batch is a number of centre words, each with up to 2 * window pairs
         batch = max(1, batch // (cfg.window + 1))
 
@@ -361,7 +381,7 @@ def train_pytorch(encoded: Encoded, vocab: Vocab, cfg: TrainConfig,
             with torch.no_grad():
                 losses = hogwild(n_workers, work, stop)
             train_loss = float(sum(losses)) / max(1, n_pairs if mode == "window" else n)
-            if not np.isfinite(train_loss):
+            if not np.isfinite(train_loss) or train_loss > DIVERGED_LOSS:
                 raise ValueError(f"The PyTorch model diverged in epoch {epoch} (loss {train_loss}): lower alpha "
                                  "or batch_size.")
             if device.type == "cuda":

@@ -10,7 +10,6 @@ from lib.analysis import parse_words
 from lib.evaluate import unknown_word_message
 from lib.store import Run
 
-PLAYING, FRAME = "embedding_playing", "embedding_frame"  # session-state keys of the play control
 SECONDS_PER_FRAME = 1.0
 
 
@@ -48,11 +47,6 @@ def highlighted(run, frame, text: str, epoch: int) -> list[str]:
     return keep
 
 
-def toggle_play() -> None:
-    st.session_state[PLAYING] = not st.session_state.get(PLAYING, False)
-    st.session_state[FRAME] = 0
-
-
 run = widgets.select_run()
 if run is None:
     st.stop()
@@ -70,10 +64,10 @@ n_words = middle.number_input("Words (most frequent first)", min_value=3, max_va
 words_text = right.text_input("Highlight words (their path across all epochs)", key="embedding_highlight",
                               placeholder="e.g. king, queen" if vocab_size > 100 else "e.g. bbb ccc")
 
-epoch = widgets.epoch_slider(run, key="embedding_epoch")
-if epoch is None:
-    st.stop()
 epochs = run.common_epochs()
+if not epochs:
+    st.info("This run has no finished epoch yet.")
+    st.stop()
 
 try:
     with st.spinner(f"Projecting {n_words} words for every epoch with {method}…"):
@@ -82,29 +76,21 @@ try:
 except ValueError as exc:
     widgets.show_error(exc)
 frame = frame[frame["epoch"].isin(epochs)]
-marked = highlighted(run, frame, words_text, epoch)
 
-playing = st.session_state.get(PLAYING, False)
-st.button("⏹ Stop" if playing else "▶ Play", on_click=toggle_play, key="embedding_play",
-          help="Step through every epoch from the random start, one per second.")
+player = widgets.Player("embedding", epochs, SECONDS_PER_FRAME, help="0 is the random start, before any training.")
+player.button()
 
 
-@st.fragment(run_every=SECONDS_PER_FRAME if playing else None)
+@st.fragment(run_every=player.run_every)
 def scatter() -> None:
-    """The chart; while playing, each run of this fragment shows the next epoch, then the page stops playing."""
-    shown = epoch
-    if st.session_state.get(PLAYING, False):
-        i = st.session_state.get(FRAME, 0)
-        if i >= len(epochs):
-            st.session_state[PLAYING] = False
-            st.rerun()  # a full rerun turns the timer off and goes back to the slider's epoch
-        shown = epochs[i]
-        st.session_state[FRAME] = i + 1
-        st.caption(f"▶ Playing: epoch {shown} of {epochs[-1]}")
-    st.altair_chart(charts.embedding_scatter(frame, shown, marked), width="content")
+    """The epoch slider and the chart; while playing, this part alone redraws, one epoch per tick."""
+    epoch = player.slider()
+    st.altair_chart(charts.embedding_scatter(frame, epoch, highlighted(run, frame, words_text, epoch)),
+                    width="content")
 
 
 scatter()
+epoch = player.frame
 
 st.subheader("Export")
 model = st.radio("Model", run.models, horizontal=True, key="embedding_export_model")

@@ -3,11 +3,9 @@
 import streamlit as st
 
 from lib import charts, pos
+from widgets import Player
 
 FRAME_SECONDS = 0.3  # one animation frame while playing
-# session-state keys: playing or not, and the frame shown. The slider has no key of its own: a keyed
-# widget that disappears (bad input, another page) comes back drawn at its first option whatever its state says.
-PLAYING, STEP = "pos_playing", "pos_frame"
 
 
 @st.cache_data(max_entries=32, show_spinner="Training…")
@@ -52,33 +50,13 @@ except ValueError as exc:
 args = (int(steps), float(lr), int(record_every))
 runs = {seed: trajectory(seed, *args) for seed in seeds}
 recorded = runs[seeds[0]].steps  # every seed records the same steps
-if st.session_state.get(STEP) not in recorded:
-    st.session_state[STEP] = recorded[-1]
+player = Player("pos", recorded, FRAME_SECONDS, label="Step", help="0 is the random start, before any update.")
+player.button()
 
 
-def toggle_play() -> None:
-    playing = not st.session_state.get(PLAYING, False)
-    st.session_state[PLAYING] = playing
-    if playing and st.session_state.get(STEP) == recorded[-1]:
-        st.session_state[STEP] = recorded[0]  # play again from the random start
-
-
-playing = st.session_state.get(PLAYING, False)
-st.button("Pause" if playing else "Play", icon=":material/pause:" if playing else ":material/play_arrow:",
-          on_click=toggle_play, key="pos_play", help="Plays the recorded steps from the slider's position to the end.")
-
-
-@st.fragment(run_every=FRAME_SECONDS if playing else None)
+@st.fragment(run_every=player.run_every)
 def animation() -> None:
-    if st.session_state.get(PLAYING):
-        at = recorded.index(st.session_state[STEP])
-        if at + 1 >= len(recorded):
-            st.session_state[PLAYING] = False
-            st.rerun()  # a full rerun draws the page again without the timer
-        st.session_state[STEP] = recorded[at + 1]
-    step = st.select_slider("Step", options=recorded, value=st.session_state[STEP],
-                            help="0 is the random start, before any update.")
-    st.session_state[STEP] = step
+    step = player.slider()
     columns = st.columns(2) if len(seeds) == 1 else st.columns(len(seeds))
     size = {1: 420, 2: 380}.get(len(seeds), 220)  # the plane's side in pixels, square
     for i, (seed, traj) in enumerate(runs.items()):

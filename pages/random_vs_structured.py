@@ -5,11 +5,9 @@ import streamlit as st
 from lib import charts, experiments
 from lib.config import replace
 from lib.store import Run, runs_dir
+from widgets import Player
 
 FRAME_SECONDS = 0.6  # one epoch per frame while playing
-# session-state keys: playing or not, and the frame shown. The slider has no key of its own: a keyed
-# widget that disappears (bad input, another page) comes back drawn at its first option whatever its state says.
-PLAYING, EPOCH = "rvs_playing", "rvs_frame"
 
 
 def open_pair(random_path: str, structured_path: str, created: str) -> experiments.Pair:
@@ -79,33 +77,13 @@ st.dataframe(final[["series", "epoch", "neighbor_precision", "best", "chance"]].
                                     for c in ("final neighbour precision", "best epoch's", "chance")})
 
 st.subheader("The words, epoch by epoch")
-if st.session_state.get(EPOCH) not in epochs_done:
-    st.session_state[EPOCH] = epochs_done[-1]
+player = Player("rvs", epochs_done, FRAME_SECONDS, help="0 is the random start.")
+player.button()
 
 
-def toggle_play() -> None:
-    playing = not st.session_state.get(PLAYING, False)
-    st.session_state[PLAYING] = playing
-    if playing and st.session_state.get(EPOCH) == epochs_done[-1]:
-        st.session_state[EPOCH] = epochs_done[0]  # play again from the random start
-
-
-playing = st.session_state.get(PLAYING, False)
-st.button("Pause" if playing else "Play", icon=":material/pause:" if playing else ":material/play_arrow:",
-          on_click=toggle_play, key="rvs_play", help="Plays the epochs from the slider's position to the last one.")
-
-
-@st.fragment(run_every=FRAME_SECONDS if playing else None)
+@st.fragment(run_every=player.run_every)
 def animation() -> None:
-    if st.session_state.get(PLAYING):
-        at = epochs_done.index(st.session_state[EPOCH])
-        if at + 1 >= len(epochs_done):
-            st.session_state[PLAYING] = False
-            st.rerun()  # a full rerun draws the page again without the timer
-        st.session_state[EPOCH] = epochs_done[at + 1]
-    epoch = st.select_slider("Epoch", options=epochs_done, value=st.session_state[EPOCH],
-                             help="0 is the random start.")
-    st.session_state[EPOCH] = epoch
+    epoch = player.slider()
     left, right = st.columns([3, 2])
     left.altair_chart(charts.alphabet_scatter(scatter, epoch, size=230), width="content")
     right.altair_chart(charts.precision_lines(precision, epoch), width="stretch")

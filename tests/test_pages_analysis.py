@@ -43,7 +43,7 @@ def test_embedding_space(open_page, analogy_run):
     at = open_page("embedding_space", analogy_run)
     assert [r.key for r in at.radio][:1] == ["embedding_method"]
     assert len(charts(at)) == 1 and len(at.get("download_button")) == 3
-    at.select_slider(key="embedding_epoch").set_value(1)
+    at.select_slider[0].set_value(1)
     first = chart_json(run_ok(at))
     assert "epoch 1" in first
     text_input(at, "embedding_highlight").set_value("king, queen")
@@ -56,11 +56,12 @@ def test_embedding_space(open_page, analogy_run):
 
 def test_embedding_space_play_steps_through_epochs(open_page, proximity_run):
     at = open_page("embedding_space", proximity_run)
+    last = at.select_slider[0].value
     at.button(key="embedding_play").click()
-    run_ok(at)
-    assert any("Playing: epoch 0" in c.value for c in at.caption)
-    assert "epoch 0" in chart_json(at)
-    assert at.button(key="embedding_play").label.startswith("⏹")
+    run_ok(at)  # playing from the last epoch starts again at the random start
+    assert at.session_state["embedding_playing"] and at.button(key="embedding_play").label == "Pause"
+    assert at.session_state["embedding_frame"] == 0 and "epoch 0" in chart_json(at)
+    assert last > 0
 
 
 def test_embedding_space_umap(open_page, proximity_run):

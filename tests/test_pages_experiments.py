@@ -88,15 +88,19 @@ def test_pos_page_play_advances_the_step_and_stops_at_the_end():
     at = pos_page("0", steps=20)  # recorded steps 0, 2, …, 20
     at.button(key="pos_play").click().run()  # at the end already: restarts from the random start
     assert at.session_state["pos_playing"] is True
-    assert at.select_slider[0].value == 2
+    assert at.select_slider[0].value == 0
     assert [b.label for b in at.button] == ["Pause"]
     at.run()  # each run of the playing fragment shows the next frame
+    assert at.select_slider[0].value == 2
+    at.run()
     assert at.select_slider[0].value == 4
     at.button(key="pos_play").click().run()  # pause, jump near the end, play again
     assert [b.label for b in at.button] == ["Play"]
     at.select_slider[0].set_value(18).run()
     assert at.select_slider[0].value == 18
-    at.button(key="pos_play").click().run()
+    at.button(key="pos_play").click().run()  # Play shows the frame it starts from first
+    assert at.select_slider[0].value == 18
+    at.run()
     assert at.select_slider[0].value == 20
     at.run()  # past the last frame: playing stops, the page reruns without the timer
     assert at.session_state["pos_playing"] is False
@@ -110,9 +114,9 @@ def test_pos_page_pause_keeps_the_frame():
     at.button(key="pos_play").click().run()
     at.button(key="pos_play").click().run()
     assert at.session_state["pos_playing"] is False
-    assert at.select_slider[0].value == 8
+    assert at.select_slider[0].value == 6
     at.run()
-    assert at.select_slider[0].value == 8
+    assert at.select_slider[0].value == 6
 
 
 # ------------------------------------------------------------ random versus structured
@@ -175,7 +179,9 @@ def test_rvs_page_epoch_slider_and_play(trained_root, monkeypatch):
     at.select_slider[0].set_value(0).run()
     assert charts(at)[0]["title"].endswith("epoch 0")
     at.button(key="rvs_play").click().run()
-    assert at.session_state["rvs_playing"] is True and at.select_slider[0].value == 1
+    assert at.session_state["rvs_playing"] is True and at.select_slider[0].value == 0
+    at.run()
+    assert at.select_slider[0].value == 1
     at.run()
     assert at.select_slider[0].value == 2
     at.run()

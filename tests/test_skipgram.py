@@ -125,3 +125,32 @@ def test_worker_errors_reach_the_caller(toy):
     corpus, vocab, encoded = toy
     with pytest.raises(RuntimeError, match="boom"):
         train_pytorch(encoded, vocab, replace(TrainConfig(epochs=2), workers=2), Boom())
+
+
+def test_shuffled_blocks_is_a_permutation_that_keeps_blocks_and_spreads_them():
+    from lib.skipgram import shuffled_blocks
+
+    order = shuffled_blocks(1000, 64, np.random.default_rng(0))
+    assert sorted(order.tolist()) == list(range(1000))
+    starts = order[::64]
+    assert all((order[i:i + 64] == np.arange(s, min(s + 64, 1000))).all() for i, s in zip(range(0, 1000, 64), starts)
+               if len(order[i:i + 64]) == min(64, 1000 - s))
+    assert not (order[:128] < 128).all()  # the first blocks of the epoch are not the corpus's first blocks
+
+
+def test_a_clustered_topic_word_does_not_blow_up():
+    """In corpus order a batch of 4,096 pairs sums dozens of updates to a word that fills one stretch of the
+    corpus (one long article), and training diverges; shuffled blocks keep its vector the size of the others."""
+    rng = np.random.default_rng(0)
+    base = [[f"w{i}" for i in rng.integers(0, 600, 7)] for _ in range(20_000)]  # 600 words: batches of 4,096
+    topic = [["route", "km", "north", "route", "road", "route", "km"]] * 1_500
+    sentences = base[:10_000] + topic + base[10_000:]
+    vocab = Vocab.build(sentences, 5)
+    sizes = []
+
+    class Sizes(TrainingCallback):
+        def on_epoch_end(self, snapshot):
+            sizes.append(np.abs(snapshot.vectors).max())
+
+    train_pytorch(vocab.encode(sentences), vocab, TrainConfig(epochs=2, dim=20, workers=1), [Sizes()])
+    assert max(sizes) < 5.0
