@@ -132,7 +132,7 @@ def toy_analogy(cfg: CorpusConfig) -> Corpus:
     for role, (forms, role_ctx) in ANALOGY_ROLES.items():
         for word, (gender, number) in zip(forms, ANALOGY_FORMS):
             nouns.append((word, role_ctx, ANALOGY_GENDER[gender], ANALOGY_NUMBER[number]))
-            groups[word] = f"{role} ({gender} {number})"
+            groups[word] = f"{gender} {number}"  # the attributes analogies turn on; the role is the word
     for ctx_words, label in ((ANALOGY_GENDER, "gender context"), (ANALOGY_NUMBER, "number context")):
         for words in ctx_words.values():
             groups.update({w: label for w in words})

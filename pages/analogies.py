@@ -33,7 +33,7 @@ def results_for(run: Run, method: str, epochs, epoch: int, every_epoch: bool) ->
 run = widgets.select_run()
 if run is None:
     st.stop()
-st.title("🧩 Analogies")
+st.title("Analogies")
 st.caption("a is to b as c is to ?  —  3CosAdd ranks words x by cos(x, b − a + c); 3CosMul by "
            "cos(x, b)·cos(x, c) / cos(x, a) (Levy & Goldberg, 2014), as gensim's most_similar_cosmul.")
 

@@ -50,7 +50,7 @@ def highlighted(run, frame, text: str, epoch: int) -> list[str]:
 run = widgets.select_run()
 if run is None:
     st.stop()
-st.title("🗺️ Embedding space")
+st.title("Embedding space")
 st.caption("The most frequent words projected to 2D after each epoch, both models side by side. Frames are aligned "
            "to the last epoch (rotation only), so a word's movement is real. Scroll to zoom, drag to pan.")
 

@@ -100,15 +100,28 @@ text.markdown(
     "`batch_size` = 0 picks one: 256 for Adam, and for SGD 8 examples per vocabulary word, kept within "
     "256 … 4,096. In a 26-word vocabulary a 4,096-pair batch would pile over a hundred updates onto each row at "
     "once and diverge; in a big vocabulary a batch rarely hits a row twice, so large batches are safe and fast.\n\n"
+    "**Shuffled, in blocks.** word2vec walks the text in order and applies each update at once. A batch in "
+    "text order would hold a few hundred consecutive words of one article, so a topical word (*route* in an "
+    "article about a road) would get dozens of summed updates at once and its vector would jump; on WikiText-2 "
+    "that made 10-epoch runs diverge. So every epoch the PyTorch model shuffles its examples in blocks of 64 "
+    "(one centre word's pairs stay together and its output row stays in the CPU cache).\n\n"
+    "**Worker threads (PyTorch on a CPU).** Like gensim's workers, `workers` threads take turns at the batches "
+    "and update the shared tables without locks (\"Hogwild!\"); their batches are in flight together, so each "
+    "thread's batch is the batch size ÷ workers. Thread timing then changes the result slightly from run to run; "
+    "`deterministic` runs both models on one thread, and the same seed then gives the same vectors.\n\n"
     "**`shared_negatives` (PyTorch speed option).** Normally each (context, centre) pair draws its own $K$ "
     "negatives. With this option a centre word's whole window shares one set of $K$ negatives, so the window's "
     "scores become one small matrix product $H_{(2b)\\times d}\\,[v'_o, v'_{n_1} \\dots v'_{n_K}]^\\top$ and each "
     "output row is read once per window instead of once per pair. It changes the sampling slightly (the negatives "
     "of neighbouring pairs are no longer independent); in our comparisons the quality stayed within run-to-run "
     "noise. A batch then counts centre words: batch size ÷ (window + 1). The other speed option, "
-    "`batch_negatives` = S, goes further: one pool of S negatives for a whole batch, each weighted K / S.")
+    "`batch_negatives` = S, goes further: one pool of S negatives for a whole batch, each weighted K / S, so a "
+    "batch's negative scores are one matrix product; every drawn negative then collects a whole batch's updates "
+    "at once, which diverges unless batch × K / S is small, and on this CPU it was not faster.")
 b = numbers
 here.metric("PyTorch batch", f"{b['batch']:,} pairs", help=b["why"])
+if b["threads"] > 1:
+    here.caption(f"On a CPU: {b['threads']} worker threads, {b['per_thread']:,} pairs each.")
 if b["shared"]:
     here.caption(f"{b['why']}; shared_negatives is on: {b['centres_per_batch']:,} centre words per batch.")
 elif b["batch_negatives"]:

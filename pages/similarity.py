@@ -27,7 +27,7 @@ if run is None:
 if not run.common_epochs():
     st.info("This run has no finished epoch yet.")
     st.stop()
-st.title("📈 Similarity")
+st.title("Similarity")
 
 st.subheader("A word pair across the epochs")
 check = analysis.default_word(run)
