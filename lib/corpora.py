@@ -250,7 +250,10 @@ def wikitext2(cfg: CorpusConfig) -> Corpus:
     else:
         try:
             import datasets  # the full corpus, when there is a network (or a filled Hugging Face cache)
+            from huggingface_hub.utils import logging as hub_logging
 
+            datasets.logging.set_verbosity_error()  # no retry chatter: one clear message if it fails
+            hub_logging.set_verbosity_error()
             parts = datasets.load_dataset("Salesforce/wikitext", "wikitext-2-raw-v1")
         except Exception as exc:  # offline, hub down, ...: say what to do instead
             raise ValueError(f"Could not load WikiText-2 through `datasets` ({type(exc).__name__}); set "
