@@ -147,21 +147,19 @@ class Word2VecTables:
     def sgd_shared_negative(self, contexts, centres, negatives, lr: float) -> torch.Tensor:
         """Skip-gram, one set of negatives per centre word shared by all its context words: the scores of a
         window become one small matrix product, and each output row is read once per window, not per pair."""
-        mask = (contexts >= 0).to(self.w_in.dtype)  # (N, C)
-        h = rows(self.w_in, contexts.clamp(min=0))  # (N, C, d)
-        v_pos = rows(self.w_out, centres)  # (N, d)
-        v_neg = rows(self.w_out, negatives)  # (N, K, d)
-        pos = torch.bmm(h, v_pos.unsqueeze(2)).squeeze(2)  # (N, C)
-        neg = torch.bmm(h, v_neg.transpose(1, 2))  # (N, C, K)
+        mask = (contexts >= 0).to(self.w_in.dtype)  # (N, C); padded slots neither train nor count in the loss
+        slots = contexts.clamp(min=0)
+        h = rows(self.w_in, slots)  # (N, C, d)
+        targets = torch.cat([centres.unsqueeze(1), negatives], dim=1)  # (N, 1 + K): the output word, then negatives
+        v = rows(self.w_out, targets)  # (N, 1 + K, d)
+        scores = torch.bmm(h, v.transpose(1, 2))  # (N, C, 1 + K): every context word against every target
         live = (negatives != centres.unsqueeze(1)).to(h.dtype)  # (N, K)
-        # padded slots (mask 0) neither train nor count in the loss
-        g_pos, g_neg, loss = logistic_terms(pos, neg, mask.unsqueeze(2) * live.unsqueeze(1), lr, pos_weight=mask)
-        grad_h = torch.bmm(g_neg, v_neg).add_(g_pos.unsqueeze(2) * v_pos.unsqueeze(1))  # (N, C, d)
-        self.w_out.index_add_(0, negatives.reshape(-1), torch.bmm(g_neg.transpose(1, 2), h).reshape(-1, h.shape[2]))
-        self.w_out.index_add_(0, centres, torch.bmm(g_pos.unsqueeze(1), h).squeeze(1))
-        flat = contexts.reshape(-1)
-        used = flat >= 0
-        self.w_in.index_add_(0, flat[used], grad_h.reshape(-1, h.shape[2])[used])
+        g_pos, g_neg, loss = logistic_terms(scores[:, :, 0], scores[:, :, 1:], mask.unsqueeze(2) * live.unsqueeze(1),
+                                            lr, pos_weight=mask)
+        g = torch.cat([g_pos.unsqueeze(2), g_neg], dim=2)  # (N, C, 1 + K)
+        # dL/dv_u = Σ_c g_cu·h_c ; dL/dh_c = Σ_u g_cu·v_u. Padded slots have g = 0: they add nothing (to row 0).
+        self.w_out.index_add_(0, targets.reshape(-1), torch.bmm(g.transpose(1, 2), h).reshape(-1, h.shape[2]))
+        self.w_in.index_add_(0, slots.reshape(-1), torch.bmm(g, v).reshape(-1, h.shape[2]))
         return loss
 
 
@@ -236,14 +234,21 @@ def shuffled_blocks(n: int, block: int, rng: np.random.Generator) -> np.ndarray:
 
 
 def pack_windows(contexts: np.ndarray, centres: np.ndarray, run: int = PACK_RUN) -> tuple[np.ndarray, np.ndarray]:
-    """Windows reordered so that a batch wastes few padded slots: each row's context words moved to its front,
-    then, within each run of `run` consecutive windows, the windows sorted by how many context words they have
-    (the dynamic window makes that 1 … 2·window). A batch of similar windows can then drop the padded columns
-    none of them uses. The order changes only locally (a run is a few batches), like gensim's job queue does."""
-    contexts = np.take_along_axis(contexts, np.argsort(contexts < 0, axis=1, kind="stable"), axis=1)
-    counts = (contexts >= 0).sum(1)
-    order = np.lexsort((counts, np.arange(len(counts)) // run))
+    """Windows reordered so that a batch wastes few padded slots: within each run of `run` consecutive windows,
+    sorted by how far their context words reach (the dynamic window makes that 1 … window). Columns hold the
+    offsets −window … −1, 1 … window, so a batch of windows that reach at most r only uses the 2·r middle
+    columns and can drop the rest (see used_columns). The order changes only locally (a run is a few batches)."""
+    half = contexts.shape[1] // 2
+    distance = np.abs(np.concatenate([np.arange(-half, 0), np.arange(1, half + 1)]))
+    reach = np.where(contexts >= 0, distance, 0).max(1)
+    order = np.argsort((np.arange(len(reach)) // run) * (half + 1) + reach, kind="stable")
     return contexts[order], centres[order]
+
+
+def used_columns(windows: torch.Tensor) -> torch.Tensor:
+    """The columns of a batch of windows from the first to the last one any window uses."""
+    used = (windows >= 0).any(0).nonzero()
+    return windows[:, int(used[0]):int(used[-1]) + 1]
 
 
 def hogwild(n_workers: int, work, stop: threading.Event) -> list:
@@ -370,8 +375,7 @@ def train_pytorch(encoded: Encoded, vocab: Vocab, cfg: TrainConfig,
                         loss = tables.sgd_batch_negative(inp, out, negatives[b], lr,
                                                          cfg.negative / cfg.batch_negatives)
                     elif mode == "window":  # drop the padded columns no window of this batch uses
-                        width = int((inp >= 0).sum(1).max())
-                        loss = tables.sgd_shared_negative(inp[:, :width], out, negatives[lo:hi], lr)
+                        loss = tables.sgd_shared_negative(used_columns(inp), out, negatives[lo:hi], lr)
                     else:
                         loss = tables.sgd_negative(inp, out, negatives[lo:hi], lr)
                     loss_sum += loss
