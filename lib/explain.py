@@ -115,7 +115,7 @@ def batch_sizes(cfg: TrainConfig, vocab_size: int) -> dict:
     shared = sgd_negative and cfg.shared_negatives and not cfg.batch_negatives and cfg.architecture == "skipgram"
     return {"batch": batch, "why": why, "shared": shared, "threads": threads, "per_thread": per_thread,
             "batch_negatives": cfg.batch_negatives if sgd_negative else 0,
-            "centres_per_batch": max(1, batch // (cfg.window + 1)) if shared else None}
+            "centres_per_batch": max(1, 2 * batch // (cfg.window + 1)) if shared else None}
 
 
 def pipeline_numbers(run: Run, vocab: Vocab) -> dict:

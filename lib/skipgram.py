@@ -318,8 +318,11 @@ def train_pytorch(encoded: Encoded, vocab: Vocab, cfg: TrainConfig,
     batch = cfg.resolved_batch_size(len(vocab))
     if n_workers > 1:  # the workers' batches are in flight at once: together they make one batch, or it diverges
         batch = max(32, batch // n_workers)
-    if mode == "window":  # a batch is a number of centre words, each with up to 2 * window pairs
-        batch = max(1, batch // (cfg.window + 1))
+    if mode == "window":
+        # A batch counts windows (about window + 1 pairs each). What must stay bounded is how many updates pile
+        # onto one row per batch, and a window updates its 1 + K output rows once for all its pairs, so a
+        # window batch can hold twice the pairs (measured on WikiText-2: same quality, 10% faster, stable).
+        batch = max(1, 2 * batch // (cfg.window + 1))
 
     def snapshot(epoch: int, **stats) -> Snapshot:
         w_in, w_out = (adam_model.w_in.weight, adam_model.w_out.weight) if adam_model else (tables.w_in, tables.w_out)

@@ -114,7 +114,8 @@ text.markdown(
     "scores become one small matrix product $H_{(2b)\\times d}\\,[v'_o, v'_{n_1} \\dots v'_{n_K}]^\\top$ and each "
     "output row is read once per window instead of once per pair. It changes the sampling slightly (the negatives "
     "of neighbouring pairs are no longer independent); in our comparisons the quality stayed within run-to-run "
-    "noise. A batch then counts centre words: batch size ÷ (window + 1). The other speed option, "
+    "noise. A batch then counts centre words: 2 × batch size ÷ (window + 1), since a window updates its output "
+    "rows once for all its pairs. The other speed option, "
     "`batch_negatives` = S, goes further: one pool of S negatives for a whole batch, each weighted K / S, so a "
     "batch's negative scores are one matrix product; every drawn negative then collects a whole batch's updates "
     "at once, which diverges unless batch × K / S is small, and on this CPU it was not faster.")
