@@ -34,7 +34,7 @@ from lib.store import to_keyed_vectors
 
 DEFAULT_WIKITEXT = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "wikitext-2"
 ANALOGY_SLACK, WS353_SLACK = 0.01, 0.03  # the quality bound: PyTorch ≥ gensim minus these, averaged over seeds
-# PyTorch variants the benchmark can run: name -> TrainConfig changes (see lib.skipgram.training_mode)
+# PyTorch variants the benchmark can run: name -> TrainConfig changes (see TrainConfig.pytorch_step)
 VARIANTS = {
     "window": {"shared_negatives": True, "batch_negatives": 0},  # one set of negatives per centre word's window
     "pair": {"shared_negatives": False, "batch_negatives": 0},  # word2vec's own: K negatives per pair

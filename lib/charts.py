@@ -116,7 +116,6 @@ def category_bars(frame: pd.DataFrame, title: str = "Accuracy per category") -> 
     ).properties(title=title)
 
 
-MODEL_COLOURS = {"pytorch": "#e45756", "gensim": "#4c78a8"}  # the same colour for a model in every epoch chart
 
 
 def epoch_lines(frame: pd.DataFrame, title: str, y_title: str, log_y: bool = False) -> alt.Chart:
@@ -128,8 +127,7 @@ def epoch_lines(frame: pd.DataFrame, title: str, y_title: str, log_y: bool = Fal
         .encode(
             x=alt.X("epoch:Q", title="epoch", axis=alt.Axis(tickMinStep=1, format="d")),
             y=alt.Y("value:Q", title=y_title, scale=scale),
-            color=alt.Color("model:N", title="model", scale=alt.Scale(domain=list(MODEL_COLOURS),
-                                                                      range=list(MODEL_COLOURS.values()))),
+            color=model_colour(),
             strokeDash=alt.StrokeDash("measure:N", title=None,
                                       legend=alt.Legend() if frame["measure"].nunique() > 1 else None),
             tooltip=["model:N", "measure:N", "epoch:Q", alt.Tooltip("value:Q", format=",.4g")],

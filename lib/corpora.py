@@ -81,7 +81,7 @@ def toy_proximity(cfg: CorpusConfig) -> Corpus:
     return Corpus(
         name="toy-proximity",
         sentences=sentences,
-        description="26 words aaa…zzz; each 7-word sentence walks through the alphabet (a step is one letter back "
+        description="26 words aaa…zzz; each sentence (up to 7 words) walks through the alphabet (a step is one letter back "
         "or one or two forward, never straight back), so a word's true neighbours are the letters within ±2.",
         groups=_letter_groups(),
         true_neighbours=_alphabet_neighbours(),

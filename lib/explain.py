@@ -110,12 +110,11 @@ def batch_sizes(cfg: TrainConfig, vocab_size: int) -> dict:
     else:
         why = (f"8 × {vocab_size:,} vocabulary words = {8 * vocab_size:,}, kept within 256 … 4,096")
     threads = cfg.resolved_workers() if cfg.optimizer == "sgd" else 1  # lib.skipgram's worker threads (CPU)
-    per_thread = max(32, batch // threads) if threads > 1 else batch  # together in flight: one batch
-    sgd_negative = cfg.loss == "negative" and cfg.optimizer == "sgd"
-    shared = sgd_negative and cfg.shared_negatives and not cfg.batch_negatives and cfg.architecture == "skipgram"
-    return {"batch": batch, "why": why, "shared": shared, "threads": threads, "per_thread": per_thread,
-            "batch_negatives": cfg.batch_negatives if sgd_negative else 0,
-            "centres_per_batch": max(1, 2 * batch // (cfg.window + 1)) if shared else None}
+    step = cfg.worker_batch(vocab_size, threads)
+    shared = cfg.pytorch_step() == "window"
+    return {"batch": batch, "why": why, "shared": shared, "threads": threads,
+            "per_thread": None if shared else step, "centres_per_batch": step if shared else None,
+            "batch_negatives": cfg.batch_negatives if cfg.pytorch_step() == "batch" else 0}
 
 
 def pipeline_numbers(run: Run, vocab: Vocab) -> dict:

@@ -65,7 +65,7 @@ def save_upload(data: bytes, filename: str, root: str | os.PathLike | None = Non
         tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:6]}.tmp")
         tmp.write_text(text, encoding="utf-8")
         os.replace(tmp, path)
-    return path
+    return path.resolve()  # absolute: the trainer runs in the repo root, wherever the app was started
 
 
 # ------------------------------------------------------------ the command line a job runs
@@ -172,6 +172,8 @@ class Job:
             os.kill(self.pid, 0)
         except ProcessLookupError:
             return -1
+        except PermissionError:  # the pid exists but is not ours to signal: it is running
+            return None
         return None
 
     def wait(self, timeout: float | None = None) -> int | None:

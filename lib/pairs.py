@@ -14,6 +14,8 @@ import numpy as np
 
 from lib.vocab import Encoded
 
+SHUFFLE_BLOCK = 2_048  # examples kept together when an epoch's examples are shuffled (see lib.skipgram._epoch_examples)
+
 
 @dataclass(frozen=True)
 class Windows:
@@ -75,3 +77,11 @@ def examples_per_epoch(encoded: Encoded, keep_probability: np.ndarray, window: i
     draw; gensim does not report it, and its summed loss needs it to become a mean."""
     w = epoch_windows(encoded, keep_probability, window, np.random.default_rng(seed))
     return len(w.nonempty().centres) if architecture == "cbow" else w.n_pairs
+
+
+def shuffled_blocks(n: int, block: int, rng: np.random.Generator) -> np.ndarray:
+    """A permutation of range(n) that shuffles blocks of `block` consecutive examples: a long article's words
+    are spread over the epoch, while each block keeps its stretch of text (and its rows stay in cache)."""
+    starts = rng.permutation(-(-n // block)) * block
+    order = (starts[:, None] + np.arange(block)[None, :]).reshape(-1)
+    return order[order < n]

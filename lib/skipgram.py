@@ -22,7 +22,7 @@ import torch.nn.functional as F
 
 from lib.callbacks import CallbackList, Snapshot, TrainingCallback
 from lib.config import TrainConfig
-from lib.pairs import epoch_windows
+from lib.pairs import SHUFFLE_BLOCK, epoch_windows, shuffled_blocks
 from lib.vocab import Encoded, Vocab
 
 MAX_SOFTMAX_VOCAB = 20_000
@@ -30,7 +30,6 @@ PROGRESS_EVERY = 16  # batches between progress callbacks
 DIVERGED_LOSS = 50.0  # mean loss per example past which training has diverged (it starts at (K + 1)·log 2 ≈ 4.2)
 PACK_WINDOWS = True  # shared_negatives: batch windows of similar size and drop unused padding (pack_windows)
 PACK_RUN = 16_384  # windows sorted together by pack_windows
-SHUFFLE_BLOCK = 2_048  # examples kept together when an epoch's examples are shuffled (see _epoch_examples)
 
 
 def resolve_device(name: str) -> torch.device:
@@ -187,20 +186,6 @@ class _AdamModel(torch.nn.Module):
         return -(F.logsigmoid(pos).sum() + (F.logsigmoid(-neg) * live).sum())
 
 
-def training_mode(cfg: TrainConfig) -> str:
-    """Which step trains this configuration: "adam", "softmax", or for SGD with negative sampling "pair"
-    (word2vec's own: K negatives per example), "window" (shared_negatives) or "batch" (batch_negatives)."""
-    if cfg.optimizer == "adam":
-        return "adam"
-    if cfg.loss == "softmax":
-        return "softmax"
-    if cfg.batch_negatives:
-        return "batch"
-    if cfg.shared_negatives and cfg.architecture == "skipgram":
-        return "window"
-    return "pair"
-
-
 def _epoch_examples(encoded: Encoded, keep: np.ndarray, cfg: TrainConfig, mode: str,
                     rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, int]:
     """(inputs, outputs, pairs) for one epoch, shuffled in blocks: skip-gram pairs (input = context word, output =
@@ -223,14 +208,6 @@ def _epoch_examples(encoded: Encoded, keep: np.ndarray, cfg: TrainConfig, mode: 
     inputs, outputs = w.skipgram_pairs()
     order = shuffled_blocks(len(outputs), SHUFFLE_BLOCK, rng)
     return inputs[order], outputs[order], len(outputs)
-
-
-def shuffled_blocks(n: int, block: int, rng: np.random.Generator) -> np.ndarray:
-    """A permutation of range(n) that shuffles blocks of `block` consecutive examples: a long article's words
-    are spread over the epoch, while each block keeps its stretch of text (and its rows stay in cache)."""
-    starts = rng.permutation(-(-n // block)) * block
-    order = (starts[:, None] + np.arange(block)[None, :]).reshape(-1)
-    return order[order < n]
 
 
 def pack_windows(contexts: np.ndarray, centres: np.ndarray, run: int = PACK_RUN) -> tuple[np.ndarray, np.ndarray]:
@@ -300,7 +277,7 @@ def train_pytorch(encoded: Encoded, vocab: Vocab, cfg: TrainConfig,
                          f"to {MAX_SOFTMAX_VOCAB:,}. Use loss='negative' or raise min_count.")
     cb = callbacks if isinstance(callbacks, TrainingCallback) else CallbackList(callbacks or [])
     device = resolve_device(cfg.device)
-    mode = training_mode(cfg)
+    mode = cfg.pytorch_step()
     workers = cfg.resolved_workers()
     n_workers = workers if device.type == "cpu" and mode != "adam" else 1
     threads_before = torch.get_num_threads()
@@ -315,14 +292,7 @@ def train_pytorch(encoded: Encoded, vocab: Vocab, cfg: TrainConfig,
     if mode == "adam":
         adam_model = _AdamModel(tables)
         optimizer = torch.optim.SparseAdam(list(adam_model.parameters()), lr=cfg.adam_lr)
-    batch = cfg.resolved_batch_size(len(vocab))
-    if n_workers > 1:  # the workers' batches are in flight at once: together they make one batch, or it diverges
-        batch = max(32, batch // n_workers)
-    if mode == "window":
-        # A batch counts windows (about window + 1 pairs each). What must stay bounded is how many updates pile
-        # onto one row per batch, and a window updates its 1 + K output rows once for all its pairs, so a
-        # window batch can hold twice the pairs (measured on WikiText-2: same quality, 10% faster, stable).
-        batch = max(1, 2 * batch // (cfg.window + 1))
+    batch = cfg.worker_batch(len(vocab), n_workers)
 
     def snapshot(epoch: int, **stats) -> Snapshot:
         w_in, w_out = (adam_model.w_in.weight, adam_model.w_out.weight) if adam_model else (tables.w_in, tables.w_out)
@@ -352,7 +322,7 @@ def train_pytorch(encoded: Encoded, vocab: Vocab, cfg: TrainConfig,
             elif cfg.loss == "negative":  # K per example (per window with shared_negatives)
                 negatives = draw_negatives((n, cfg.negative))
             stop = threading.Event()
-            per_pair = n_pairs / max(1, n)  # examples are windows with shared_negatives: count pairs for the loss
+            per_pair = n_pairs / max(1, n) if mode == "window" else 1  # shared_negatives: the loss is per pair
 
             def work(worker: int) -> torch.Tensor:
                 """This worker's batches of the epoch (every n_workers-th); returns their summed loss."""

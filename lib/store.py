@@ -4,7 +4,7 @@
         config.json               {"train": asdict(TrainConfig), "corpus": asdict(CorpusConfig), "models": [...], ...}
         vocab.tsv                 word<TAB>count, most frequent first (the row order of every vector file)
         analogies.txt             the analogy questions this run is evaluated on, if any
-        status.json               {"state": "training" | "complete" | "failed", "pid", "host", "message", ...}
+        status.json               {"state": "training" | "complete" | "incomplete", "pid", "host", "message", ...}
         progress.json             the trainer's position within the current epoch (for progress bars)
         <model>/epoch_000.npy     float32 (vocabulary × dim) input vectors after each epoch; 000 is the random start
         <model>/metrics.json      one object per finished epoch
@@ -150,6 +150,8 @@ class Run:
             run.config
         except (json.JSONDecodeError, UnicodeDecodeError, KeyError, TypeError) as exc:
             raise ValueError(f"Run {run.path.name} is damaged: config.json cannot be read ({exc}).") from None
+        for model in run.models:
+            run.metrics(model)  # ValueError when a metrics file is damaged
         return run
 
     @property

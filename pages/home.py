@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from lib import charts, explain, jobs, store
+from lib.evaluate import PROBE_EXAMPLES
 from widgets import progress_bars, run_summaries, runs_root, select_run
 
 st.title("Word2Vec Workbench")
@@ -135,7 +136,7 @@ with st.expander("How to read the loss", expanded=False):
     st.markdown(
         f"- **loss** (solid lines) is one yardstick for both models: after each epoch, the same negative-sampling "
         f"objective, $-\\log\\sigma(v'_o\\cdot h) - \\sum_k \\log\\sigma(-v'_{{n_k}}\\cdot h)$, is evaluated on a "
-        f"fixed probe sample of {20_000:,} (input, output) pairs with fixed negatives drawn once per run. Epoch 0 "
+        f"fixed probe sample of {PROBE_EXAMPLES:,} (input, output) pairs with fixed negatives drawn once per run. Epoch 0 "
         "is the random start, where both models score the same. Lower is better; the value is comparable between "
         "the two models and between epochs of one run, not between runs with other settings.\n"
         "- **train_loss** (dashed, when switched on) is each trainer's own running mean during the epoch. It is "

@@ -4,6 +4,7 @@ import streamlit as st
 
 from lib import charts, explain
 from lib.evaluate import PROBE_EXAMPLES
+from lib.pairs import SHUFFLE_BLOCK
 from widgets import select_run, vocab
 
 st.title("How it works")
@@ -103,8 +104,9 @@ text.markdown(
     "**Shuffled, in blocks.** word2vec walks the text in order and applies each update at once. A batch in "
     "text order would hold a few hundred consecutive words of one article, so a topical word (*route* in an "
     "article about a road) would get dozens of summed updates at once and its vector would jump; on WikiText-2 "
-    "that made 10-epoch runs diverge. So every epoch the PyTorch model shuffles its examples in blocks of 64 "
-    "(one centre word's pairs stay together and its output row stays in the CPU cache).\n\n"
+    "that made 10-epoch runs diverge. So every epoch the PyTorch model shuffles its examples in blocks of "
+    f"{SHUFFLE_BLOCK:,} (a block keeps its stretch of text, which measured better on WordSim353 than mixing "
+    "single pairs, and its rows stay in the CPU cache).\n\n"
     "**Worker threads (PyTorch on a CPU).** Like gensim's workers, `workers` threads take turns at the batches "
     "and update the shared tables without locks (\"Hogwild!\"); their batches are in flight together, so each "
     "thread's batch is the batch size ÷ workers. Thread timing then changes the result slightly from run to run; "
@@ -122,9 +124,10 @@ text.markdown(
 b = numbers
 here.metric("PyTorch batch", f"{b['batch']:,} pairs", help=b["why"])
 if b["threads"] > 1:
-    here.caption(f"On a CPU: {b['threads']} worker threads, {b['per_thread']:,} pairs each.")
+    here.caption(f"On a CPU: {b['threads']} worker threads, each step "
+                 + (f"{b['per_thread']:,} pairs." if b["per_thread"] else f"{b['centres_per_batch']:,} windows."))
 if b["shared"]:
-    here.caption(f"{b['why']}; shared_negatives is on: {b['centres_per_batch']:,} centre words per batch.")
+    here.caption(f"{b['why']}; shared_negatives is on: {b['centres_per_batch']:,} centre words per step.")
 elif b["batch_negatives"]:
     here.caption(f"{b['why']}; batch_negatives = {b['batch_negatives']}: one pool of negatives per batch.")
 else:

@@ -169,7 +169,7 @@ if start:
             show_error(ValueError(problem))
     try:
         st.session_state[JOB_KEY] = jobs.start(corpus_cfg, train_cfg, models, root, analogies_path)
-    except ValueError as exc:
+    except (ValueError, OSError) as exc:
         show_error(exc)
     st.session_state.pop("_job_run_shown", None)
     st.rerun()

@@ -69,7 +69,9 @@ def test_batch_sizes_follow_the_config_rule(cfg, vocab_size, batch):
 
 def test_shared_negatives_count_centre_words_per_batch():
     info = explain.batch_sizes(TrainConfig(shared_negatives=True, window=5), 1000)
-    assert info["shared"] and info["centres_per_batch"] == 2 * 4096 // 6
+    cfg = TrainConfig(shared_negatives=True, window=5)
+    assert info["shared"] and info["centres_per_batch"] == cfg.worker_batch(1000, info["threads"])
+    assert TrainConfig(shared_negatives=True, window=5, workers=1).worker_batch(1000, 1) == 2 * 4096 // 6
     assert not explain.batch_sizes(TrainConfig(shared_negatives=True, architecture="cbow"), 1000)["shared"]
 
 

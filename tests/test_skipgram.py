@@ -8,7 +8,7 @@ from lib.callbacks import TrainingCallback
 from lib.config import CorpusConfig, TrainConfig, replace
 from lib.corpora import load_corpus
 from lib.evaluate import neighbor_precision
-from lib.skipgram import Word2VecTables, train_pytorch, training_mode
+from lib.skipgram import Word2VecTables, train_pytorch
 from lib.store import to_keyed_vectors
 from lib.vocab import Vocab
 
@@ -56,7 +56,7 @@ def test_same_seed_same_vectors_other_seed_other_vectors(toy):
 ])
 def test_negative_sampling_modes_learn_the_alphabet(toy, mode, settings):
     cfg = TrainConfig(**settings)
-    assert training_mode(cfg) == mode
+    assert cfg.pytorch_step() == mode
     _, snaps = train(toy, **settings)
     losses = [s.train_loss for s in snaps[1:]]
     assert losses[-1] < losses[0], "the training loss falls from epoch to epoch"
@@ -128,7 +128,7 @@ def test_worker_errors_reach_the_caller(toy):
 
 
 def test_shuffled_blocks_is_a_permutation_that_keeps_blocks_and_spreads_them():
-    from lib.skipgram import shuffled_blocks
+    from lib.pairs import shuffled_blocks
 
     order = shuffled_blocks(1000, 64, np.random.default_rng(0))
     assert sorted(order.tolist()) == list(range(1000))

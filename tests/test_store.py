@@ -72,8 +72,12 @@ def test_damaged_folders_are_reported_not_fatal(tmp_path):
     bad_json.mkdir()
     (bad_json / "config.json").write_text("{not json")
     (bad_json / "vocab.tsv").write_text("a\t1\n")
+    bad_metrics = make_run(tmp_path)
+    (bad_metrics.path / "pytorch").mkdir()
+    (bad_metrics.path / "pytorch" / "metrics.json").write_text("[{")
     assert [r.id for r in list_runs(tmp_path)] == [good.id]
     reasons = dict(damaged_runs(tmp_path))
+    assert "pytorch/metrics.json cannot be read" in reasons[bad_metrics.id]
     assert "config.json is missing" in reasons["no-config"]
     assert "cannot be read" in reasons["bad-json"]
     with pytest.raises(ValueError, match="damaged"):
