@@ -5,7 +5,6 @@ Only pages import this module; all computation lives in lib/, which never import
 
 from __future__ import annotations
 
-import os
 from dataclasses import fields as dataclass_fields
 
 import streamlit as st
@@ -97,11 +96,6 @@ def select_run(sidebar: bool = True) -> store.Run | None:
 # ------------------------------------------------------------ cached loaders, keyed by run folder and epoch
 
 
-def _mtime(run: store.Run, model: str) -> float:
-    path = run.path / model / "metrics.json"
-    return os.path.getmtime(path) if path.exists() else 0.0
-
-
 @st.cache_resource(max_entries=64, show_spinner=False)
 def _keyed_vectors(path: str, model: str, epoch: int):
     return store.Run(path).keyed_vectors(model, epoch)
@@ -110,16 +104,6 @@ def _keyed_vectors(path: str, model: str, epoch: int):
 def keyed_vectors(run: store.Run, model: str, epoch: int):
     """An epoch's vectors as gensim KeyedVectors (finished epochs never change, so caching them is safe)."""
     return _keyed_vectors(str(run.path), model, epoch)
-
-
-@st.cache_data(max_entries=256, show_spinner=False)
-def _metrics(path: str, model: str, mtime: float) -> list[dict]:
-    return store.Run(path).metrics(model)
-
-
-def metrics(run: store.Run, model: str) -> list[dict]:
-    """A model's per-epoch metrics, re-read whenever the file changes (training runs add epochs)."""
-    return _metrics(str(run.path), model, _mtime(run, model))
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
@@ -246,4 +230,4 @@ def word_input(label: str, default: str, key: str) -> str:
     return st.text_input(label, value=default, key=key).strip().lower()
 
 
-__all__ = ["select_run", "keyed_vectors", "metrics", "vocab", "epoch_slider", "Player", "show_error", "word_input"]
+__all__ = ["select_run", "keyed_vectors", "vocab", "epoch_slider", "Player", "show_error", "word_input"]

@@ -94,13 +94,6 @@ def similarities_to(kvs: dict[str, KeyedVectors], word: str, groups: dict[str, s
 # ------------------------------------------------------------ per-epoch metrics and analogies
 
 
-def metric_frame(run: Run, key: str, models=None) -> pd.DataFrame:
-    """One saved metric per finished epoch: columns model, epoch, value (None where the metric was not measured)."""
-    rows = [{"model": model, "epoch": m["epoch"], "value": m.get(key)}
-            for model in models or run.models for m in run.metrics(model)]
-    return pd.DataFrame(rows, columns=["model", "epoch", "value"])
-
-
 def analogy_questions_path(run: Run) -> str | None:
     """The questions this run is evaluated on: its own analogies.txt, Google's for natural text, else None."""
     own = run.analogies_path()

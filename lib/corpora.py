@@ -129,7 +129,7 @@ def toy_analogy(cfg: CorpusConfig) -> Corpus:
     n = cfg.sentences or 40_000
     groups: dict[str, str] = {}
     nouns = []  # (word, role context, gender context, number context)
-    for role, (forms, role_ctx) in ANALOGY_ROLES.items():
+    for forms, role_ctx in ANALOGY_ROLES.values():
         for word, (gender, number) in zip(forms, ANALOGY_FORMS):
             nouns.append((word, role_ctx, ANALOGY_GENDER[gender], ANALOGY_NUMBER[number]))
             groups[word] = f"{gender} {number}"  # the attributes analogies turn on; the role is the word

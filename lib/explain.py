@@ -17,12 +17,12 @@ EPOCH_COLUMNS = ("loss", "train_loss", "words_per_sec", "seconds", "pairs")
 EXACT_PAIRS_MAX_TOKENS = 1_000_000  # count an epoch's pairs exactly (reloading the corpus) only below this size
 
 
-def epoch_frame(run: Run) -> pd.DataFrame:
-    """One row per (model, epoch) with the columns of EPOCH_COLUMNS (NaN where a model has no value)."""
-    rows = [{"model": model, "epoch": m["epoch"], **{k: m.get(k) for k in EPOCH_COLUMNS}}
+def epoch_frame(run: Run, columns=EPOCH_COLUMNS) -> pd.DataFrame:
+    """One row per (model, epoch) with the saved metrics named in columns (NaN where a model has no value)."""
+    rows = [{"model": model, "epoch": m["epoch"], **{k: m.get(k) for k in columns}}
             for model in run.models for m in run.metrics(model)]
-    frame = pd.DataFrame(rows, columns=["model", "epoch", *EPOCH_COLUMNS])
-    return frame.astype({k: float for k in EPOCH_COLUMNS})
+    frame = pd.DataFrame(rows, columns=["model", "epoch", *columns])
+    return frame.astype({k: float for k in columns})
 
 
 def tidy(frame: pd.DataFrame, columns: list[str], names: dict[str, str] | None = None) -> pd.DataFrame:

@@ -40,11 +40,6 @@ def projector_metadata_tsv(kv: KeyedVectors, groups: dict[str, str] | None = Non
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
-def projector_tsv(kv: KeyedVectors, groups: dict[str, str] | None = None) -> tuple[bytes, bytes]:
-    """The Embedding Projector pair (vectors.tsv, metadata.tsv)."""
-    return projector_vectors_tsv(kv), projector_metadata_tsv(kv, groups)
-
-
 def file_stem(run_id: str, model: str, epoch: int) -> str:
     """A download name that says where the vectors come from, e.g. <run>-gensim-epoch03."""
     return f"{run_id}-{model}-epoch{epoch:02d}"

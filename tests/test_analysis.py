@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from gensim.models import KeyedVectors
 
-from lib import analysis
+from lib import analysis, explain
 from lib.evaluate import analogy_accuracy, analogy_accuracy_cosmul
 
 
@@ -78,7 +78,7 @@ def test_default_word_and_questions(analogy_run, proximity_run):
 
 
 def test_metric_frame_and_sections_from_saved_metrics(analogy_run):
-    frame = analysis.metric_frame(analogy_run, "analogy_accuracy")
+    frame = explain.tidy(explain.epoch_frame(analogy_run, ["analogy_accuracy"]), ["analogy_accuracy"])
     assert len(frame) == 8 and frame["value"].between(0, 1).all()
     saved = {m: analysis.saved_analogy_result(analogy_run, m, 3) for m in analogy_run.models}
     sections = analysis.section_frame(saved)

@@ -19,7 +19,7 @@ def test_word2vec_text_round_trips_through_gensim(analogy_run, tmp_path):
 def test_projector_tsv_rows_line_up(analogy_run):
     kv = analogy_run.keyed_vectors("gensim", 3)
     groups = analogy_run.config["groups"]
-    vectors, metadata = export.projector_tsv(kv, groups)
+    vectors, metadata = export.projector_vectors_tsv(kv), export.projector_metadata_tsv(kv, groups)
     rows = [line.split("\t") for line in vectors.decode().splitlines()]
     assert len(rows) == len(kv) and {len(r) for r in rows} == {kv.vector_size}
     assert np.allclose(np.array(rows, dtype=float), kv.vectors, rtol=1e-5, atol=1e-6)
