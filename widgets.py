@@ -226,8 +226,18 @@ def show_error(exc: Exception) -> None:
     st.stop()
 
 
-def word_input(label: str, default: str, key: str) -> str:
-    return st.text_input(label, value=default, key=key).strip().lower()
+MAX_WORD_OPTIONS = 20_000  # the vocabulary offered as you type, most frequent first
+
+
+def word_input(label: str, default: str, key: str, run: store.Run, where=st) -> str:
+    """A word of the run's vocabulary, offered as you type; other words can be typed too (the page then says the
+    word is unknown and suggests close spellings). One input per run, so each run opens on its own default."""
+    words = list(vocab(run).words[:MAX_WORD_OPTIONS])
+    if default not in words:
+        words.insert(0, default)
+    choice = where.selectbox(label, words, index=words.index(default), key=f"{key}:{run.id}",
+                             accept_new_options=True, help="Type to search this run's vocabulary.")
+    return (choice or "").strip().lower()
 
 
 __all__ = ["select_run", "keyed_vectors", "vocab", "epoch_slider", "Player", "show_error", "word_input"]

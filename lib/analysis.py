@@ -12,10 +12,14 @@ from lib.store import Run
 
 
 def default_word(run: Run) -> str:
-    """The corpus's check word when it is in the vocabulary, else the most frequent word."""
+    """The corpus's check word when it is in the vocabulary, else its most frequent category word, else its most
+    frequent word."""
     vocab = run.vocab()
     word = run.config.get("check_word")
-    return word if word and word in vocab else vocab.words[0]
+    if word and word in vocab:
+        return word
+    categories = run.config.get("categories") or {}
+    return next((w for w in vocab.words if w in categories), vocab.words[0])
 
 
 def parse_words(text: str) -> list[str]:
@@ -102,14 +106,31 @@ def analogy_questions_path(run: Run) -> str | None:
     return google_analogies_path() if run.config.get("natural") else None
 
 
-def first_question(path: str, known=None) -> tuple[str, str, str, str] | None:
-    """The first 'a b c d' question in a questions-words file whose words are all in known (when given), as a
-    sensible default for the solver; None when there is no such question."""
+def covered_questions(path: str, known=None) -> list[tuple[str, str, str, str]]:
+    """The 'a b c d' questions of a questions-words file whose four words are all in known (every one when known
+    is None), lowercased, in file order."""
+    questions = []
     with open(path, encoding="utf-8") as f:
         for line in f:
             words = line.lower().split()
             if len(words) == 4 and not line.startswith(":") and (known is None or all(w in known for w in words)):
-                return tuple(words)
+                questions.append(tuple(words))
+    return questions
+
+
+def first_question(path: str, known=None) -> tuple[str, str, str, str] | None:
+    """The first question whose words are all in known (when given); None when there is no such question."""
+    return next(iter(covered_questions(path, known)), None)
+
+
+def solved_question(questions, kvs: dict[str, KeyedVectors], tries: int = 300):
+    """The first of the questions (at most `tries` looked at) that every model answers right (3CosAdd), as the
+    solver's opening example; None when none of them is."""
+    from lib.evaluate import solve_analogy
+
+    for a, b, c, d in questions[:tries]:
+        if all(solve_analogy(kv, a, b, c, topn=1)[0][0] == d for kv in kvs.values()):
+            return a, b, c, d
     return None
 
 

@@ -19,8 +19,7 @@ st.title("Neighbours")
 st.caption("The nearest words by cosine similarity in each model, and how much the two lists agree.")
 
 left, right = st.columns([2, 1])
-with left:
-    word = widgets.word_input("Word", analysis.default_word(run), key="neighbours_word")
+word = widgets.word_input("Word", analysis.default_word(run), "neighbours_word", run, where=left)
 most = max(1, min(30, len(widgets.vocab(run)) - 1))  # a tiny vocabulary has fewer neighbours to show
 k = right.slider("Neighbours (k)", 1, most, min(10, most), key="neighbours_k")
 epoch = widgets.epoch_slider(run, key="neighbours_epoch")

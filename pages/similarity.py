@@ -32,10 +32,8 @@ st.title("Similarity")
 st.subheader("A word pair across the epochs")
 check = analysis.default_word(run)
 left, right = st.columns(2)
-with left:
-    word_a = widgets.word_input("First word", check, key="similarity_a")
-with right:
-    word_b = widgets.word_input("Second word", default_partner(run, check), key="similarity_b")
+word_a = widgets.word_input("First word", check, "similarity_a", run, where=left)
+word_b = widgets.word_input("Second word", default_partner(run, check), "similarity_b", run, where=right)
 try:
     frame = pair_frame(str(run.path), word_a, word_b, tuple(tuple(run.epochs(m)) for m in run.models))
     st.altair_chart(charts.similarity_lines(frame, word_a, word_b), width="stretch")
@@ -43,7 +41,7 @@ except ValueError as exc:
     st.error(str(exc))
 
 st.subheader("One word against every other word")
-word = widgets.word_input("Check word", check, key="similarity_check")
+word = widgets.word_input("Check word", check, "similarity_check", run)
 epoch = widgets.epoch_slider(run, key="similarity_epoch")
 kvs = {m: widgets.keyed_vectors(run, m, epoch) for m in run.models}
 try:
