@@ -231,12 +231,15 @@ MAX_WORD_OPTIONS = 20_000  # the vocabulary offered as you type, most frequent f
 
 def word_input(label: str, default: str, key: str, run: store.Run, where=st) -> str:
     """A word of the run's vocabulary, offered as you type; other words can be typed too (the page then says the
-    word is unknown and suggests close spellings). One input per run, so each run opens on its own default."""
+    word is unknown and suggests close spellings). One input per run, so each run opens on its own default; a
+    page may set st.session_state[f"{key}:{run.id}"] to fill it in."""
+    key = f"{key}:{run.id}"
+    st.session_state.setdefault(key, default)
     words = list(vocab(run).words[:MAX_WORD_OPTIONS])
-    if default not in words:
-        words.insert(0, default)
-    choice = where.selectbox(label, words, index=words.index(default), key=f"{key}:{run.id}",
-                             accept_new_options=True, help="Type to search this run's vocabulary.")
+    if st.session_state[key] not in words:
+        words.insert(0, st.session_state[key])
+    choice = where.selectbox(label, words, key=key, accept_new_options=True,
+                             help="Type to search this run's vocabulary.")
     return (choice or "").strip().lower()
 
 

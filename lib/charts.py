@@ -107,7 +107,8 @@ def embedding_panel(frame: pd.DataFrame, model: str, epoch: int, highlight=(), f
     size = alt.condition("datum.group == ''", alt.value(18), alt.value(46)) if has_groups else alt.value(40)
     points = alt.Chart(now).mark_circle(opacity=0.75, clip=True).encode(
         x=x, y=y, color=group_colour(rows), size=size, tooltip=tooltip).add_params(pick)
-    labels = alt.Chart(labelled).mark_text(align="left", dx=5, fontSize=LABEL_FONT, color="#333333", clip=True).encode(
+    plain = labelled[~labelled["word"].isin(marked)]  # marked words get a bold label of their own below
+    labels = alt.Chart(plain).mark_text(align="left", dx=5, fontSize=LABEL_FONT, color="#333333", clip=True).encode(
         x=x, y=y, text="word:N", tooltip=tooltip)
     layers = [points, labels]
     if highlight:

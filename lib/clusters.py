@@ -17,7 +17,7 @@ def epoch_purity(run: Run, model: str, epoch: int, categories: dict[str, str]) -
     """Category purity of one epoch: as saved with its metrics, or computed now (runs from before it was saved)."""
     saved = next((m for m in run.metrics(model) if m["epoch"] == epoch), {})
     if "category_purity" in saved:
-        return saved
+        return {k: v for k, v in saved.items() if k.startswith("category_purity")}
     return category_purity(run.keyed_vectors(model, epoch), categories)
 
 
@@ -38,11 +38,11 @@ def purity_frame(results: dict[tuple[str, int], dict]) -> pd.DataFrame:
 
 
 def first_separated(results: dict[tuple[str, int], dict], model: str) -> list[tuple[str, int]]:
-    """(category, first epoch its purity reached SEPARATED) for one model, earliest first."""
+    """(category, first trained epoch its purity reached SEPARATED) for one model, earliest first."""
     first: dict[str, int] = {}
     for (m, epoch), r in sorted(results.items()):
         for category, value in (r.get("category_purity_by_category") or {}).items():
-            if m == model and value >= SEPARATED and category not in first:
+            if m == model and epoch > 0 and value >= SEPARATED and category not in first:
                 first[category] = epoch
     return sorted(first.items(), key=lambda item: (item[1], item[0]))
 
