@@ -5,6 +5,7 @@ Only pages import this module; all computation lives in lib/, which never import
 
 from __future__ import annotations
 
+import re
 from dataclasses import fields as dataclass_fields
 
 import streamlit as st
@@ -221,9 +222,18 @@ def progress_bars(models) -> None:
 
 
 def show_error(exc: Exception) -> None:
-    """A ValueError from lib, shown as a message in the page; then the page stops."""
-    st.error(str(exc))
+    """A ValueError from lib, shown as a message in the page (its words literally); then the page stops."""
+    st.error(plain(str(exc)))
     st.stop()
+
+
+MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>$:])")
+
+
+def plain(text: str) -> str:
+    """Text with words from the corpus or the user, shown literally by Streamlit's markdown (nothing in it becomes
+    a link, an image, emphasis or HTML)."""
+    return MARKDOWN_SPECIAL.sub(r"\\\1", text)
 
 
 MAX_WORD_OPTIONS = 20_000  # the vocabulary offered as you type, most frequent first

@@ -57,6 +57,29 @@ def neighbours_by_epoch(run: Run, model: str, word: str, k: int = 10, epochs=Non
     return table
 
 
+def agreement_line(word: str, lists: dict[str, list[str]], epoch: int) -> str:
+    """What the two neighbour lists say, in one line true for this run."""
+    if len(lists) < 2:
+        return f"Only one model has '{word}' at epoch {epoch}."
+    (a, list_a), (b, list_b) = lists.items()
+    shared = len(set(list_a) & set(list_b))
+    look = ("at the random start the lists are noise; watch them fill with related words" if epoch == 0 else
+            "words both models put near it are what the corpus itself says; the rest is each model's own noise")
+    return f"{a} and {b} share {shared} of the {len(list_a)} nearest words to '{word}' at epoch {epoch}: {look}."
+
+
+def similarity_line(frame: pd.DataFrame, word_a: str, word_b: str) -> str:
+    """How cos(word_a, word_b) moved over the epochs, from similarity_across_epochs' frame."""
+    if frame.empty:
+        return ""
+    start = frame.sort_values("epoch").groupby("model")["value"].first()
+    end = frame.sort_values("epoch").groupby("model").last()
+    moves = "; ".join(f"{m} {start[m]:+.2f} → {end.loc[m, 'value']:+.2f} (epoch {int(end.loc[m, 'epoch'])})"
+                      for m in end.index)
+    return (f"cos({word_a}, {word_b}): {moves}. Words used in the same contexts climb towards 1; unrelated words "
+            "stay near 0.")
+
+
 def jaccard_with_previous(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """From neighbours_by_epoch tables per model: model, epoch, value = Jaccard of the list with the epoch before."""
     rows = []

@@ -93,7 +93,7 @@ for model, column in zip(run.models, st.columns(len(run.models))):
         column.dataframe(analysis.answers(widgets.keyed_vectors(run, model, epoch), *words, method=method),
                          hide_index=True, width="stretch")
     except ValueError as exc:
-        column.error(str(exc))
+        column.error(widgets.plain(str(exc)))
 
 st.subheader(f"Accuracy over the epochs ({method_label})")
 if questions is None:

@@ -45,7 +45,7 @@ if not epochs:
     st.stop()
 finished = tuple(tuple(run.epochs(m)) for m in run.models)
 results = purity(str(run.path), finished)
-st.info(clusters.what_to_look_for(run, results), icon=":material/visibility:")
+st.info(widgets.plain(clusters.what_to_look_for(run, results)), icon=":material/visibility:")
 
 vocab_words = widgets.vocab(run).words
 has_categories = bool(projection.run_word_categories(run)) and not run.config.get("groups")
@@ -102,7 +102,7 @@ def neighbourhood(word: str, epoch: int, lists: dict[str, list[str]]) -> None:
     shown = set(frame.loc[frame["epoch"] == epoch, "word"])
     st.markdown(f"**Nearest neighbours at epoch {epoch}** (cosine in the full {run.train_config.dim}-dimensional "
                 "space; ringed in the plots where they are among the words shown)")
-    st.caption(f"Clicked word: {word}")
+    st.caption(widgets.plain(f"Clicked word: {word}"))
     columns = st.columns(len(run.models) + 1)
     for column, model in zip(columns, run.models):
         column.dataframe({"rank": range(1, len(lists.get(model, [])) + 1), model: lists.get(model, []),
@@ -111,7 +111,7 @@ def neighbourhood(word: str, epoch: int, lists: dict[str, list[str]]) -> None:
         (a, list_a), (b, list_b) = lists.items()
         both = [w for w in list_a if w in list_b]
         columns[-1].metric("In both lists", f"{len(both)} of {k}", help="Words both models have among the k nearest.")
-        columns[-1].caption(", ".join(both) if both else "none")
+        columns[-1].caption(widgets.plain(", ".join(both) if both else "none"))
     columns[-1].slider("Neighbours (k)", 3, 20, key="embedding_k")
     if columns[-1].button("Clear", key="embedding_clear"):
         st.session_state.pop("embedding_focus", None)

@@ -7,7 +7,7 @@ import streamlit as st
 
 from lib import charts, clusters, explain, jobs, store
 from lib.evaluate import PROBE_EXAMPLES
-from widgets import progress_bars, run_summaries, runs_root, select_run
+from widgets import plain, progress_bars, run_summaries, runs_root, select_run
 
 st.title("Word2Vec Workbench")
 st.markdown(
@@ -134,7 +134,7 @@ def run_charts() -> None:
         left, right = st.columns(2)
         left.altair_chart(charts.purity_lines(purity, "Clusters forming: category purity per epoch"),
                           width="stretch")
-        right.caption(clusters.what_to_look_for(run, results))
+        right.caption(plain(clusters.what_to_look_for(run, results)))
 
 
 run_charts()

@@ -42,7 +42,8 @@ if len(lists) == 2:
     shared = [w for w in list_a if w in list_b]
     st.metric(f"Overlap of the two lists (Jaccard@{k})", f"{analysis.jaccard(list_a, list_b):.0%}",
               help="|A ∩ B| / |A ∪ B| of the two top-k lists; 100% means the same words.")
-    st.caption("In both lists: " + (", ".join(shared) if shared else "none"))
+    st.caption(widgets.plain("In both lists: " + (", ".join(shared) if shared else "none")))
+st.info(widgets.plain(analysis.agreement_line(word, lists, epoch)), icon=":material/visibility:")
 
 st.subheader("How the list changed from epoch to epoch")
 epochs = tuple(run.common_epochs())

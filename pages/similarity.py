@@ -36,9 +36,10 @@ word_a = widgets.word_input("First word", check, "similarity_a", run, where=left
 word_b = widgets.word_input("Second word", default_partner(run, check), "similarity_b", run, where=right)
 try:
     frame = pair_frame(str(run.path), word_a, word_b, tuple(tuple(run.epochs(m)) for m in run.models))
+    st.info(widgets.plain(analysis.similarity_line(frame, word_a, word_b)), icon=":material/visibility:")
     st.altair_chart(charts.similarity_lines(frame, word_a, word_b), width="stretch")
 except ValueError as exc:
-    st.error(str(exc))
+    st.error(widgets.plain(str(exc)))
 
 st.subheader("One word against every other word")
 word = widgets.word_input("Check word", check, "similarity_check", run)

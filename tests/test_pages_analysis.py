@@ -143,3 +143,10 @@ def test_analogies_without_questions(open_page, proximity_run):
     assert any("no analogy questions" in i.value for i in at.info)
     assert not at.error  # the solver opens on three words of the run's own vocabulary
     assert [word_box(at, f"analogies_{k}", proximity_run).value for k in "abc"] == ["aaa", "bbb", "ccc"]
+
+
+def test_typed_markdown_is_shown_as_text(open_page, analogy_run):
+    at = type_word("neighbours", "neighbours_word", analogy_run, "[click](http://example.com) **x**")
+    assert at.error and "is not in this run's vocabulary" in at.error[0].value
+    shown = [m.value for m in [*at.error, *at.info, *at.caption]]
+    assert not any("[click](http" in text or "**x**" in text for text in shown)
