@@ -209,6 +209,23 @@ def cosmul_result(run: Run, model: str, epoch: int, compute: bool = True) -> dic
     return result
 
 
+def analogy_line(results: dict[str, dict], epoch: int) -> str:
+    """What the analogy numbers of one epoch say, per model: accuracy, and its best and worst covered category."""
+    parts = []
+    for model, r in results.items():
+        sections = {name: s["correct"] / s["total"] for name, s in (r.get("analogy_sections") or {}).items()
+                    if s["total"]}
+        if r.get("analogy_accuracy") is None or not sections:
+            continue
+        best, worst = max(sections, key=sections.get), min(sections, key=sections.get)
+        parts.append(f"{model} {r['analogy_accuracy']:.0%} (best: {best} {sections[best]:.0%}, worst: {worst} "
+                     f"{sections[worst]:.0%})")
+    if not parts:
+        return ""
+    return (f"At epoch {epoch}: " + "; ".join(parts) + ". Categories where both models succeed are relations the "
+            "corpus states often; near 0% usually means too few examples of the relation.")
+
+
 def accuracy_frame(results: dict[tuple[str, int], dict]) -> pd.DataFrame:
     """Accuracy per (model, epoch) result: columns model, epoch, value."""
     rows = [{"model": model, "epoch": epoch, "value": r.get("analogy_accuracy")} for (model, epoch), r in

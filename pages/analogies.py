@@ -125,6 +125,8 @@ for model, column in zip(run.models, st.columns(len(run.models))):
                   help="Share of the covered questions answered right (top answer).")
     column.metric(f"{model} coverage", "–" if coverage is None else f"{coverage:.1%}",
                   help="Share of the questions whose four words are all in the vocabulary.")
+if line := analysis.analogy_line(now, epoch):
+    st.info(widgets.plain(line), icon=":material/visibility:")
 sections = analysis.section_frame(now)
 if sections.empty:
     st.info("No category has a question the vocabulary covers.")
