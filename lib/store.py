@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import tempfile
 import time
@@ -79,6 +80,16 @@ def _json_default(obj):
     raise TypeError(f"{type(obj).__name__} is not JSON serialisable")
 
 
+RUN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,99}")
+
+
+def new_run_id(corpus_name: str) -> str:
+    """A fresh run id: UTC time, the corpus's name, 6 random hex digits (sorted by time; never the same twice)."""
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
+    slug = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in corpus_name)[:40]
+    return f"{stamp}-{slug}-{uuid.uuid4().hex[:6]}"
+
+
 def _pid_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -100,12 +111,15 @@ class Run:
     @classmethod
     def create(cls, root: str | os.PathLike | None, corpus_cfg: CorpusConfig, train_cfg: TrainConfig,
                models: list[str], vocab: Vocab, *, corpus_name: str, n_tokens: int,
-               analogies: str | None = None, extra: dict | None = None) -> "Run":
-        root = runs_dir(root)
-        stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
-        slug = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in corpus_name)[:40]
-        run = cls(root / f"{stamp}-{slug}-{uuid.uuid4().hex[:6]}")
-        run.path.mkdir(parents=True)
+               analogies: str | None = None, extra: dict | None = None, run_id: str | None = None) -> "Run":
+        run_id = run_id or new_run_id(corpus_name)
+        if not RUN_ID.fullmatch(run_id):
+            raise ValueError(f"A run id is letters, digits, '-' and '_' only (got {run_id!r}).")
+        run = cls(runs_dir(root) / run_id)
+        try:
+            run.path.mkdir(parents=True)
+        except FileExistsError:  # runs never share a folder
+            raise ValueError(f"There is a run {run.id} already; choose another run id.") from None
         atomic_write_json(run.path / "config.json", {
             "train": asdict(train_cfg), "corpus": asdict(corpus_cfg), "models": list(models),
             "corpus_name": corpus_name, "n_tokens": n_tokens, "vocab_size": len(vocab),

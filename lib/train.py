@@ -78,8 +78,9 @@ class ProgressWriter(TrainingCallback):
 
 def train_run(corpus_cfg: CorpusConfig, train_cfg: TrainConfig, models=MODELS, root: str | None = None,
               analogies_path: str | None = None, callbacks=(), prepared: Prepared | None = None,
-              categories_path: str | None = None) -> Run:
-    """Train the chosen models one after the other into a new run folder and return it."""
+              categories_path: str | None = None, run_id: str | None = None) -> Run:
+    """Train the chosen models one after the other into a new run folder (named run_id, else a fresh id) and
+    return it."""
     models = [m for m in MODELS if m in models]
     if not models:
         raise ValueError(f"Choose at least one model of {', '.join(MODELS)}.")
@@ -89,7 +90,8 @@ def train_run(corpus_cfg: CorpusConfig, train_cfg: TrainConfig, models=MODELS, r
                      extra={"natural": p.corpus.natural, "groups": p.corpus.groups,
                             "true_neighbours": p.corpus.true_neighbours, "check_word": p.corpus.check_word,
                             "description": p.corpus.description, "categories": p.categories,
-                            "categories_source": p.categories_source, "ordered": p.corpus.ordered})
+                            "categories_source": p.categories_source, "ordered": p.corpus.ordered},
+                     run_id=run_id)
     evaluator = Evaluator(p.vocab, train_cfg, Probe.draw(p.encoded, p.vocab, train_cfg), natural=p.corpus.natural,
                           analogies=str(run.analogies_path()) if run.analogies_path() else None,
                           true_neighbours=p.corpus.true_neighbours, categories=p.categories)
@@ -179,6 +181,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--categories", help="word<TAB>category file: colours the plots and is scored as category "
                                              "purity (default: the corpus's design, or the lists in data/)")
     parser.add_argument("--runs-dir", help="where run folders go (default: $W2V_RUNS_DIR or runs/)")
+    parser.add_argument("--run-id", help="name of the new run's folder (default: time, corpus, random digits)")
     parser.add_argument("--json", action="store_true", help="end stdout with one JSON line describing the run")
     parser.add_argument("--list-runs", action="store_true", help="list the runs in the runs folder and exit")
     parser.add_argument("--show-run", metavar="RUN", help="print a run's per-epoch table (folder or id) and exit")
@@ -221,7 +224,7 @@ def main(argv=None) -> int:
             raise ValueError(f"--models takes a comma-separated list of {', '.join(MODELS)} (got {args.models!r}).")
         callbacks = [] if args.quiet else [TqdmProgress(file=sys.stderr)]
         run = train_run(corpus_cfg, train_cfg, models, args.runs_dir, args.analogies, callbacks,
-                        categories_path=args.categories)
+                        categories_path=args.categories, run_id=args.run_id)
     except (ValueError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
