@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 from gensim.models import KeyedVectors
 
+from lib import questions
 from lib.evaluate import google_analogies_path, require_words
 from lib.store import Run
 
@@ -132,13 +133,7 @@ def analogy_questions_path(run: Run) -> str | None:
 def covered_questions(path: str, known=None) -> list[tuple[str, str, str, str]]:
     """The 'a b c d' questions of a questions-words file whose four words are all in known (every one when known
     is None), lowercased, in file order."""
-    questions = []
-    with open(path, encoding="utf-8") as f:
-        for line in f:
-            words = line.lower().split()
-            if len(words) == 4 and not line.startswith(":") and (known is None or all(w in known for w in words)):
-                questions.append(tuple(words))
-    return questions
+    return questions.covered(path, known)
 
 
 def first_question(path: str, known=None) -> tuple[str, str, str, str] | None:

@@ -25,8 +25,8 @@ from pathlib import Path
 from lib.categories import read_categories
 from lib.config import MODELS, CorpusConfig, TrainConfig
 from lib.corpora import decode_text, tokenize
-from lib.evaluate import validate_analogy_text
-from lib.store import Run, new_run_id, runs_dir
+from lib.questions import validate_question_text
+from lib.store import Run, atomic_write_bytes, new_run_id, runs_dir
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 LOG_DIR = ".logs"  # under the runs folder; list_runs skips names starting with "."
@@ -57,18 +57,15 @@ def save_upload(data: bytes, filename: str, root: str | os.PathLike | None = Non
         if not tokenize(text):
             raise ValueError(f"{filename} has no words in it: give a text file with one sentence per line.")
     elif kind == "analogies":
-        validate_analogy_text(text, filename)
+        validate_question_text(text, filename)
     else:
         raise ValueError(f"kind must be 'corpus', 'analogies' or 'categories' (got {kind!r}).")
     folder = runs_dir(root) / UPLOAD_DIR
     folder.mkdir(parents=True, exist_ok=True)
     safe_name = re.sub(r"[^\w.-]+", "_", Path(filename).name).strip("._") or "upload.txt"
     path = folder / hashlib.sha256(data).hexdigest()[:16] / safe_name
-    path.parent.mkdir(exist_ok=True)
     if not path.exists():
-        tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:6]}.tmp")
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
+        atomic_write_bytes(path, text.encode("utf-8"))
     return path.resolve()  # absolute: the trainer runs in the repo root, wherever the app was started
 
 

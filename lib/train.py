@@ -13,7 +13,8 @@ from lib.categories import read_category_file, run_categories
 from lib.callbacks import CallbackList, Snapshot, Throttled, TqdmProgress, TrainingCallback
 from lib.config import MODELS, CorpusConfig, TrainConfig
 from lib.corpora import CORPORA, Corpus, load_corpus
-from lib.evaluate import Evaluator, Probe, validate_analogy_file
+from lib.evaluate import Evaluator, Probe
+from lib.questions import read_question_file
 from lib.pairs import examples_per_epoch
 from lib.store import Run, damaged_runs, find_run, list_runs, runs_dir, to_keyed_vectors
 from lib.vocab import Encoded, Vocab
@@ -42,7 +43,7 @@ def prepare(corpus_cfg: CorpusConfig, train_cfg: TrainConfig, analogies_path: st
     user_categories = read_category_file(categories_path) if categories_path else None
     corpus = load_corpus(corpus_cfg)
     vocab = Vocab.build(corpus.sentences, train_cfg.min_count).validate(train_cfg.negative, train_cfg.loss)
-    analogies = validate_analogy_file(analogies_path) if analogies_path else corpus.analogies
+    analogies = read_question_file(analogies_path) if analogies_path else corpus.analogies
     categories, source = run_categories(vocab.words, corpus.categories, corpus.natural, user_categories)
     return Prepared(corpus, vocab, vocab.encode(corpus.sentences), analogies, categories, source)
 
