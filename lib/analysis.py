@@ -23,6 +23,15 @@ def default_word(run: Run) -> str:
     return next((w for w in vocab.words if w in categories), vocab.words[0])
 
 
+def default_partner(run: Run, word: str, kv: KeyedVectors) -> str:
+    """A second word for a similarity pair: a designed neighbour of the word when the corpus has one, else its
+    nearest word in kv (the word itself when there is none)."""
+    designed = (run.config.get("true_neighbours") or {}).get(word) or []
+    if designed:
+        return designed[0]
+    return kv.most_similar(word, topn=1)[0][0] if word in kv.key_to_index and len(kv) > 1 else word
+
+
 def parse_words(text: str) -> list[str]:
     """Lowercased words from a text box, split on commas and spaces, duplicates dropped."""
     return list(dict.fromkeys(w for w in text.replace(",", " ").lower().split() if w))
@@ -219,6 +228,26 @@ def analogy_line(results: dict[str, dict], epoch: int) -> str:
         return ""
     return (f"At epoch {epoch}: " + "; ".join(parts) + ". Categories where both models succeed are relations the "
             "corpus states often; near 0% usually means too few examples of the relation.")
+
+
+def analogy_results(run: Run, method: str, epochs, epoch: int, every_epoch: bool = False,
+                    progress=None) -> dict[tuple[str, int], dict]:
+    """{(model, epoch): analogy metrics} for a method: saved with the run (3CosAdd); for 3CosMul computed for
+    `epoch` (every epoch when every_epoch), and read from the run's cache for the others scored before.
+    progress(share done) is called after each epoch scored."""
+    if method == "3cosadd":
+        return {(m, e): saved_analogy_result(run, m, e) for m in run.models for e in epochs}
+    wanted = [(m, e) for m in run.models for e in epochs if every_epoch or e == epoch]
+    results = {}
+    for i, (m, e) in enumerate(wanted):
+        results[(m, e)] = cosmul_result(run, m, e)
+        if progress:
+            progress((i + 1) / len(wanted))
+    for m in run.models:
+        for e in epochs:
+            if (m, e) not in results and (cached := cosmul_result(run, m, e, compute=False)) is not None:
+                results[(m, e)] = cached
+    return results
 
 
 def accuracy_frame(results: dict[tuple[str, int], dict]) -> pd.DataFrame:
