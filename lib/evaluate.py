@@ -148,7 +148,22 @@ class Probe:
 
 
 class Evaluator:
-    """Everything measured after an epoch, for one run; metrics() returns a JSON-ready dict."""
+    """Everything measured after an epoch, for one run; metrics() returns a JSON-ready dict.
+
+    >>> from lib.store import to_keyed_vectors
+    >>> words = ["cat", "dog", "cow", "pig", "red", "blue", "green", "grey"]
+    >>> vocab = Vocab.from_counts(words, [8, 7, 6, 5, 4, 3, 2, 1])
+    >>> angle = np.radians([0, 5, 10, 15, 80, 85, 90, 95])  # animals on one side, colours on the other
+    >>> w_in = np.stack([np.cos(angle), np.sin(angle)], axis=1)
+    >>> probe = Probe(inputs=np.array([0, 4]), outputs=np.array([1, 5]), negatives=np.array([[4], [0]]))
+    >>> categories = dict(zip(words, ["animal"] * 4 + ["colour"] * 4))
+    >>> evaluator = Evaluator(vocab, TrainConfig(negative=1), probe, natural=False, categories=categories)
+    >>> m = evaluator.metrics(to_keyed_vectors(vocab, w_in), w_in, w_in, "pytorch")
+    >>> m["category_purity"], round(m["category_purity_chance"], 3)  # 3 nearest all of its kind; by chance 3/7
+    (1.0, 0.429)
+    >>> round(m["loss"], 3)  # -log σ(h·v_o) - log σ(-h·v_n) averaged over the two probe examples
+    1.098
+    """
 
     def __init__(self, vocab: Vocab, cfg: TrainConfig, probe: Probe, *, natural: bool,
                  analogies: str | None = None, true_neighbours: dict | None = None,

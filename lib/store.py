@@ -96,7 +96,18 @@ def _pid_alive(pid: int) -> bool:
 
 
 class Run:
-    """One run folder, for writing (Run.create) or reading (Run.open)."""
+    """One run folder, for writing (Run.create) or reading (Run.open).
+
+    >>> import tempfile
+    >>> from lib.train import train_run
+    >>> path = train_run(CorpusConfig("toy-pos", sentences=200), TrainConfig(epochs=1, dim=8, min_count=1,
+    ...                  negative=3, workers=1), root=tempfile.mkdtemp(), run_id="example").path
+    >>> run = Run.open(path)
+    >>> run.id, run.train_config.dim, len(run.vocab())
+    ('example', 8, 10)
+    >>> run.vectors("pytorch", 1).shape, run.keyed_vectors("gensim", 0).vector_size
+    ((10, 8), 8)
+    """
 
     def __init__(self, path: Path):
         self.path = Path(path)

@@ -81,7 +81,16 @@ def train_run(corpus_cfg: CorpusConfig, train_cfg: TrainConfig, models=MODELS, r
               analogies_path: str | None = None, callbacks=(), prepared: Prepared | None = None,
               categories_path: str | None = None, run_id: str | None = None) -> Run:
     """Train the chosen models one after the other into a new run folder (named run_id, else a fresh id) and
-    return it."""
+    return it.
+
+    >>> import tempfile
+    >>> run = train_run(CorpusConfig("toy-pos", sentences=200),
+    ...                 TrainConfig(epochs=1, dim=8, min_count=1, negative=3, workers=1), root=tempfile.mkdtemp())
+    >>> run.status()["state"], run.models, run.common_epochs()
+    ('complete', ['pytorch', 'gensim'], [0, 1])
+    >>> 0 <= run.metrics("gensim")[-1]["category_purity"] <= 1  # toy-pos: words of one part of speech together
+    True
+    """
     models = [m for m in MODELS if m in models]
     if not models:
         raise ValueError(f"Choose at least one model of {', '.join(MODELS)}.")
