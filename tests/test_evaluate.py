@@ -131,7 +131,8 @@ def test_category_purity_against_a_hand_computation():
     angles = {"a1": 0, "a2": 10, "a3": 20, "b3": 45, "b1": 90, "b2": 100}
     kv = _kv({w: (np.cos(np.radians(d)), np.sin(np.radians(d))) for w, d in angles.items()})
     cats = {"a1": "a", "a2": "a", "a3": "a", "b1": "b", "b2": "b", "b3": "b", "absent": "a"}
-    # k = 1: a1→a2, a2→a1 or a3, a3→a2, b3→a3 (25° against b1's 45°), b1→b2, b2→b1: 5 of 6 in their own category
+    # k = 1: a1→a2, a2→a1 or a3, a3→a2, b3→a3 (25° against b1 at 45°), b1→b2, b2→b1: 5 of 6 in their own
+    # category
     one = category_purity(kv, cats, k=1)
     assert one["category_purity"] == pytest.approx(5 / 6)
     assert one["category_purity_chance"] == pytest.approx(2 / 5)  # 2 of the 5 other words share each category
