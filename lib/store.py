@@ -281,7 +281,8 @@ class Run:
             done = self.metrics(model)
             last = done[-1] if done else {}
             row[f"{model}_epochs"] = max(0, len(done) - 1)
-            for key in ("loss", "words_per_sec", "analogy_accuracy", "ws353_spearman", "neighbor_precision"):
+            for key in ("loss", "words_per_sec", "analogy_accuracy", "ws353_spearman", "neighbor_precision",
+                        "category_purity"):
                 if last.get(key) is not None:
                     row[f"{model}_{key}"] = last[key]
         return row
