@@ -105,7 +105,7 @@ def test_a_bad_analogy_upload_shows_a_clear_message(with_runs):
     at.radio[0].set_value("Your text file").run()
     at.file_uploader(key="upload_corpus").set_value(("mine.txt", b"a b c\nd e f\n", "text/plain"))
     at.file_uploader(key="upload_analogies").set_value(("q.txt", b"king queen man\n", "text/plain")).run()
-    assert any("exactly 4 words" in e.value for e in no_exception(at).error)
+    assert any("a question is 4 words" in e.value for e in no_exception(at).error)
 
 
 def test_a_missing_wikitext_folder_is_reported(with_runs, tmp_path):
