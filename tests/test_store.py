@@ -2,6 +2,8 @@
 
 import json
 import multiprocessing
+import sys
+import types
 import os
 import subprocess
 import sys
@@ -101,7 +103,9 @@ def _write_run(root, seed):
     run.set_status("complete")
 
 
-def test_several_processes_write_runs_at_once(tmp_path):
+def test_several_processes_write_runs_at_once(tmp_path, monkeypatch):
+    # a spawned child re-runs __main__, which an earlier AppTest test leaves pointing at a page script
+    monkeypatch.setitem(sys.modules, "__main__", types.ModuleType("__main__"))
     ctx = multiprocessing.get_context("spawn")
     procs = [ctx.Process(target=_write_run, args=(str(tmp_path), s)) for s in range(3)]
     for p in procs:
