@@ -2,11 +2,10 @@
 
 import json
 import multiprocessing
-import sys
-import types
 import os
 import subprocess
 import sys
+import types
 
 import numpy as np
 import pytest
