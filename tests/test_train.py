@@ -1,13 +1,16 @@
 """End to end through lib.train: both models on one corpus, every epoch stored and evaluated; the command line."""
 
 import json
+import logging
 import os
+import re
 import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from lib.config import CorpusConfig, TrainConfig
@@ -159,3 +162,23 @@ def test_wikitext2_subset_from_scratch_is_no_worse_than_gensim(tmp_path):
     assert final(run, "pytorch", "analogy_accuracy") >= final(run, "gensim", "analogy_accuracy") - 0.01
     assert final(run, "pytorch", "ws353_spearman") >= final(run, "gensim", "ws353_spearman") - 0.05
     assert final(run, "pytorch", "ws353_spearman") > 0.05
+
+
+def test_a_50000_word_line_is_trained_whole_by_both_models(tmp_path, caplog):
+    # One line: 40,000 words of a0…a9, then 10,000 of b0…b9. gensim trains only the first 10,000 words of a
+    # sentence, so unsplit, the b words would keep their random start vectors in gensim.
+    rng = np.random.default_rng(0)
+    words = [f"a{i}" for i in rng.integers(0, 10, 40_000)] + [f"b{i}" for i in rng.integers(0, 10, 10_000)]
+    path = tmp_path / "one-line.txt"
+    path.write_text(" ".join(words) + "\n", encoding="utf-8")
+    cfg = TrainConfig(dim=8, epochs=1, sample=0, min_count=1, deterministic=True)
+    with caplog.at_level(logging.INFO, logger="gensim.models.word2vec"):
+        run = train_run(CorpusConfig(str(path)), cfg, root=tmp_path / "runs")
+    # gensim's own count of the words it trained on ("effective words": in vocabulary, after subsampling, which is off)
+    effective = [int(m.group(1)) for m in re.finditer(r"\((\d+) effective words\)", caplog.text)]
+    assert effective == [50_000]
+    late = [run.vocab().index[f"b{i}"] for i in range(10)]
+    for model in ("pytorch", "gensim"):
+        start, trained = run.vectors(model, 0)[late], run.vectors(model, 1)[late]
+        assert np.abs(trained - start).max() > 1e-3, f"{model} never trained the words after position 10,000"
+        assert run.metrics(model)[-1]["words_per_sec"] == pytest.approx(50_000 / run.metrics(model)[-1]["seconds"])
