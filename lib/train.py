@@ -9,6 +9,8 @@ import sys
 from dataclasses import dataclass, fields
 from pathlib import Path
 
+import numpy as np
+
 from lib.callbacks import CallbackList, Snapshot, Throttled, TqdmProgress, TrainingCallback
 from lib.config import MODELS, CorpusConfig, TrainConfig
 from lib.corpora import CORPORA, Corpus, load_corpus
@@ -40,11 +42,28 @@ def prepare(corpus_cfg: CorpusConfig, train_cfg: TrainConfig, analogies_path: st
     return Prepared(corpus, vocab, vocab.encode(corpus.sentences), analogies)
 
 
+DIVERGED_FACTOR = 2.0  # a probe loss this many times its random-start value means training has diverged
+
+
+def check_diverged(snapshot: Snapshot, loss: float | None, start_loss: float | None, cfg: TrainConfig) -> None:
+    """The one divergence rule for both models: raise ValueError, saying what to change, when an epoch left
+    non-finite vectors or a probe loss above DIVERGED_FACTOR × the random start's (training only lowers it)."""
+    finite = np.isfinite(snapshot.vectors).all() and (loss is None or np.isfinite(loss))
+    if finite and (loss is None or start_loss is None or loss <= DIVERGED_FACTOR * start_loss):
+        return
+    what = f"probe loss {loss:.4g}, {start_loss:.4g} at the random start" if finite else "vectors not finite"
+    rate = ("adam_lr", cfg.adam_lr) if snapshot.model == "pytorch" and cfg.optimizer == "adam" else ("alpha", cfg.alpha)
+    raise ValueError(f"The {snapshot.model} model diverged in epoch {snapshot.epoch} ({what}): lower {rate[0]} "
+                     f"(now {rate[1]:g}), e.g. to {rate[1] / 4:g}, and train again.")
+
+
 class SnapshotWriter(TrainingCallback):
-    """Evaluates every snapshot and writes it into the run folder (vectors, then metrics)."""
+    """Evaluates every snapshot, stops a diverged model (check_diverged), and writes the snapshot into the run
+    folder (vectors, then metrics)."""
 
     def __init__(self, run: Run, evaluator: Evaluator):
         self.run, self.evaluator = run, evaluator
+        self.start_loss: dict[str, float | None] = {}  # model -> probe loss at epoch 0
 
     def on_epoch_end(self, snapshot: Snapshot) -> None:
         kv = to_keyed_vectors(self.evaluator.vocab, snapshot.vectors)
@@ -53,6 +72,8 @@ class SnapshotWriter(TrainingCallback):
             "pairs": snapshot.pairs, "pair_seconds": snapshot.pair_seconds,
             **self.evaluator.metrics(kv, snapshot.vectors, snapshot.out_vectors, snapshot.model),
         }
+        start = self.start_loss.setdefault(snapshot.model, metrics["loss"])
+        check_diverged(snapshot, metrics["loss"], start, self.evaluator.cfg)
         self.run.write_epoch(snapshot.model, snapshot.epoch, snapshot.vectors, metrics)
 
 

@@ -14,8 +14,10 @@ import numpy as np
 import pytest
 
 from lib.config import CorpusConfig, TrainConfig
+from lib.callbacks import Snapshot
+from lib.evaluate import Evaluator, Probe
 from lib.store import Run, list_runs
-from lib.train import main, prepare, train_run
+from lib.train import SnapshotWriter, main, prepare, train_run
 
 ROOT = Path(__file__).resolve().parents[1]
 WIKITEXT = Path(os.environ.get("WIKITEXT2_DIR", ROOT.parent / "shared" / "data" / "wikitext-2"))
@@ -182,3 +184,40 @@ def test_a_50000_word_line_is_trained_whole_by_both_models(tmp_path, caplog):
         start, trained = run.vectors(model, 0)[late], run.vectors(model, 1)[late]
         assert np.abs(trained - start).max() > 1e-3, f"{model} never trained the words after position 10,000"
         assert run.metrics(model)[-1]["words_per_sec"] == pytest.approx(50_000 / run.metrics(model)[-1]["seconds"])
+
+
+@pytest.mark.parametrize("model", ["pytorch", "gensim"])
+def test_a_diverging_model_stops_the_run_saying_what_to_change(tmp_path, model):
+    cfg = TrainConfig(alpha=1.0, epochs=2, dim=20)
+    with pytest.raises(ValueError, match=rf"(?i){model} model diverged in epoch 1 .*lower alpha"):
+        train_run(CorpusConfig("toy-proximity", sentences=2_000), cfg, models=[model], root=tmp_path)
+    (run,) = list_runs(tmp_path)
+    assert run.status()["state"] == "incomplete" and "lower alpha" in run.status()["message"]
+    assert run.epochs(model) == [0]  # the random start is kept, the diverged epoch is not
+
+
+def _writer(tmp_path, cfg):
+    p = prepare(CorpusConfig("toy-proximity", sentences=500), cfg)
+    run = Run.create(tmp_path, CorpusConfig("toy-proximity"), cfg, ["pytorch", "gensim"], p.vocab,
+                     corpus_name="toy-proximity", n_tokens=p.corpus.n_tokens)
+    return run, SnapshotWriter(run, Evaluator(p.vocab, cfg, Probe.draw(p.encoded, p.vocab, cfg), natural=False)), \
+        len(p.vocab)
+
+
+@pytest.mark.filterwarnings("ignore:invalid value encountered")  # the probe loss of NaN vectors
+@pytest.mark.parametrize("model", ["pytorch", "gensim"])
+def test_one_divergence_rule_for_both_models(tmp_path, model):
+    cfg = TrainConfig(dim=10, negative=5, alpha=0.3)
+    run, writer, v = _writer(tmp_path, cfg)
+    w_in = np.full((v, 10), 0.01, dtype=np.float32)
+    writer.on_epoch_end(Snapshot(model, 0, w_in, np.zeros_like(w_in)))
+    probe = writer.evaluator.probe  # zero output vectors: log 2 for the output word and each negative that is not it
+    live = (probe.negatives != probe.outputs[:, None]).sum(1).mean()
+    assert run.metrics(model)[0]["loss"] == pytest.approx((1 + live) * np.log(2))
+    writer.on_epoch_end(Snapshot(model, 1, w_in, np.zeros_like(w_in) + 0.01))  # a healthy epoch passes
+    # every score is -1·10 = -10: the output word's term is log(1 + e^10) ≈ 10, over twice the start's ≈ 4.1
+    with pytest.raises(ValueError, match=rf"{model} model diverged in epoch 2 \(probe loss 10.*lower alpha \(now 0.3\)"):
+        writer.on_epoch_end(Snapshot(model, 2, np.ones_like(w_in), -np.ones_like(w_in)))
+    with pytest.raises(ValueError, match=r"epoch 2 \(vectors not finite\): lower alpha"):
+        writer.on_epoch_end(Snapshot(model, 2, np.full_like(w_in, np.nan), np.zeros_like(w_in)))
+    assert run.epochs(model) == [0, 1]
