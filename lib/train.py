@@ -6,7 +6,7 @@ import argparse
 import json
 import signal
 import sys
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +16,7 @@ from lib.config import MODELS, CorpusConfig, TrainConfig
 from lib.corpora import CORPORA, Corpus, load_corpus
 from lib.evaluate import Evaluator, Probe, validate_analogy_file
 from lib.pairs import examples_per_epoch
+from lib.presets import preset, preset_config, preset_name
 from lib.store import Run, damaged_runs, find_run, list_runs, runs_dir, to_keyed_vectors
 from lib.vocab import Encoded, Vocab
 
@@ -101,7 +102,8 @@ def train_run(corpus_cfg: CorpusConfig, train_cfg: TrainConfig, models=MODELS, r
                      n_tokens=p.corpus.n_tokens, analogies=p.analogies,
                      extra={"natural": p.corpus.natural, "groups": p.corpus.groups,
                             "true_neighbours": p.corpus.true_neighbours, "check_word": p.corpus.check_word,
-                            "description": p.corpus.description})
+                            "description": p.corpus.description,
+                            "preset": {"name": preset_name(corpus_cfg.name), "settings": preset(corpus_cfg.name)}})
     evaluator = Evaluator(p.vocab, train_cfg, Probe.draw(p.encoded, p.vocab, train_cfg), natural=p.corpus.natural,
                           analogies=str(run.analogies_path()) if run.analogies_path() else None,
                           true_neighbours=p.corpus.true_neighbours)
@@ -160,24 +162,27 @@ def epoch_table(run: Run) -> str:
 # ------------------------------------------------------------ command line
 
 
-def _add_dataclass_options(parser: argparse.ArgumentParser, cls, skip=(), rename=None) -> None:
+def _add_dataclass_options(parser: argparse.ArgumentParser, cls, skip=(), rename=None, default_note="") -> None:
     rename = rename or {}
     for f in fields(cls):
         if f.name in skip:
             continue
         flag = "--" + rename.get(f.name, f.name).replace("_", "-")
-        help_text = f"{f.metadata.get('help', '')} (default: {f.default})"
+        help_text = f"{f.metadata.get('help', '')} (default: {f.default}{default_note})"
+        # default None: a flag not given leaves the value to the corpus preset, then the dataclass default
         if f.type in ("bool", bool):
-            parser.add_argument(flag, dest=f"{cls.__name__}.{f.name}", action="store_true", help=help_text)
+            parser.add_argument(flag, dest=f"{cls.__name__}.{f.name}", action="store_true", default=None,
+                                help=help_text)
         else:
             kind = {"int": int, "float": float, "str": str}[f.type if isinstance(f.type, str) else f.type.__name__]
-            parser.add_argument(flag, dest=f"{cls.__name__}.{f.name}", type=kind, default=f.default,
-                                help=help_text)
+            parser.add_argument(flag, dest=f"{cls.__name__}.{f.name}", type=kind, default=None, help=help_text)
 
 
-def _config_from_args(args: argparse.Namespace, cls):
+def _config_from_args(args: argparse.Namespace, cls, base=None):
+    """The flags given on the command line, over base (or over the dataclass defaults)."""
     prefix = cls.__name__ + "."
-    return cls(**{k[len(prefix):]: v for k, v in vars(args).items() if k.startswith(prefix)})
+    given = {k[len(prefix):]: v for k, v in vars(args).items() if k.startswith(prefix) and v is not None}
+    return replace(base, **given) if base is not None else cls(**given)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -193,7 +198,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--list-runs", action="store_true", help="list the runs in the runs folder and exit")
     parser.add_argument("--show-run", metavar="RUN", help="print a run's per-epoch table (folder or id) and exit")
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
-    _add_dataclass_options(parser, TrainConfig)
+    _add_dataclass_options(parser, TrainConfig, default_note=", unless the corpus preset sets it")
     _add_dataclass_options(parser, CorpusConfig, skip=("name",),
                            rename={"seed": "corpus_seed", "sentences": "toy_sentences"})
     return parser
@@ -222,7 +227,7 @@ def main(argv=None) -> int:
             print(f"run {run.id}: {run.status()['state']} ({run.path})")
             print(epoch_table(run))
             return 0
-        train_cfg = _config_from_args(args, TrainConfig)
+        train_cfg = _config_from_args(args, TrainConfig, preset_config(args.corpus))
         corpus_cfg = CorpusConfig(name=args.corpus, **{
             k: v for k, v in vars(_config_from_args(args, CorpusConfig)).items() if k != "name"})
         models = [m.strip() for m in args.models.split(",") if m.strip()]

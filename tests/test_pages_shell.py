@@ -7,6 +7,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from lib.config import CorpusConfig, TrainConfig
+from lib.presets import preset_config
 from lib.store import list_runs
 from lib.train import train_run
 
@@ -62,8 +63,9 @@ def test_home_on_a_fresh_machine_trains_the_default_toy_run(tmp_path, monkeypatc
     run = runs[0]
     assert run.config["corpus_name"] == "toy-proximity" and run.models == ["pytorch", "gensim"]
     assert run.status()["state"] == "complete" and run.common_epochs() == [0, 1, 2, 3, 4, 5]
+    assert run.train_config == preset_config("toy-proximity")  # the Train page's default run
     for model in run.models:  # the designed structure shows: far above random vectors' 0.15
-        assert run.metrics(model)[-1]["neighbor_precision"] > 0.6
+        assert run.metrics(model)[-1]["neighbor_precision"] >= 0.85
     at.run()
     assert no_exception(at) and at.dataframe[0].value["run"].tolist() == [run.id] and len(charts(at)) == 2
 
@@ -74,9 +76,18 @@ def test_train_page_offers_every_hyperparameter_with_its_help(with_runs):
     at = no_exception(page("train").run())
     keys = {w.key for w in list(at.number_input) + list(at.selectbox) + list(at.checkbox)}
     assert {f"train.{f.name}" for f in fields(TrainConfig)} <= keys
-    assert at.number_input(key="train.window").value == 5 and at.number_input(key="train.alpha").value == 0.025
     assert "window" in at.number_input(key="train.window").help
     assert not at.error and not next(b for b in at.button if b.label == "Start training").disabled
+
+
+def test_train_page_starts_from_the_corpus_preset_and_keeps_edits_editable(with_runs):
+    at = no_exception(page("train").run())
+    shown = lambda: {n: at.number_input(key=f"train.{n}").value for n in ("dim", "window", "alpha", "epochs")}  # noqa: E731
+    assert shown() == {"dim": 20, "window": 2, "alpha": 0.004, "epochs": 5}  # lib.presets' toy-language settings
+    at.number_input(key="train.dim").set_value(30).run()
+    assert no_exception(at).number_input(key="train.dim").value == 30
+    at.radio[0].set_value("WikiText-2").run()  # word2vec's defaults
+    assert shown() == {"dim": 100, "window": 5, "alpha": 0.025, "epochs": 5}
 
 
 def test_a_bad_hyperparameter_shows_an_error_and_blocks_start(with_runs):
