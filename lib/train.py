@@ -17,6 +17,7 @@ from lib.corpora import CORPORA, Corpus, load_corpus
 from lib.evaluate import Evaluator, Probe, validate_analogy_file
 from lib.pairs import examples_per_epoch
 from lib.presets import preset, preset_config, preset_name
+from lib.provenance import resolved_settings
 from lib.store import Run, damaged_runs, find_run, list_runs, runs_dir, to_keyed_vectors
 from lib.vocab import Encoded, Vocab
 
@@ -98,12 +99,14 @@ def train_run(corpus_cfg: CorpusConfig, train_cfg: TrainConfig, models=MODELS, r
     if not models:
         raise ValueError(f"Choose at least one model of {', '.join(MODELS)}.")
     p = prepared or prepare(corpus_cfg, train_cfg, analogies_path)
+    resolved = resolved_settings(train_cfg, len(p.vocab))  # before the folder: a missing GPU makes no half-made run
     run = Run.create(root, corpus_cfg, train_cfg, models, p.vocab, corpus_name=p.corpus.name,
                      n_tokens=p.corpus.n_tokens, analogies=p.analogies,
                      extra={"natural": p.corpus.natural, "groups": p.corpus.groups,
                             "true_neighbours": p.corpus.true_neighbours, "check_word": p.corpus.check_word,
                             "description": p.corpus.description,
-                            "preset": {"name": preset_name(corpus_cfg.name), "settings": preset(corpus_cfg.name)}})
+                            "preset": {"name": preset_name(corpus_cfg.name), "settings": preset(corpus_cfg.name)},
+                            "resolved": resolved})
     evaluator = Evaluator(p.vocab, train_cfg, Probe.draw(p.encoded, p.vocab, train_cfg), natural=p.corpus.natural,
                           analogies=str(run.analogies_path()) if run.analogies_path() else None,
                           true_neighbours=p.corpus.true_neighbours)

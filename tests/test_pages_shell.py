@@ -157,6 +157,9 @@ def test_how_it_works_shows_the_pipeline_with_the_runs_numbers(with_runs):
     assert values["Tokens in the corpus"] == f"{with_runs.config['n_tokens']:,}"
     assert "shared_negatives" in " ".join(m.value for m in at.markdown)
     assert len(charts(at)) == 1
+    ran = with_runs.config["resolved"]  # read from the run, not worked out again on this machine
+    assert any(c.value.startswith("Recorded with the run: PyTorch on cpu with 1 thread(s)")
+               and f"gensim {ran['versions']['gensim']}" in c.value for c in at.caption)
 
 
 def test_pages_without_runs_say_so(tmp_path, monkeypatch):
