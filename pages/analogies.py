@@ -39,8 +39,10 @@ st.caption("a is to b as c is to ?  —  3CosAdd ranks words x by cos(x, b − a
 
 questions = analysis.analogy_questions_path(run)
 vocab = widgets.vocab(run)
-a0, b0, c0, _ = ((analysis.first_question(questions, vocab) if questions else None)
-                 or ("man", "king", "woman", "queen"))
+example = ("man", "king", "woman")
+if not all(w in vocab for w in example):  # a corpus without these words (a toy language): its commonest words
+    example = tuple(vocab.words[:3])
+a0, b0, c0 = ((analysis.first_question(questions, vocab) if questions else None) or example)[:3]
 method_label = st.radio("Method", list(METHODS), horizontal=True, key="analogies_method")
 method = METHODS[method_label]
 cols = st.columns(3)

@@ -1,5 +1,6 @@
 """The Home, Train and How it works pages and the app entry, run headless with Streamlit's AppTest."""
 
+import re
 import time
 from pathlib import Path
 
@@ -168,9 +169,18 @@ def test_pages_without_runs_say_so(tmp_path, monkeypatch):
     assert any("No runs yet" in i.value for i in at.info)
 
 
-def test_the_app_entry_opens_home_and_every_page_of_mine(with_runs):
+ALL_PAGES = {"home": "Word2Vec Workbench", "train": "Train", "embedding_space": "Embedding space",
+             "neighbours": "Neighbours", "similarity": "Similarity", "analogies": "Analogies",
+             "how_it_works": "How it works", "pos_2d": "Part of speech in two dimensions",
+             "random_vs_structured": "Random versus structured language"}
+
+
+def test_the_app_entry_opens_every_page_without_an_error(with_runs):
     at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=TIMEOUT).run()
     assert no_exception(at).title[0].value == "Word2Vec Workbench"
-    for name, title in (("train", "Train"), ("how_it_works", "How it works")):
+    navigation = (ROOT / "streamlit_app.py").read_text(encoding="utf-8")
+    assert {f"pages/{name}.py" for name in ALL_PAGES} == set(re.findall(r'st\.Page\("(pages/\w+\.py)"', navigation))
+    for name, title in ALL_PAGES.items():
         at.switch_page(f"pages/{name}.py").run()
-        assert no_exception(at).title[0].value == title
+        assert no_exception(at).title[0].value == title, name
+        assert not at.error, (name, [e.value for e in at.error])
