@@ -2,7 +2,6 @@
 
 import json
 import multiprocessing
-import os
 import subprocess
 import sys
 
@@ -112,4 +111,9 @@ def test_several_processes_write_runs_at_once(tmp_path):
     runs = list_runs(tmp_path)
     assert len(runs) == 3 and len({r.id for r in runs}) == 3
     assert all(r.common_epochs() == [0, 1, 2, 3, 4] and r.status()["state"] == "complete" for r in runs)
-    assert os.listdir(tmp_path)
+    assert not list(tmp_path.rglob("*.tmp"))  # every write was renamed into place
+    # every process's draws landed in a run of their own: the vectors of seeds 0, 1, 2 (4 × 3 each, pytorch first)
+    firsts = sorted(float(r.vectors("pytorch", 0)[0, 0]) for r in runs)
+    want = sorted(float(np.random.default_rng(s).normal(size=(4, 3))[0, 0]) for s in range(3))
+    assert firsts == pytest.approx(want, rel=1e-6)  # stored as float32
+    assert all([m["loss"] for m in r.metrics(model)] == [0, 1, 2, 3, 4] for r in runs for model in r.models)

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 
 from lib.config import CorpusConfig, TrainConfig
 from lib.callbacks import Snapshot
@@ -149,10 +150,15 @@ def test_a_run_killed_halfway_keeps_its_finished_epochs(tmp_path, sig, reason):
     assert not list(run.path.rglob("*.tmp")) or sig == signal.SIGKILL
 
 
-def test_prepare_refuses_before_making_a_folder(tmp_path):
-    with pytest.raises(ValueError, match="negative"):
-        prepare(CorpusConfig("toy-random"), TrainConfig(negative=30))
-    assert not list(tmp_path.iterdir())
+@pytest.mark.parametrize("cfg, message", [
+    (TrainConfig(negative=30), "negative"),  # more negatives than a 26-word vocabulary has other words
+    pytest.param(TrainConfig(device="cuda"), "no CUDA GPU",
+                 marks=pytest.mark.skipif(torch.cuda.is_available(), reason="needs a machine without CUDA")),
+])
+def test_bad_settings_are_refused_before_a_run_folder_is_made(tmp_path, cfg, message):
+    with pytest.raises(ValueError, match=message):
+        train_run(CorpusConfig("toy-random", sentences=200), cfg, root=tmp_path / "runs")
+    assert not (tmp_path / "runs").exists() or not list((tmp_path / "runs").iterdir())
 
 
 @pytest.mark.slow
