@@ -132,7 +132,7 @@ def test_a_missing_wikitext_folder_is_reported(with_runs, tmp_path):
 def test_train_page_starts_a_background_job_and_selects_its_run(tmp_path, monkeypatch):
     monkeypatch.setenv("W2V_RUNS_DIR", str(tmp_path))
     at = page("train").run()
-    at.selectbox[0].set_value("toy-pos")
+    at.selectbox[0].set_value("toy-pos").run()  # another corpus: its preset's settings, then edit them
     at.number_input[0].set_value(300)  # sentences
     for name, value in (("epochs", 1), ("dim", 8), ("min_count", 1), ("negative", 3), ("workers", 1)):
         at.number_input(key=f"train.{name}").set_value(value)
@@ -148,6 +148,8 @@ def test_train_page_starts_a_background_job_and_selects_its_run(tmp_path, monkey
     run_id = job.poll().run_id
     assert at.session_state["run"] == run_id and [r.id for r in list_runs(tmp_path)] == [run_id]
     assert list_runs(tmp_path)[0].config["corpus_name"] == "toy-pos"
+    saved = list_runs(tmp_path)[0].config["train"]
+    assert (saved["epochs"], saved["dim"], saved["window"], saved["alpha"]) == (1, 8, 2, 0.025)  # edits over preset
 
 
 def test_how_it_works_shows_the_pipeline_with_the_runs_numbers(with_runs):
