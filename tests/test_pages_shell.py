@@ -83,7 +83,9 @@ def test_train_page_offers_every_hyperparameter_with_its_help(with_runs):
 
 def test_train_page_starts_from_the_corpus_preset_and_keeps_edits_editable(with_runs):
     at = no_exception(page("train").run())
-    shown = lambda: {n: at.number_input(key=f"train.{n}").value for n in ("dim", "window", "alpha", "epochs")}  # noqa: E731
+    def shown():
+        return {n: at.number_input(key=f"train.{n}").value for n in ("dim", "window", "alpha", "epochs")}
+
     assert shown() == {"dim": 20, "window": 2, "alpha": 0.004, "epochs": 5}  # lib.presets' toy-language settings
     at.number_input(key="train.dim").set_value(30).run()
     assert no_exception(at).number_input(key="train.dim").value == 30

@@ -1,4 +1,4 @@
-"""Corpus presets: defaults, then the corpus's preset, then what the user sets; and the lesson each default run teaches."""
+"""Corpus presets: defaults, then the corpus's preset, then what is set; and what each default run teaches."""
 
 import json
 import subprocess

@@ -222,7 +222,8 @@ def test_one_divergence_rule_for_both_models(tmp_path, model):
     assert run.metrics(model)[0]["loss"] == pytest.approx((1 + live) * np.log(2))
     writer.on_epoch_end(Snapshot(model, 1, w_in, np.zeros_like(w_in) + 0.01))  # a healthy epoch passes
     # every score is -1·10 = -10: the output word's term is log(1 + e^10) ≈ 10, over twice the start's ≈ 4.1
-    with pytest.raises(ValueError, match=rf"{model} model diverged in epoch 2 \(probe loss 10.*lower alpha \(now 0.3\)"):
+    diverged = rf"{model} model diverged in epoch 2 \(probe loss 10.*lower alpha \(now 0.3\)"
+    with pytest.raises(ValueError, match=diverged):
         writer.on_epoch_end(Snapshot(model, 2, np.ones_like(w_in), -np.ones_like(w_in)))
     with pytest.raises(ValueError, match=r"epoch 2 \(vectors not finite\): lower alpha"):
         writer.on_epoch_end(Snapshot(model, 2, np.full_like(w_in, np.nan), np.zeros_like(w_in)))
