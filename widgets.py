@@ -5,6 +5,7 @@ Only pages import this module; all computation lives in lib/, which never import
 
 from __future__ import annotations
 
+import re
 from dataclasses import fields as dataclass_fields
 
 import streamlit as st
@@ -223,13 +224,35 @@ def progress_bars(models) -> None:
 
 
 def show_error(exc: Exception) -> None:
-    """A ValueError from lib, shown as a message in the page; then the page stops."""
-    st.error(str(exc))
+    """A ValueError from lib, shown as a message in the page (its words literally); then the page stops."""
+    st.error(plain(str(exc)))
     st.stop()
 
 
-def word_input(label: str, default: str, key: str) -> str:
-    return st.text_input(label, value=default, key=key).strip().lower()
+MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>$:])")
+
+
+def plain(text: str) -> str:
+    """Text with words from the corpus or the user, shown literally by Streamlit's markdown (nothing in it becomes
+    a link, an image, emphasis or HTML)."""
+    return MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
+
+MAX_WORD_OPTIONS = 20_000  # the vocabulary offered as you type, most frequent first
+
+
+def word_input(label: str, default: str, key: str, run: store.Run, where=st) -> str:
+    """A word of the run's vocabulary, offered as you type; other words can be typed too (the page then says the
+    word is unknown and suggests close spellings). One input per run, so each run opens on its own default; a
+    page may set st.session_state[f"{key}:{run.id}"] to fill it in."""
+    key = f"{key}:{run.id}"
+    st.session_state.setdefault(key, default)
+    words = list(vocab(run).words[:MAX_WORD_OPTIONS])
+    if st.session_state[key] not in words:
+        words.insert(0, st.session_state[key])
+    choice = where.selectbox(label, words, key=key, accept_new_options=True,
+                             help="Type to search this run's vocabulary.")
+    return (choice or "").strip().lower()
 
 
 __all__ = ["select_run", "keyed_vectors", "vocab", "epoch_slider", "Player", "show_error", "word_input"]

@@ -12,10 +12,14 @@ from lib.store import Run
 
 
 def default_word(run: Run) -> str:
-    """The corpus's check word when it is in the vocabulary, else the most frequent word."""
+    """The corpus's check word when it is in the vocabulary, else its most frequent category word, else its most
+    frequent word."""
     vocab = run.vocab()
     word = run.config.get("check_word")
-    return word if word and word in vocab else vocab.words[0]
+    if word and word in vocab:
+        return word
+    categories = run.config.get("categories") or {}
+    return next((w for w in vocab.words if w in categories), vocab.words[0])
 
 
 def parse_words(text: str) -> list[str]:
@@ -51,6 +55,29 @@ def neighbours_by_epoch(run: Run, model: str, word: str, k: int = 10, epochs=Non
     table = pd.DataFrame.from_dict(rows, orient="index", columns=list(range(1, ranks + 1)))
     table.index.name = "epoch"
     return table
+
+
+def agreement_line(word: str, lists: dict[str, list[str]], epoch: int) -> str:
+    """What the two neighbour lists say, in one line true for this run."""
+    if len(lists) < 2:
+        return f"Only one model has '{word}' at epoch {epoch}."
+    (a, list_a), (b, list_b) = lists.items()
+    shared = len(set(list_a) & set(list_b))
+    look = ("at the random start the lists are noise; watch them fill with related words" if epoch == 0 else
+            "words both models put near it are what the corpus itself says; the rest is each model's own noise")
+    return f"{a} and {b} share {shared} of the {len(list_a)} nearest words to '{word}' at epoch {epoch}: {look}."
+
+
+def similarity_line(frame: pd.DataFrame, word_a: str, word_b: str) -> str:
+    """How cos(word_a, word_b) moved over the epochs, from similarity_across_epochs' frame."""
+    if frame.empty:
+        return ""
+    start = frame.sort_values("epoch").groupby("model")["value"].first()
+    end = frame.sort_values("epoch").groupby("model").last()
+    moves = "; ".join(f"{m} {start[m]:+.2f} → {end.loc[m, 'value']:+.2f} (epoch {int(end.loc[m, 'epoch'])})"
+                      for m in end.index)
+    return (f"cos({word_a}, {word_b}): {moves}. Words used in the same contexts climb towards 1; unrelated words "
+            "stay near 0.")
 
 
 def jaccard_with_previous(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
@@ -102,14 +129,31 @@ def analogy_questions_path(run: Run) -> str | None:
     return google_analogies_path() if run.config.get("natural") else None
 
 
-def first_question(path: str, known=None) -> tuple[str, str, str, str] | None:
-    """The first 'a b c d' question in a questions-words file whose words are all in known (when given), as a
-    sensible default for the solver; None when there is no such question."""
+def covered_questions(path: str, known=None) -> list[tuple[str, str, str, str]]:
+    """The 'a b c d' questions of a questions-words file whose four words are all in known (every one when known
+    is None), lowercased, in file order."""
+    questions = []
     with open(path, encoding="utf-8") as f:
         for line in f:
             words = line.lower().split()
             if len(words) == 4 and not line.startswith(":") and (known is None or all(w in known for w in words)):
-                return tuple(words)
+                questions.append(tuple(words))
+    return questions
+
+
+def first_question(path: str, known=None) -> tuple[str, str, str, str] | None:
+    """The first question whose words are all in known (when given); None when there is no such question."""
+    return next(iter(covered_questions(path, known)), None)
+
+
+def solved_question(questions, kvs: dict[str, KeyedVectors], tries: int = 300):
+    """The first of the questions (at most `tries` looked at) that every model answers right (3CosAdd), as the
+    solver's opening example; None when none of them is."""
+    from lib.evaluate import solve_analogy
+
+    for a, b, c, d in questions[:tries]:
+        if all(solve_analogy(kv, a, b, c, topn=1)[0][0] == d for kv in kvs.values()):
+            return a, b, c, d
     return None
 
 

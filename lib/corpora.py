@@ -29,6 +29,8 @@ class Corpus:
     groups: dict[str, str] = field(default_factory=dict)  # word -> designed group (colour in charts)
     true_neighbours: dict[str, list[str]] = field(default_factory=dict)  # word -> designed neighbours
     check_word: str | None = None  # a sensible default word for the similarity pages
+    categories: dict[str, str] = field(default_factory=dict)  # word -> designed category, for category purity
+    ordered: bool = False  # the groups follow an order (the alphabet), so charts colour them along a scale
 
     @property
     def n_tokens(self) -> int:
@@ -42,6 +44,13 @@ def _letter_groups() -> dict[str, str]:
     return {w: f"{i:02d} {w[0]}" for i, w in enumerate(LETTER_WORDS)}
 
 
+def _letter_stretches(size: int = 5) -> dict[str, str]:
+    """Categories of `size` consecutive letters (aaa–eee, fff–jjj, …): what neighbouring letters should share."""
+    starts = range(0, 26, size)
+    return {w: f"{LETTER_WORDS[s][0]}–{LETTER_WORDS[min(s + size, 26) - 1][0]}"
+            for s in starts for w in LETTER_WORDS[s:s + size]}
+
+
 def toy_random(cfg: CorpusConfig) -> Corpus:
     rng = np.random.default_rng(cfg.seed)
     n = cfg.sentences or 30_000
@@ -53,6 +62,8 @@ def toy_random(cfg: CorpusConfig) -> Corpus:
         groups=_letter_groups(),
         true_neighbours=_alphabet_neighbours(),
         check_word="bbb",
+        categories=_letter_stretches(),
+        ordered=True,
     )
 
 
@@ -87,6 +98,8 @@ def toy_proximity(cfg: CorpusConfig) -> Corpus:
         groups=_letter_groups(),
         true_neighbours=_alphabet_neighbours(),
         check_word="bbb",
+        categories=_letter_stretches(),
+        ordered=True,
     )
 
 
@@ -161,6 +174,7 @@ def toy_analogy(cfg: CorpusConfig) -> Corpus:
         analogies=_analogy_questions(),
         groups=groups,
         check_word="king",
+        categories={word: role for role, (forms, _) in ANALOGY_ROLES.items() for word in forms},
     )
 
 
@@ -198,6 +212,7 @@ def toy_pos(cfg: CorpusConfig) -> Corpus:
         "verb or adjective.",
         groups=dict(POS_TAGS),
         check_word="dog",
+        categories=dict(POS_TAGS),
     )
 
 

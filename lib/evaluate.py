@@ -20,6 +20,7 @@ GOOGLE_ANALOGIES = "questions-words.txt"
 WORDSIM353 = "wordsim353.tsv"
 PROBE_EXAMPLES = 20_000
 TOP_WORDS = 10  # most frequent words whose neighbours are stored with each epoch
+PURITY_K = 3  # nearest category words that category purity looks at
 
 logging.getLogger("gensim.models.keyedvectors").setLevel(logging.WARNING)
 
@@ -98,6 +99,27 @@ def chance_neighbor_precision(true_neighbours: dict[str, list[str]], vocab_size:
     return float(np.mean([k / (vocab_size - 1) for k in sizes])) if sizes else 0.0
 
 
+def category_purity(kv: KeyedVectors, categories: dict[str, str], k: int = PURITY_K) -> dict:
+    """How well categories have formed: for each category word, the share of its k nearest category words (by
+    cosine, in the full vector space, among the category words only) that are of its own category, averaged over
+    the words; with the same average for randomly placed words as `category_purity_chance`, and the average per
+    category as `category_purity_by_category`. Words outside the vocabulary are left out."""
+    words = [w for w in categories if w in kv.key_to_index]
+    labels = np.array([categories[w] for w in words])
+    if len(set(labels.tolist())) < 2 or len(words) <= k:
+        return {"category_purity": None}
+    unit = kv.get_normed_vectors()[[kv.key_to_index[w] for w in words]].astype(np.float64)
+    similarity = unit @ unit.T
+    np.fill_diagonal(similarity, -np.inf)  # a word is not its own neighbour
+    nearest = np.argsort(-similarity, axis=1, kind="stable")[:, :k]  # (n, k) indices into words
+    own = (labels[nearest] == labels[:, None]).mean(axis=1)  # (n,) share of own category among the k
+    names, inverse, sizes = np.unique(labels, return_inverse=True, return_counts=True)
+    chance = (sizes[inverse] - 1) / (len(words) - 1)  # a random other category word is of w's category
+    return {"category_purity": float(own.mean()), "category_purity_chance": float(chance.mean()),
+            "category_purity_by_category": {str(name): float(own[inverse == i].mean())
+                                            for i, name in enumerate(names)}}
+
+
 def top_neighbours(kv: KeyedVectors, words: list[str], topn: int = 5) -> dict[str, list[list]]:
     return {w: [[n, round(float(s), 4)] for n, s in kv.most_similar(w, topn=topn)] for w in words
             if w in kv.key_to_index}
@@ -154,11 +176,13 @@ class Evaluator:
     """Everything measured after an epoch, for one run; metrics() returns a JSON-ready dict."""
 
     def __init__(self, vocab: Vocab, cfg: TrainConfig, probe: Probe, *, natural: bool,
-                 analogies: str | None = None, true_neighbours: dict | None = None):
+                 analogies: str | None = None, true_neighbours: dict | None = None,
+                 categories: dict[str, str] | None = None):
         self.vocab, self.cfg, self.probe = vocab, cfg, probe
         self.natural = natural
         self.analogies = analogies or (google_analogies_path() if natural else None)
         self.true_neighbours = true_neighbours or {}
+        self.categories = categories or {}
         self.top_words = list(vocab.words[:TOP_WORDS])
 
     def metrics(self, kv: KeyedVectors, w_in: np.ndarray, w_out: np.ndarray | None, model: str) -> dict:
@@ -170,6 +194,8 @@ class Evaluator:
             out.update(wordsim353(kv))
         if self.true_neighbours:
             out["neighbor_precision"] = neighbor_precision(kv, self.true_neighbours)
+        if self.categories:
+            out.update(category_purity(kv, self.categories))
         out["neighbours"] = top_neighbours(kv, self.top_words)
         return out
 

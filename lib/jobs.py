@@ -22,6 +22,7 @@ import uuid
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
+from lib.categories import read_categories
 from lib.config import MODELS, CorpusConfig, TrainConfig
 from lib.corpora import decode_text, tokenize
 from lib.evaluate import validate_analogy_text
@@ -45,18 +46,21 @@ CORPUS_FLAGS = {"seed": "--corpus-seed", "sentences": "--toy-sentences", "wikite
 
 
 def save_upload(data: bytes, filename: str, root: str | os.PathLike | None = None, kind: str = "corpus") -> Path:
-    """Check an uploaded corpus ("corpus") or analogy file ("analogies") and store it as
+    """Check an uploaded corpus ("corpus"), analogy file ("analogies") or category file ("categories") and store it as
     ROOT/.uploads/<content hash>/<file name>, so the run shows the file's own name as its corpus.
 
-    ValueError says what is wrong with it: empty, not UTF-8, no words, or analogy lines without 4 words."""
+    ValueError says what is wrong with it: empty, not UTF-8, no words, analogy lines without 4 words, or category
+    lines that are not word<TAB>category."""
     text = decode_text(data, filename)
-    if kind == "corpus":
+    if kind == "categories":
+        read_categories(data, filename)
+    elif kind == "corpus":
         if not tokenize(text):
             raise ValueError(f"{filename} has no words in it: give a text file with one sentence per line.")
     elif kind == "analogies":
         validate_analogy_text(text, filename)
     else:
-        raise ValueError(f"kind must be 'corpus' or 'analogies' (got {kind!r}).")
+        raise ValueError(f"kind must be 'corpus', 'analogies' or 'categories' (got {kind!r}).")
     folder = runs_dir(root) / UPLOAD_DIR
     folder.mkdir(parents=True, exist_ok=True)
     safe_name = re.sub(r"[^\w.-]+", "_", Path(filename).name).strip("._") or "upload.txt"
@@ -73,7 +77,7 @@ def save_upload(data: bytes, filename: str, root: str | os.PathLike | None = Non
 
 
 def command(corpus_cfg: CorpusConfig, train_cfg: TrainConfig, models=MODELS, root: str | os.PathLike | None = None,
-            analogies: str | os.PathLike | None = None) -> list[str]:
+            analogies: str | os.PathLike | None = None, categories: str | os.PathLike | None = None) -> list[str]:
     """The `python -m lib.train` argument list for these settings (every setting spelled out)."""
     models = [m for m in MODELS if m in models]
     args = [sys.executable, "-m", "lib.train", "--corpus", corpus_cfg.name, "--models", ",".join(models),
@@ -89,6 +93,8 @@ def command(corpus_cfg: CorpusConfig, train_cfg: TrainConfig, models=MODELS, roo
         args += [flag, str(getattr(corpus_cfg, name))]
     if analogies:
         args += ["--analogies", str(analogies)]
+    if categories:
+        args += ["--categories", str(categories)]
     return args
 
 
@@ -256,7 +262,7 @@ class Job:
 
 
 def start(corpus_cfg: CorpusConfig, train_cfg: TrainConfig, models=MODELS, root: str | os.PathLike | None = None,
-          analogies: str | os.PathLike | None = None) -> Job:
+          analogies: str | os.PathLike | None = None, categories: str | os.PathLike | None = None) -> Job:
     """Start training in the background and return its handle at once; ValueError for settings that cannot work
     (corpus problems only show once the process has loaded it: see Job.poll's "failed" state)."""
     train_cfg.validate()
@@ -267,7 +273,7 @@ def start(corpus_cfg: CorpusConfig, train_cfg: TrainConfig, models=MODELS, root:
     logs = root_path / LOG_DIR
     logs.mkdir(parents=True, exist_ok=True)
     log = logs / f"{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}.log"
-    args = command(corpus_cfg, train_cfg, models, root_path, analogies)
+    args = command(corpus_cfg, train_cfg, models, root_path, analogies, categories)
     started = time.time()
     with open(log, "wb") as out:
         process = subprocess.Popen(args, cwd=REPO_ROOT, stdout=out, stderr=subprocess.STDOUT,

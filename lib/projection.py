@@ -1,13 +1,13 @@
-"""2D projections (PCA or UMAP) of a run's most frequent words for every epoch, aligned across epochs and cached.
+"""2D projections (PCA or UMAP) of a set of a run's words for every epoch, aligned across epochs and cached.
 
 Each (model, epoch) is projected on its own, and the raw 2D coordinates are saved in the run's cache folder, so
-epochs added later cost only their own fit. Every call then aligns all frames to the model's last epoch with an
-orthogonal Procrustes rotation (cheap), so words do not jump or mirror from one epoch to the next, and scales each
-frame to unit root-mean-square radius, so every epoch shares one pair of axes.
+epochs added later cost only their own fit. Every call then aligns all frames to the model's last epoch (see
+ALIGNMENT), so words do not jump or mirror from one epoch to the next, and every epoch shares one pair of axes.
 """
 
 from __future__ import annotations
 
+import hashlib
 import warnings
 from pathlib import Path
 
@@ -18,12 +18,18 @@ from sklearn.decomposition import PCA
 from sklearn.metrics import pairwise_distances
 from threadpoolctl import threadpool_limits
 
+from lib.categories import run_categories
 from lib.store import Run, atomic_save_npy
 
 METHODS = ("pca", "umap")
+WORD_SETS = ("frequent", "categories")
 CACHE_VERSION = 1  # bump when the fitting below changes, so old cached frames are not reused
-COLUMNS = ["model", "epoch", "word", "x", "y", "count", "group"]
+COLUMNS = ["model", "epoch", "word", "x", "y", "count", "rank", "group", "order"]
 MAX_WORDS = 20_000
+ALIGNMENT = ("Each epoch is projected on its own, then moved onto the last epoch's picture by the rotation or "
+             "reflection that fits it best (orthogonal Procrustes) and scaled to the same spread (centred, "
+             "root-mean-square radius 1). Positions are comparable across epochs; distances within one epoch are "
+             "what the projection kept of the vectors' cosine similarities.")
 
 
 def check_request(method: str, n_words: int) -> None:
@@ -88,52 +94,100 @@ def align(frames: dict[int, np.ndarray]) -> dict[int, np.ndarray]:
     return aligned
 
 
-def cache_folder(run: Run, method: str, n_words: int) -> Path:
-    return run.cache_dir() / "projection" / f"v{CACHE_VERSION}-{method}-{n_words}"
+def cache_folder(run: Run, method: str, n_words: int, word_ids=None) -> Path:
+    """Where a word set's raw frames are kept: by size for the most frequent words, else by a hash of the set."""
+    if word_ids is None or list(word_ids) == list(range(n_words)):
+        return run.cache_dir() / "projection" / f"v{CACHE_VERSION}-{method}-{n_words}"
+    digest = hashlib.sha1(np.asarray(word_ids, dtype=np.int64).tobytes()).hexdigest()[:16]
+    return run.cache_dir() / "projection" / f"v{CACHE_VERSION}-{method}-set-{digest}"
 
 
-def raw_frame(run: Run, model: str, epoch: int, method: str, n_words: int) -> np.ndarray:
-    """One epoch's unaligned 2D points for the n_words most frequent words, read from the cache or fitted now."""
-    path = cache_folder(run, method, n_words) / model / f"epoch_{epoch:03d}.npy"
+def raw_frame(run: Run, model: str, epoch: int, method: str, word_ids: np.ndarray) -> np.ndarray:
+    """One epoch's unaligned 2D points for the words with these vocabulary ids, from the cache or fitted now."""
+    path = cache_folder(run, method, len(word_ids), word_ids) / model / f"epoch_{epoch:03d}.npy"
     if path.is_file():
         try:
             points = np.load(path)
-            if points.shape == (n_words, 2):
+            if points.shape == (len(word_ids), 2):
                 return points
         except (OSError, ValueError):
             pass  # a damaged cache file is simply fitted again
-    points = FITTERS[method](run.vectors(model, epoch)[:n_words])
+    points = FITTERS[method](run.vectors(model, epoch)[word_ids])
     atomic_save_npy(path, points)  # written atomically: another process never reads half a file
     return points
 
 
-def model_frame(run: Run, model: str, method: str, n_words: int) -> pd.DataFrame:
-    """Every finished epoch of one model, aligned, as rows model, epoch, word, x, y, count, group."""
+def colour_groups(run: Run) -> tuple[dict[str, str], bool]:
+    """What colours a run's words, and whether it is an order (the alphabet languages): the designed groups of a
+    toy language, else the run's categories (older runs of natural text: the shipped lists)."""
+    config = run.config
+    if config.get("groups"):
+        return config["groups"], bool(config.get("ordered", False))
+    return run_word_categories(run), False
+
+
+def run_word_categories(run: Run) -> dict[str, str]:
+    """The run's categories (word -> category, vocabulary words only) as saved, or for an older run of natural text
+    the shipped lists."""
+    config = run.config
+    if "categories" in config:
+        return config["categories"] or {}
+    return run_categories(run.vocab().words, None, bool(config.get("natural")))[0]
+
+
+def projection_words(run: Run, word_set: str = "frequent", n_words: int = 300, extra=()) -> list[str]:
+    """The words to project: the n_words most frequent ("frequent"), or the run's category words, most frequent
+    first, at most n_words ("categories"); then the extra words (highlighted ones) that are in the vocabulary,
+    whatever their frequency rank."""
+    if word_set not in WORD_SETS:
+        raise ValueError(f"Word set must be one of {', '.join(WORD_SETS)} (got {word_set!r}).")
+    words = list(run.vocab().words)
+    if word_set == "categories":
+        categories = run_word_categories(run)
+        if not categories:
+            raise ValueError("This run has no category words in its vocabulary; show the most frequent words.")
+        chosen = [w for w in words if w in categories][:n_words]
+    else:
+        chosen = words[:n_words]
+    known = set(words)
+    return list(dict.fromkeys(chosen + [w for w in extra if w in known]))
+
+
+def model_frame(run: Run, model: str, method: str, words: list[str]) -> pd.DataFrame:
+    """Every finished epoch of one model, aligned, as rows with COLUMNS."""
     epochs = run.epochs(model)
     if not epochs:
         return pd.DataFrame(columns=COLUMNS)
-    aligned = align({e: raw_frame(run, model, e, method, n_words) for e in epochs})
     vocab = run.vocab()
-    groups = run.config.get("groups") or {}
-    words = list(vocab.words[:n_words])
-    base = pd.DataFrame({"word": words, "count": vocab.counts[:n_words],
-                         "group": [groups.get(w, "") for w in words]})
+    index = {w: i for i, w in enumerate(vocab.words)}
+    ids = np.array([index[w] for w in words], dtype=np.int64)
+    aligned = align({e: raw_frame(run, model, e, method, ids) for e in epochs})
+    groups, ordered = colour_groups(run)
+    labels = [groups.get(w, "") for w in words]
+    ranks = sorted(set(labels)) if ordered else []
+    base = pd.DataFrame({"word": words, "count": vocab.counts[ids], "rank": ids + 1, "group": labels,
+                         "order": [float(ranks.index(g)) if g in ranks else np.nan for g in labels]})
     parts = [base.assign(model=model, epoch=e, x=points[:, 0], y=points[:, 1]) for e, points in aligned.items()]
     return pd.concat(parts, ignore_index=True)[COLUMNS]
 
 
-def projection_frame(run: Run, method: str = "pca", n_words: int = 300, models=None) -> pd.DataFrame:
-    """2D positions of the n_words most frequent words for every finished epoch of each model (tidy frame with
-    columns model, epoch, word, x, y, count, group); frames are cached in run.cache_dir()."""
+def projection_frame(run: Run, method: str = "pca", n_words: int = 300, models=None,
+                     words: list[str] | None = None) -> pd.DataFrame:
+    """2D positions of the n_words most frequent words (or of `words`, see projection_words) for every finished
+    epoch of each model: a tidy frame with COLUMNS (rank: 1 for the most frequent word; group: what colours the
+    word, "" for none; order: the group's place when the groups are ordered, else NaN). Cached in the run."""
     method = method.lower()
-    check_request(method, n_words)
+    if words is None:
+        check_request(method, n_words)
+        n_words = min(n_words, run.config.get("vocab_size") or len(run.vocab()))
+        if n_words < 3:
+            raise ValueError("The vocabulary has fewer than 3 words; there is nothing to project.")
+        words = list(run.vocab().words[:n_words])
+    check_request(method, len(words))
     models = list(models) if models is not None else run.models
     unknown = [m for m in models if m not in run.models]
     if unknown:
         raise ValueError(f"Run {run.id} has no model {unknown[0]!r}; it has {', '.join(run.models)}.")
-    n_words = min(n_words, run.config.get("vocab_size") or len(run.vocab()))
-    if n_words < 3:
-        raise ValueError("The vocabulary has fewer than 3 words; there is nothing to project.")
-    frames = [model_frame(run, model, method, n_words) for model in models]
+    frames = [model_frame(run, model, method, words) for model in models]
     frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=COLUMNS)
-    return frame.astype({"epoch": int, "count": int, "x": float, "y": float})
+    return frame.astype({"epoch": int, "count": int, "rank": int, "x": float, "y": float, "order": float})

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
+from lib.categories import read_category_file, run_categories
 from lib.callbacks import CallbackList, Snapshot, Throttled, TqdmProgress, TrainingCallback
 from lib.config import MODELS, CorpusConfig, TrainConfig
 from lib.corpora import CORPORA, Corpus, load_corpus
@@ -22,7 +23,8 @@ from lib.store import Run, damaged_runs, find_run, list_runs, runs_dir, to_keyed
 from lib.vocab import Encoded, Vocab
 
 EPOCH_KEYS = ("epoch", "seconds", "loss", "words_per_sec")
-OPTIONAL_KEYS = ("analogy_accuracy", "analogy_coverage", "ws353_spearman", "neighbor_precision")
+OPTIONAL_KEYS = ("analogy_accuracy", "analogy_coverage", "ws353_spearman", "neighbor_precision", "category_purity",
+                 "category_purity_chance")
 
 
 @dataclass
@@ -33,15 +35,20 @@ class Prepared:
     vocab: Vocab
     encoded: Encoded
     analogies: str | None  # questions-words text the run is evaluated on (None: Google's, or none)
+    categories: dict[str, str]  # word -> category for category purity and colours (vocabulary words only)
+    categories_source: str  # where the categories come from, or why there are none
 
 
-def prepare(corpus_cfg: CorpusConfig, train_cfg: TrainConfig, analogies_path: str | None = None) -> Prepared:
+def prepare(corpus_cfg: CorpusConfig, train_cfg: TrainConfig, analogies_path: str | None = None,
+            categories_path: str | None = None) -> Prepared:
     """Load and check everything before any run folder is made; ValueError says what to change."""
     train_cfg.validate()
+    user_categories = read_category_file(categories_path) if categories_path else None
     corpus = load_corpus(corpus_cfg)
     vocab = Vocab.build(corpus.sentences, train_cfg.min_count).validate(train_cfg.negative, train_cfg.loss)
     analogies = validate_analogy_file(analogies_path) if analogies_path else corpus.analogies
-    return Prepared(corpus, vocab, vocab.encode(corpus.sentences), analogies)
+    categories, source = run_categories(vocab.words, corpus.categories, corpus.natural, user_categories)
+    return Prepared(corpus, vocab, vocab.encode(corpus.sentences), analogies, categories, source)
 
 
 DIVERGED_FACTOR = 2.0  # a probe loss this many times its random-start value means training has diverged
@@ -93,23 +100,25 @@ class ProgressWriter(TrainingCallback):
 
 
 def train_run(corpus_cfg: CorpusConfig, train_cfg: TrainConfig, models=MODELS, root: str | None = None,
-              analogies_path: str | None = None, callbacks=(), prepared: Prepared | None = None) -> Run:
+              analogies_path: str | None = None, callbacks=(), prepared: Prepared | None = None,
+              categories_path: str | None = None) -> Run:
     """Train the chosen models one after the other into a new run folder and return it."""
     models = [m for m in MODELS if m in models]
     if not models:
         raise ValueError(f"Choose at least one model of {', '.join(MODELS)}.")
-    p = prepared or prepare(corpus_cfg, train_cfg, analogies_path)
+    p = prepared or prepare(corpus_cfg, train_cfg, analogies_path, categories_path)
     resolved = resolved_settings(train_cfg, len(p.vocab))  # before the folder: a missing GPU makes no half-made run
     run = Run.create(root, corpus_cfg, train_cfg, models, p.vocab, corpus_name=p.corpus.name,
                      n_tokens=p.corpus.n_tokens, analogies=p.analogies,
                      extra={"natural": p.corpus.natural, "groups": p.corpus.groups,
                             "true_neighbours": p.corpus.true_neighbours, "check_word": p.corpus.check_word,
-                            "description": p.corpus.description,
+                            "description": p.corpus.description, "categories": p.categories,
+                            "categories_source": p.categories_source, "ordered": p.corpus.ordered,
                             "preset": {"name": preset_name(corpus_cfg.name), "settings": preset(corpus_cfg.name)},
                             "resolved": resolved})
     evaluator = Evaluator(p.vocab, train_cfg, Probe.draw(p.encoded, p.vocab, train_cfg), natural=p.corpus.natural,
                           analogies=str(run.analogies_path()) if run.analogies_path() else None,
-                          true_neighbours=p.corpus.true_neighbours)
+                          true_neighbours=p.corpus.true_neighbours, categories=p.categories)
     cb = CallbackList([SnapshotWriter(run, evaluator), Throttled(ProgressWriter(run), 0.5), *callbacks])
     try:
         for model in models:
@@ -196,6 +205,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help=f"one of {', '.join(CORPORA)}, or a path to a UTF-8 text file (default: toy-proximity)")
     parser.add_argument("--models", default=",".join(MODELS), help="comma-separated, of pytorch,gensim")
     parser.add_argument("--analogies", help="analogy questions in questions-words format to evaluate on")
+    parser.add_argument("--categories", help="word<TAB>category file: colours the plots and is scored as category "
+                                             "purity (default: the corpus's design, or the lists in data/)")
     parser.add_argument("--runs-dir", help="where run folders go (default: $W2V_RUNS_DIR or runs/)")
     parser.add_argument("--json", action="store_true", help="end stdout with one JSON line describing the run")
     parser.add_argument("--list-runs", action="store_true", help="list the runs in the runs folder and exit")
@@ -238,7 +249,8 @@ def main(argv=None) -> int:
         if unknown or not models:
             raise ValueError(f"--models takes a comma-separated list of {', '.join(MODELS)} (got {args.models!r}).")
         callbacks = [] if args.quiet else [TqdmProgress(file=sys.stderr)]
-        run = train_run(corpus_cfg, train_cfg, models, args.runs_dir, args.analogies, callbacks)
+        run = train_run(corpus_cfg, train_cfg, models, args.runs_dir, args.analogies, callbacks,
+                        categories_path=args.categories)
     except (ValueError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -1,5 +1,7 @@
 """Analogies: solve 'a is to b as c is to ?' in both models, and follow analogy accuracy over the epochs."""
 
+import random
+
 import streamlit as st
 
 import widgets
@@ -30,6 +32,18 @@ def results_for(run: Run, method: str, epochs, epoch: int, every_epoch: bool) ->
     return results
 
 
+@st.cache_data(max_entries=16, show_spinner=False)
+def covered_questions(path: str, questions: str) -> list[tuple]:
+    return analysis.covered_questions(questions, set(Run(path).vocab().words))
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def opening_question(path: str, questions: str, epoch: int):
+    run = Run(path)
+    kvs = {m: run.keyed_vectors(m, epoch) for m in run.models}
+    return analysis.solved_question(covered_questions(path, questions), kvs)
+
+
 run = widgets.select_run()
 if run is None:
     st.stop()
@@ -39,17 +53,36 @@ st.caption("a is to b as c is to ?  —  3CosAdd ranks words x by cos(x, b − a
 
 questions = analysis.analogy_questions_path(run)
 vocab = widgets.vocab(run)
-example = ("man", "king", "woman")
-if not all(w in vocab for w in example):  # a corpus without these words (a toy language): its commonest words
-    example = tuple(vocab.words[:3])
-a0, b0, c0 = ((analysis.first_question(questions, vocab) if questions else None) or example)[:3]
+covered = covered_questions(str(run.path), questions) if questions else []
+keys = [f"analogies_{slot}" for slot in "abc"]
+
+
+def draw_question() -> None:
+    """'Another question': any covered question, written into the three word inputs."""
+    for key, word in zip(keys, covered[random.randrange(len(covered))]):
+        st.session_state[f"{key}:{run.id}"] = word
+
+
+if not run.common_epochs():
+    st.info("This run has no epoch that all its models finished yet.")
+    st.stop()
+if covered:
+    solved = opening_question(str(run.path), questions, run.common_epochs()[-1])
+    a0, b0, c0, d0 = solved or covered[0]
+    how = "one every model answers right at the last epoch" if solved else "its first (no model answers any of " \
+          "the first few hundred right yet)"
+    st.caption(f"{len(covered):,} questions of this run's set have all four words in its vocabulary. The solver "
+               f"opens on {how}: {a0} : {b0} :: {c0} : {d0}.")
+    st.button("Another question", on_click=draw_question, icon=":material/shuffle:", key="analogies_another",
+              help="Draw another question of the run's set whose four words are all in the vocabulary.")
+else:
+    a0, b0, c0 = sorted(vocab.words)[:3]
+    st.caption("This run has no analogy question with all four words in its vocabulary (its corpus designs none); "
+               "type your own a, b and c.")
 method_label = st.radio("Method", list(METHODS), horizontal=True, key="analogies_method")
 method = METHODS[method_label]
-cols = st.columns(3)
-words = []
-for column, label, default, key in zip(cols, ("a", "is to b", "as c is to ?"), (a0, b0, c0), "abc"):
-    with column:
-        words.append(widgets.word_input(label, default, key=f"analogies_{key}"))
+words = [widgets.word_input(label, default, key, run, where=column)
+         for column, label, default, key in zip(st.columns(3), ("a", "is to b", "as c is to ?"), (a0, b0, c0), keys)]
 epoch = widgets.epoch_slider(run, key="analogies_epoch")
 if epoch is None:
     st.stop()
@@ -60,7 +93,7 @@ for model, column in zip(run.models, st.columns(len(run.models))):
         column.dataframe(analysis.answers(widgets.keyed_vectors(run, model, epoch), *words, method=method),
                          hide_index=True, width="stretch")
     except ValueError as exc:
-        column.error(str(exc))
+        column.error(widgets.plain(str(exc)))
 
 st.subheader(f"Accuracy over the epochs ({method_label})")
 if questions is None:

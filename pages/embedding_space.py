@@ -1,22 +1,26 @@
-"""Embedding space: both models' most frequent words in 2D (PCA or UMAP), epoch by epoch, with paths and exports."""
+"""Embedding space: both models' words in 2D (PCA or UMAP), epoch by epoch, labelled and coloured by meaning."""
 
 import functools
 
 import streamlit as st
 
 import widgets
-from lib import charts, export, projection
-from lib.analysis import parse_words
-from lib.evaluate import unknown_word_message
+from lib import charts, clusters, export, projection
 from lib.store import Run
 
 SECONDS_PER_FRAME = 1.0
+WORD_SETS = {"Category words": "categories", "Most frequent words": "frequent"}
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def projection_frame(path: str, method: str, n_words: int, epochs: tuple):
-    """Cached per run, method, size and the epochs finished so far (a new epoch makes a new entry)."""
-    return projection.projection_frame(Run(path), method, n_words)
+def projection_frame(path: str, method: str, words: tuple, epochs: tuple):
+    """Cached per run, method, word set and the epochs finished so far (a new epoch makes a new entry)."""
+    return projection.projection_frame(Run(path), method, words=list(words))
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def purity(path: str, epochs: tuple) -> dict:
+    return clusters.purity_by_epoch(Run(path))
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
@@ -31,66 +35,101 @@ def export_file(path: str, model: str, epoch: int, kind: str) -> bytes:
     return export.projector_metadata_tsv(kv, run.config.get("groups"))
 
 
-def highlighted(run, frame, text: str, epoch: int) -> list[str]:
-    """The words typed to highlight that are in the projection; a message for each one that is not."""
-    shown = set(frame["word"])
-    kv = widgets.keyed_vectors(run, run.models[0], epoch)
-    keep = []
-    for word in parse_words(text):
-        if word in shown:
-            keep.append(word)
-        elif word in kv.key_to_index:
-            st.warning(f"'{word}' is word number {kv.key_to_index[word] + 1:,} by frequency; raise the number of "
-                       "words to show it.")
-        else:
-            st.warning(unknown_word_message(word, kv))
-    return keep
-
-
 run = widgets.select_run()
 if run is None:
     st.stop()
 st.title("Embedding space")
-st.caption("The most frequent words projected to 2D after each epoch, both models side by side. Frames are aligned "
-           "to the last epoch (rotation only), so a word's movement is real. Scroll to zoom, drag to pan.")
-
-vocab_size = len(widgets.vocab(run))
-left, middle, right = st.columns([1, 1, 2])
-method = left.radio("Projection", ["PCA", "UMAP"], horizontal=True, key="embedding_method",
-                    help="PCA is instant; UMAP keeps local neighbourhoods better (the first time takes up to a "
-                         "minute, then it is cached with the run).")
-n_words = middle.number_input("Words (most frequent first)", min_value=3, max_value=min(5000, vocab_size),
-                              value=min(300, vocab_size), step=50, key="embedding_n_words")
-words_text = right.text_input("Highlight words (their path across all epochs)", key="embedding_highlight",
-                              placeholder="e.g. king, queen" if vocab_size > 100 else "e.g. bbb ccc")
-
 epochs = run.common_epochs()
 if not epochs:
     st.info("This run has no finished epoch yet.")
     st.stop()
+finished = tuple(tuple(run.epochs(m)) for m in run.models)
+results = purity(str(run.path), finished)
+st.info(widgets.plain(clusters.what_to_look_for(run, results)), icon=":material/visibility:")
+
+vocab_words = widgets.vocab(run).words
+has_categories = bool(projection.run_word_categories(run)) and not run.config.get("groups")
+controls = st.columns([1, 1.3, 1, 1])
+method = controls[0].radio("Projection", ["PCA", "UMAP"], horizontal=True, key="embedding_method",
+                           help="PCA is instant; UMAP keeps local neighbourhoods better (the first time takes up to "
+                                "a minute, then it is cached with the run).")
+set_names = list(WORD_SETS) if has_categories else ["Most frequent words"]
+word_set = WORD_SETS[controls[1].radio("Words", set_names, horizontal=True, key="embedding_word_set",
+                                       help="Category words: the words of the run's categories, most frequent "
+                                            "first. Most frequent: the top of the vocabulary.")]
+n_words = controls[2].number_input("How many", min_value=3, max_value=min(5000, len(vocab_words)),
+                                   value=min(300, len(vocab_words)), step=50, key="embedding_n_words")
+top_labels = controls[3].slider("Label the most frequent", 0, 100, 30, step=5, key="embedding_top_labels",
+                                help="With more than 80 words on screen, category, highlighted and clicked words are "
+                                     "labelled, and this many of the most frequent; labels never overlap.")
+highlight = st.multiselect("Highlight words (drawn whatever their frequency, with their path over the epochs)",
+                           vocab_words[:20_000], key="embedding_highlight", placeholder="type to search the vocabulary")
 
 try:
-    with st.spinner(f"Projecting {n_words} words for every epoch with {method}…"):
-        frame = projection_frame(str(run.path), method.lower(), int(n_words),
-                                 tuple(tuple(run.epochs(m)) for m in run.models))
+    words = projection.projection_words(run, word_set, int(n_words), highlight)
+    with st.spinner(f"Projecting {len(words)} words for every epoch with {method}…"):
+        frame = projection_frame(str(run.path), method.lower(), tuple(words), finished)
 except ValueError as exc:
     widgets.show_error(exc)
 frame = frame[frame["epoch"].isin(epochs)]
+st.caption(f"{len(words)} words. {projection.ALIGNMENT} Scroll to zoom, drag to pan, click a word to see its "
+           "nearest neighbours in both models (double-click clears).")
 
 player = widgets.Player("embedding", epochs, SECONDS_PER_FRAME, help="0 is the random start, before any training.")
 player.button()
+k = st.session_state.setdefault("embedding_k", 8)
 
 
 @st.fragment(run_every=player.run_every)
 def scatter() -> None:
-    """The epoch slider and the chart; while playing, this part alone redraws, one epoch per tick."""
+    """The epoch slider, the chart and the clicked word's neighbourhood; while playing, this part alone redraws."""
     epoch = player.slider()
-    st.altair_chart(charts.embedding_scatter(frame, epoch, highlighted(run, frame, words_text, epoch)),
-                    width="content")
+    focus_word = st.session_state.get("embedding_focus")
+    kvs = {m: widgets.keyed_vectors(run, m, epoch) for m in run.models}
+    lists = clusters.neighbour_lists(kvs, focus_word, k) if focus_word else {}
+    focus = {m: [focus_word, *lists.get(m, [])] for m in run.models} if focus_word else None
+    event = st.altair_chart(charts.embedding_scatter(frame, epoch, highlight, focus=focus, top_labels=top_labels),
+                            width="content", on_select="rerun", selection_mode=charts.PICK, key="embedding_chart")
+    picked = [p.get("word") for p in (event.selection.get(charts.PICK) or []) if p.get("word")]
+    if picked and picked[0] != focus_word:
+        st.session_state["embedding_focus"] = picked[0]
+        st.rerun(scope="fragment")
+    if focus_word:
+        neighbourhood(focus_word, epoch, lists)
+
+
+def neighbourhood(word: str, epoch: int, lists: dict[str, list[str]]) -> None:
+    shown = set(frame.loc[frame["epoch"] == epoch, "word"])
+    st.markdown(f"**Nearest neighbours at epoch {epoch}** (cosine in the full {run.train_config.dim}-dimensional "
+                "space; ringed in the plots where they are among the words shown)")
+    st.caption(widgets.plain(f"Clicked word: {word}"))
+    columns = st.columns(len(run.models) + 1)
+    for column, model in zip(columns, run.models):
+        column.dataframe({"rank": range(1, len(lists.get(model, [])) + 1), model: lists.get(model, []),
+                          "in the plot": [w in shown for w in lists.get(model, [])]}, hide_index=True)
+    if len(lists) == 2:
+        (a, list_a), (b, list_b) = lists.items()
+        both = [w for w in list_a if w in list_b]
+        columns[-1].metric("In both lists", f"{len(both)} of {k}", help="Words both models have among the k nearest.")
+        columns[-1].caption(widgets.plain(", ".join(both) if both else "none"))
+    columns[-1].slider("Neighbours (k)", 3, 20, key="embedding_k")
+    if columns[-1].button("Clear", key="embedding_clear"):
+        st.session_state.pop("embedding_focus", None)
+        st.rerun()
 
 
 scatter()
 epoch = player.frame
+
+st.subheader("Clusters forming")
+frame_purity = clusters.purity_frame(results)
+if frame_purity["value"].notna().any():
+    st.altair_chart(charts.purity_lines(frame_purity), width="stretch")
+    st.caption("For each category word, the share of its 3 nearest category words (cosine, full vector space) in "
+               "its own category, averaged; the dashed line is what randomly placed words would score. Categories: "
+               f"{run.config.get('categories_source') or 'the shipped lists (data/categories.tsv)'}.")
+else:
+    st.caption("This run has no categories with two or more words in its vocabulary, so there is no purity to draw.")
 
 st.subheader("Export")
 model = st.radio("Model", run.models, horizontal=True, key="embedding_export_model")
@@ -101,4 +140,4 @@ files = (("word2vec", "word2vec text", f"{stem}.txt", "Loadable with gensim's Ke
 for column, (kind, label, name, tip) in zip(st.columns(3), files):
     make = functools.partial(export_file, str(run.path), model, epoch, kind)
     column.download_button(label, make, name, "text/plain", key=f"export_{kind}", help=tip)
-st.caption(f"Epoch {epoch} of the {model} model: {vocab_size:,} words.")
+st.caption(f"Epoch {epoch} of the {model} model: {len(vocab_words):,} words.")

@@ -5,9 +5,9 @@ import time
 import pandas as pd
 import streamlit as st
 
-from lib import charts, explain, jobs, store
+from lib import charts, clusters, explain, jobs, store
 from lib.evaluate import PROBE_EXAMPLES
-from widgets import progress_bars, run_summaries, runs_root, select_run
+from widgets import plain, progress_bars, run_summaries, runs_root, select_run
 
 st.title("Word2Vec Workbench")
 st.markdown(
@@ -129,6 +129,13 @@ def run_charts() -> None:
     right.altair_chart(charts.epoch_lines(explain.tidy(frame, ["words_per_sec"], {"words_per_sec": "words/s"}),
                                           "Training speed per epoch", "corpus words per second", log_y=True),
                        width="stretch")
+    results = clusters.purity_by_epoch(run)
+    purity = clusters.purity_frame(results)
+    if purity["value"].notna().any():
+        left, right = st.columns(2)
+        left.altair_chart(charts.purity_lines(purity, "Clusters forming: category purity per epoch"),
+                          width="stretch")
+        right.caption(plain(clusters.what_to_look_for(run, results)))
 
 
 run_charts()

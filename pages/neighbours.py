@@ -19,8 +19,7 @@ st.title("Neighbours")
 st.caption("The nearest words by cosine similarity in each model, and how much the two lists agree.")
 
 left, right = st.columns([2, 1])
-with left:
-    word = widgets.word_input("Word", analysis.default_word(run), key="neighbours_word")
+word = widgets.word_input("Word", analysis.default_word(run), "neighbours_word", run, where=left)
 most = max(1, min(30, len(widgets.vocab(run)) - 1))  # a tiny vocabulary has fewer neighbours to show
 k = right.slider("Neighbours (k)", 1, most, min(10, most), key="neighbours_k")
 epoch = widgets.epoch_slider(run, key="neighbours_epoch")
@@ -43,7 +42,8 @@ if len(lists) == 2:
     shared = [w for w in list_a if w in list_b]
     st.metric(f"Overlap of the two lists (Jaccard@{k})", f"{analysis.jaccard(list_a, list_b):.0%}",
               help="|A ∩ B| / |A ∪ B| of the two top-k lists; 100% means the same words.")
-    st.caption("In both lists: " + (", ".join(shared) if shared else "none"))
+    st.caption(widgets.plain("In both lists: " + (", ".join(shared) if shared else "none")))
+st.info(widgets.plain(analysis.agreement_line(word, lists, epoch)), icon=":material/visibility:")
 
 st.subheader("How the list changed from epoch to epoch")
 epochs = tuple(run.common_epochs())

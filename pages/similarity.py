@@ -32,18 +32,17 @@ st.title("Similarity")
 st.subheader("A word pair across the epochs")
 check = analysis.default_word(run)
 left, right = st.columns(2)
-with left:
-    word_a = widgets.word_input("First word", check, key="similarity_a")
-with right:
-    word_b = widgets.word_input("Second word", default_partner(run, check), key="similarity_b")
+word_a = widgets.word_input("First word", check, "similarity_a", run, where=left)
+word_b = widgets.word_input("Second word", default_partner(run, check), "similarity_b", run, where=right)
 try:
     frame = pair_frame(str(run.path), word_a, word_b, tuple(tuple(run.epochs(m)) for m in run.models))
+    st.info(widgets.plain(analysis.similarity_line(frame, word_a, word_b)), icon=":material/visibility:")
     st.altair_chart(charts.similarity_lines(frame, word_a, word_b), width="stretch")
 except ValueError as exc:
-    st.error(str(exc))
+    st.error(widgets.plain(str(exc)))
 
 st.subheader("One word against every other word")
-word = widgets.word_input("Check word", check, key="similarity_check")
+word = widgets.word_input("Check word", check, "similarity_check", run)
 epoch = widgets.epoch_slider(run, key="similarity_epoch")
 kvs = {m: widgets.keyed_vectors(run, m, epoch) for m in run.models}
 try:

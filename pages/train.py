@@ -26,10 +26,11 @@ def toy_description(name: str) -> str:
 
 
 @st.cache_data(show_spinner="Checking the corpus and vocabulary…", max_entries=8)
-def check_prepare(corpus_cfg: CorpusConfig, train_cfg: TrainConfig, analogies: str | None) -> str:
+def check_prepare(corpus_cfg: CorpusConfig, train_cfg: TrainConfig, analogies: str | None,
+                  categories: str | None) -> str:
     """lib.train.prepare on this process (toy corpora only: they take a second); '' when fine, else the error."""
     try:
-        prepare(corpus_cfg, train_cfg, analogies)
+        prepare(corpus_cfg, train_cfg, analogies, categories)
     except ValueError as exc:
         return str(exc)
     return ""
@@ -137,6 +138,19 @@ else:
         corpus_error = str(exc)
     if corpus_cfg is None and not corpus_error:
         st.info("Upload a text file to train on it.")
+categories_path = None
+with st.expander("Word categories (optional)"):
+    st.caption("They colour the embedding plots and are scored as category purity after every epoch. Without a "
+               "file: the toy language's design, or for natural text the lists shipped in data/categories.tsv "
+               "(months, weekdays, numbers, colours, family, countries, capitals, nationalities, currencies, "
+               "US states).")
+    category_upload = st.file_uploader("word<TAB>category per line", type=["tsv", "txt"], key="upload_categories")
+    if category_upload is not None:
+        try:
+            categories_path = str(jobs.save_upload(category_upload.getvalue(), category_upload.name, root,
+                                                   "categories"))
+        except ValueError as exc:
+            corpus_error = str(exc)
 
 # ------------------------------------------------------------ hyperparameters and models
 
@@ -174,11 +188,11 @@ start = st.button("Start training", type="primary", disabled=running or bool(pro
                   help="Already training in this session: wait or cancel first." if running else None)
 if start:
     if corpus_cfg.name in TOYS:  # a second's check here; big corpora are checked by the trainer itself
-        problem = check_prepare(corpus_cfg, train_cfg, analogies_path)
+        problem = check_prepare(corpus_cfg, train_cfg, analogies_path, categories_path)
         if problem:
             show_error(ValueError(problem))
     try:
-        st.session_state[JOB_KEY] = jobs.start(corpus_cfg, train_cfg, models, root, analogies_path)
+        st.session_state[JOB_KEY] = jobs.start(corpus_cfg, train_cfg, models, root, analogies_path, categories_path)
     except (ValueError, OSError) as exc:
         show_error(exc)
     st.session_state.pop("_job_run_shown", None)

@@ -24,7 +24,8 @@ def projection_rows():
         for epoch in (0, 1, 2):
             for i, word in enumerate(["aaa", "bbb", "ccc", "ddd"]):
                 rows.append({"model": model, "epoch": epoch, "word": word, "x": i + epoch * 10.0, "y": -i,
-                             "count": 100 - i, "group": "first" if i < 2 else "second"})
+                             "count": 100 - i, "rank": i + 1, "group": "first" if i < 2 else "second",
+                             "order": float("nan")})
     return pd.DataFrame(rows)
 
 
@@ -33,25 +34,75 @@ def test_embedding_scatter_puts_models_side_by_side_at_one_epoch(projection_rows
     assert [panel["title"] for panel in s["hconcat"]] == ["pytorch · epoch 1", "gensim · epoch 1"]
     points = s["hconcat"][0]["layer"][0]
     assert points["mark"]["type"] == "circle"
-    assert points["encoding"]["color"]["field"] == "group"
+    assert points["encoding"]["color"]["field"] == "group" and points["encoding"]["color"]["type"] == "nominal"
     assert {t["field"] for t in points["encoding"]["tooltip"]} >= {"word", "count"}
     rows = dataset(s, points, s["hconcat"][0])
     assert {r["epoch"] for r in rows} == {1} and {r["model"] for r in rows} == {"pytorch"}
     # axes span every epoch, so playing through the epochs does not rescale them
     low, high = points["encoding"]["x"]["scale"]["domain"]
     assert low < 0 and high > 23
-    assert [p["name"] for p in s["params"]] == ["zoom_pytorch", "zoom_gensim"]
-    assert all(p["bind"] == "scales" for p in s["params"])
+    params = {p["name"]: p for p in s["params"]}
+    assert set(params) == {"pick", "zoom_pytorch", "zoom_gensim"}
+    assert params["zoom_pytorch"]["bind"] == params["zoom_gensim"]["bind"] == "scales"
+    # one click selection of a word, in both panels
+    assert params["pick"]["select"] == {"type": "point", "fields": ["word"], "on": "click", "clear": "dblclick"}
+    assert len(params["pick"]["views"]) >= 2
+
+
+def test_few_words_are_all_labelled_and_labels_are_text_marks(projection_rows):
+    s = spec(charts.embedding_scatter(projection_rows, epoch=1))
+    labels = s["hconcat"][0]["layer"][1]
+    assert labels["mark"]["type"] == "text" and labels["encoding"]["text"]["field"] == "word"
+    assert sorted(r["word"] for r in dataset(s, labels)) == ["aaa", "bbb", "ccc", "ddd"]
+
+
+def test_labels_never_overlap_and_marked_words_come_first():
+    # 200 words on a tight grid: far too many to label; the marked rare word must still get its label
+    rows = pd.DataFrame([{"word": f"w{i:03d}", "x": (i % 20) / 20, "y": (i // 20) / 10, "rank": i + 1,
+                          "group": "g" if i % 7 == 0 else ""} for i in range(200)])
+    priority = charts.label_priority(rows, marked=["w199"], top=10)
+    assert priority[0] == "w199" and {"w009", "w014", "w196"} <= set(priority)  # top 10, then group words
+    assert "w011" not in priority and len(priority) == 1 + 10 + 29 - 2  # w000 and w007 are both
+    mask = charts.label_mask(rows, priority, [0, 1], [0, 1], 440, 440)
+    kept = rows[mask]
+    assert "w199" in set(kept["word"]) and 0 < len(kept) < len(priority)
+    # rebuild each kept label's box by hand (11 px font, 0.62 em per character, right of the point)
+    boxes = [(x * 440 + 4, 440 - y * 440 - 6.5, x * 440 + 6 + 6.82 * len(w), 440 - y * 440 + 6.5)
+             for w, x, y in zip(kept["word"], kept["x"], kept["y"])]
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            assert not (a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3])
+
+
+def test_ordered_groups_get_a_sequential_colour_scale(projection_rows):
+    ordered = projection_rows.assign(group=projection_rows["word"], order=projection_rows["rank"] - 1.0)
+    colour = spec(charts.embedding_scatter(ordered, epoch=0))["hconcat"][0]["layer"][0]["encoding"]["color"]
+    assert colour["field"] == "order" and colour["type"] == "quantitative"
+    assert colour["scale"]["scheme"] == "viridis"
+
+
+def test_words_without_a_category_are_grey(projection_rows):
+    rows = projection_rows.assign(group=projection_rows["group"].where(projection_rows["word"] != "ddd", ""))
+    colour = spec(charts.embedding_scatter(rows, epoch=0))["hconcat"][0]["layer"][0]["encoding"]["color"]
+    assert colour["condition"] == {"test": "datum.group == ''", "value": charts.NO_GROUP_COLOUR}
+    assert colour["scale"]["domain"] == ["first", "second"]
+
+
+def test_focus_words_are_ringed_in_their_models_panel(projection_rows):
+    s = spec(charts.embedding_scatter(projection_rows, epoch=1, focus={"gensim": ["aaa", "ccc"]}))
+    assert len(s["hconcat"][0]["layer"]) == 2  # pytorch: nothing focused
+    rings = s["hconcat"][1]["layer"][2]
+    assert rings["mark"]["type"] == "point" and sorted(r["word"] for r in dataset(s, rings)) == ["aaa", "ccc"]
 
 
 def test_highlighted_words_get_their_path_over_all_epochs(projection_rows):
     s = spec(charts.embedding_scatter(projection_rows, epoch=2, highlight=["bbb"]))
     layers = s["hconcat"][1]["layer"]
-    assert [layer["mark"]["type"] for layer in layers] == ["circle", "line", "point", "text"]
-    path = dataset(s, layers[1])
+    assert [layer["mark"]["type"] for layer in layers] == ["circle", "text", "line", "point", "text"]
+    path = dataset(s, layers[2])
     assert sorted(r["epoch"] for r in path) == [0, 1, 2] and {r["word"] for r in path} == {"bbb"}
-    assert layers[1]["encoding"]["order"]["field"] == "epoch"
-    assert [r["epoch"] for r in dataset(s, layers[3])] == [2]
+    assert layers[2]["encoding"]["order"]["field"] == "epoch"
+    assert [r["epoch"] for r in dataset(s, layers[4])] == [2]
 
 
 def test_no_group_colour_when_the_corpus_has_no_groups(projection_rows):

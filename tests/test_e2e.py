@@ -103,3 +103,17 @@ def test_the_run_selector_follows_into_the_url(app, browser):
         page.get_by_text("Tokens in the corpus").wait_for(timeout=90_000)
     finally:
         page.close()
+
+
+def test_clicking_a_word_shows_its_neighbours_in_both_models(app, browser):
+    page = browser.new_page(viewport={"width": 1400, "height": 2400})
+    try:
+        page.goto(f"{app}/embedding_space")
+        wait_for_script(page)
+        point = page.locator('.vega-embed g.mark-symbol path[aria-label*="word: dog;"]').first
+        point.click(force=True)
+        page.get_by_text("Clicked word: dog").wait_for(timeout=60_000)
+        assert page.get_by_text("Nearest neighbours at epoch").count() == 1
+        page.screenshot(path=str(SHOTS / "embedding_space_clicked.png"), full_page=True)
+    finally:
+        page.close()

@@ -95,3 +95,37 @@ def test_probe_loss_is_lower_for_vectors_that_fit_the_pairs():
 def test_analogy_text_validation(text, message):
     with pytest.raises(ValueError, match=message):
         validate_analogy_text(text)
+
+
+def _kv(points: dict[str, tuple]) -> "KeyedVectors":
+    from gensim.models import KeyedVectors
+
+    kv = KeyedVectors(vector_size=2)
+    kv.add_vectors(list(points), np.array(list(points.values()), dtype=np.float32))
+    return kv
+
+
+def test_category_purity_against_a_hand_computation():
+    from lib.evaluate import category_purity
+
+    # unit vectors at these angles (degrees), so cosine order is the order of angle gaps
+    angles = {"a1": 0, "a2": 10, "a3": 20, "b3": 45, "b1": 90, "b2": 100}
+    kv = _kv({w: (np.cos(np.radians(d)), np.sin(np.radians(d))) for w, d in angles.items()})
+    cats = {"a1": "a", "a2": "a", "a3": "a", "b1": "b", "b2": "b", "b3": "b", "absent": "a"}
+    # k = 1: a1→a2, a2→a1 or a3, a3→a2, b3→a3 (25° against b1's 45°), b1→b2, b2→b1: 5 of 6 in their own category
+    one = category_purity(kv, cats, k=1)
+    assert one["category_purity"] == pytest.approx(5 / 6)
+    assert one["category_purity_chance"] == pytest.approx(2 / 5)  # 2 of the 5 other words share each category
+    assert one["category_purity_by_category"] == pytest.approx({"a": 1.0, "b": 2 / 3})
+    # k = 2: a1 {a2, a3}, a2 {a1, a3}, a3 {a2, a1}: all right; b3 {a3, a2}: none; b1 {b2, b3}, b2 {b1, b3}: all
+    assert category_purity(kv, cats, k=2)["category_purity"] == pytest.approx(5 / 6)
+    # k = 3: a1 {a2, a3, b3} 2/3, a2 {a1, a3, b3} 2/3, a3 {a2, a1, b3} 2/3, b3 {a3, a2, a1} 0,
+    # b1 {b2, b3, a3} 2/3, b2 {b1, b3, a3} 2/3
+    assert category_purity(kv, cats, k=3)["category_purity"] == pytest.approx(5 * (2 / 3) / 6)
+
+
+def test_category_purity_needs_two_categories():
+    from lib.evaluate import category_purity
+
+    kv = _kv({"a": (1, 0), "b": (0, 1), "c": (1, 1)})
+    assert category_purity(kv, {"a": "x", "b": "x", "c": "x"})["category_purity"] is None

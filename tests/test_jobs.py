@@ -104,3 +104,21 @@ def test_uploads_are_checked_and_stored_by_content(tmp_path):
     assert path.name == "mine.txt"
     assert jobs.save_upload(b"the cat sat\nthe dog ran\n", "mine.txt", tmp_path) == path
     assert jobs.save_upload(b": s\nking queen man woman\n", "q.txt", tmp_path, kind="analogies") != path
+
+
+@pytest.mark.parametrize("data, message", [
+    (b"apple fruit\npear fruit\n", "write word<TAB>category"),
+    (b"apple\tfruit\npear\tfruit\n", "at least two categories"),
+    ("caf\xe9\tdrink\ntea\tdrink\n".encode("latin-1"), "not UTF-8"),
+])
+def test_bad_category_uploads_say_what_to_fix(tmp_path, data, message):
+    with pytest.raises(ValueError, match=message):
+        jobs.save_upload(data, "cats.tsv", tmp_path, kind="categories")
+    assert not (tmp_path / jobs.UPLOAD_DIR).exists() or not any((tmp_path / jobs.UPLOAD_DIR).rglob("*.tsv"))
+
+
+def test_a_category_upload_reaches_the_trainer_command(tmp_path):
+    path = jobs.save_upload(b"aaa\tstart\nbbb\tstart\nyyy\tend\nzzz\tend\n", "my cats.tsv", tmp_path, "categories")
+    assert path.name == "my_cats.tsv" and path.is_absolute()
+    args = jobs.command(CorpusConfig("toy-proximity"), TrainConfig(), root=tmp_path, categories=path)
+    assert args[args.index("--categories") + 1] == str(path)

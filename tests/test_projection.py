@@ -8,7 +8,7 @@ from lib import projection
 
 def test_frame_covers_every_epoch_of_both_models(analogy_run):
     frame = projection.projection_frame(analogy_run, "pca", n_words=30)
-    assert list(frame.columns) == ["model", "epoch", "word", "x", "y", "count", "group"]
+    assert list(frame.columns) == ["model", "epoch", "word", "x", "y", "count", "rank", "group", "order"]
     for model in analogy_run.models:
         rows = frame[frame["model"] == model]
         assert sorted(rows["epoch"].unique()) == analogy_run.epochs(model)
@@ -17,9 +17,36 @@ def test_frame_covers_every_epoch_of_both_models(analogy_run):
     first = frame[(frame["model"] == "gensim") & (frame["epoch"] == 0)]
     assert first["word"].tolist() == list(vocab.words[:30])  # most frequent first
     assert first["count"].tolist() == vocab.counts[:30].tolist()
+    assert first["rank"].tolist() == list(range(1, 31))
     groups = analogy_run.config["groups"]
     assert (first["group"] == [groups.get(w, "") for w in first["word"]]).all()
     assert (first["group"] != "").any()
+    assert first["order"].isna().all()  # toy-analogy's groups have no order
+
+
+def test_alphabet_groups_are_ordered_along_the_alphabet(proximity_run):
+    frame = projection.projection_frame(proximity_run, "pca", n_words=26, models=["gensim"])
+    last = frame[frame["epoch"] == 0].set_index("word")
+    assert last.loc["aaa", "order"] == 0 and last.loc["zzz", "order"] == 25 and last.loc["mmm", "order"] == 12
+
+
+def test_highlighted_words_are_projected_whatever_their_rank(analogy_run):
+    words = list(analogy_run.vocab().words)
+    rare = words[-1]
+    chosen = projection.projection_words(analogy_run, "frequent", 10, extra=[rare, "not-a-word", words[0]])
+    assert chosen == words[:10] + [rare]
+    frame = projection.projection_frame(analogy_run, "pca", words=chosen, models=["gensim"])
+    assert set(frame["word"]) == set(chosen)
+    assert frame.loc[frame["word"] == rare, "rank"].iloc[0] == len(words)
+
+
+def test_category_word_set_is_the_runs_category_words_most_frequent_first(analogy_run):
+    categories = analogy_run.config["categories"]
+    chosen = projection.projection_words(analogy_run, "categories", 1000)
+    assert set(chosen) == set(categories) and len(chosen) == 40  # 10 roles x 4 forms
+    ranks = [list(analogy_run.vocab().words).index(w) for w in chosen]
+    assert ranks == sorted(ranks)
+    assert projection.projection_words(analogy_run, "categories", 5) == chosen[:5]
 
 
 def test_n_words_is_capped_at_the_vocabulary(proximity_run):
@@ -77,7 +104,8 @@ def test_umap_frame(proximity_run):
 
 
 @pytest.mark.parametrize("kwargs, message", [({"method": "tsne"}, "pca, umap"), ({"n_words": 2}, "between 3"),
-                                             ({"models": ["word2vec-c"]}, "no model")])
+                                             ({"models": ["word2vec-c"]}, "no model"),
+                                             ({"words": ["king", "queen"]}, "between 3")])
 def test_bad_requests_say_what_to_change(analogy_run, kwargs, message):
     with pytest.raises(ValueError, match=message):
         projection.projection_frame(analogy_run, **kwargs)

@@ -73,6 +73,7 @@ def test_cli_json_contract(tmp_path):
         assert epochs[0]["seconds"] is None and epochs[0]["words_per_sec"] is None
         assert all(e["words_per_sec"] > 0 and e["seconds"] > 0 and e["loss"] > 0 for e in epochs[1:])
         assert all("neighbor_precision" in e for e in epochs)
+        assert all(0 <= e["category_purity"] <= 1 and e["category_purity_chance"] > 0 for e in epochs)
         assert all(not k.startswith("analogy") for e in epochs for k in e)
         for e in range(3):
             assert (Path(result["run_dir"]) / model / f"epoch_{e:03d}.npy").is_file()
@@ -103,6 +104,11 @@ def test_one_model_only(tmp_path):
     (["--models", "pytorch,word2vec"], "--models takes"),
     (["--analogies", "missing.txt"], "does not exist"),
     (["--show-run", "DAMAGED"], "damaged"),
+    (["--categories", "missing.tsv"], "does not exist"),
+    (["--categories", "ONECOLUMN"], "write word<TAB>category"),
+    (["--categories", "LATIN1"], "not UTF-8"),
+    (["--categories", "UNKNOWN"], "none of the words is in this corpus's vocabulary"),
+    (["--categories", "ONEKNOWN"], "only one category"),
 ])
 def test_bad_input_is_one_line_and_exit_2(tmp_path, args, message):
     (tmp_path / "empty.txt").write_bytes(b"")
@@ -110,8 +116,12 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path, args, message):
     (tmp_path / "runs" / "broken").mkdir(parents=True)
     (tmp_path / "runs" / "broken" / "config.json").write_text("{")
     (tmp_path / "runs" / "broken" / "vocab.tsv").write_text("")
+    (tmp_path / "one.tsv").write_text("aaa fruit\nbbb fruit\n")
+    (tmp_path / "unknown.tsv").write_text("apple\tfruit\npear\tfruit\nsaw\ttool\nhammer\ttool\n")
+    (tmp_path / "oneknown.tsv").write_text("aaa\tfirst\nbbb\tfirst\nsaw\ttool\nhammer\ttool\n")
     subst = {"EMPTY": str(tmp_path / "empty.txt"), "LATIN1": str(tmp_path / "latin1.txt"),
-             "DAMAGED": str(tmp_path / "runs" / "broken")}
+             "DAMAGED": str(tmp_path / "runs" / "broken"), "ONECOLUMN": str(tmp_path / "one.tsv"),
+             "UNKNOWN": str(tmp_path / "unknown.tsv"), "ONEKNOWN": str(tmp_path / "oneknown.tsv")}
     defaults = [] if "--epochs" in args else ["--epochs", "1"]
     out = cli(*[subst.get(a, a) for a in args], *defaults, "--runs-dir", str(tmp_path / "runs"), "--quiet")
     assert out.returncode == 2, out.stdout + out.stderr
@@ -228,3 +238,16 @@ def test_one_divergence_rule_for_both_models(tmp_path, model):
     with pytest.raises(ValueError, match=r"epoch 2 \(vectors not finite\): lower alpha"):
         writer.on_epoch_end(Snapshot(model, 2, np.full_like(w_in, np.nan), np.zeros_like(w_in)))
     assert run.epochs(model) == [0, 1]
+
+
+def test_a_users_category_file_is_saved_and_scored(tmp_path):
+    (tmp_path / "cats.tsv").write_text("aaa\tstart\nbbb\tstart\nccc\tstart\nxxx\tend\nyyy\tend\nzzz\tend\n"
+                                       "notaword\tend\n")
+    assert main(["--corpus", "toy-proximity", "--toy-sentences", "2000", "--epochs", "1", "--categories",
+                 str(tmp_path / "cats.tsv"), "--runs-dir", str(tmp_path / "runs"), "--quiet"]) == 0
+    (run,) = list_runs(tmp_path / "runs")
+    assert run.config["categories"] == {"aaa": "start", "bbb": "start", "ccc": "start", "xxx": "end", "yyy": "end",
+                                        "zzz": "end"}
+    assert run.config["categories_source"] == "your category file"
+    for model in run.models:
+        assert all(m["category_purity_chance"] == pytest.approx(2 / 5) for m in run.metrics(model))

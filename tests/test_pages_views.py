@@ -1,0 +1,93 @@
+"""Every page opens on something that works, with no input: on the first run Home trains, and on WikiText-2."""
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from lib import jobs
+from lib.config import CorpusConfig, TrainConfig
+from lib.train import train_run
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGES = sorted(p.stem for p in (ROOT / "pages").glob("*.py"))
+WIKITEXT = os.environ.get("WIKITEXT2_DIR") or str(ROOT.parent / "shared" / "data" / "wikitext-2")
+
+
+def open_page(name: str, root: Path, run_id: str, **state) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "pages" / f"{name}.py"), default_timeout=240)
+    at.query_params["run"] = run_id
+    for key, value in state.items():
+        at.session_state[key] = value
+    return at.run()
+
+
+def boxes(at: AppTest) -> list[str]:
+    """Everything that would stand in a red or yellow box."""
+    return [e.value for e in at.exception] + [e.value for e in at.error] + [w.value for w in at.warning]
+
+
+@pytest.fixture(scope="module")
+def first_run(tmp_path_factory):
+    """The run Home trains by itself on a fresh machine."""
+    root = tmp_path_factory.mktemp("first")
+    return root, train_run(jobs.FIRST_RUN_CORPUS, jobs.FIRST_RUN_TRAIN, root=str(root))
+
+
+@pytest.fixture(scope="module")
+def wikitext_run(tmp_path_factory):
+    if not Path(WIKITEXT).is_dir():
+        pytest.skip(f"WikiText-2's text files are not at {WIKITEXT}: set WIKITEXT2_DIR to run this check")
+    root = tmp_path_factory.mktemp("wikitext")
+    corpus = CorpusConfig("wikitext-2", wikitext_dir=WIKITEXT, max_tokens=80_000)
+    return root, train_run(corpus, TrainConfig(epochs=2, workers=1), root=str(root))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", PAGES)
+def test_every_page_opens_without_a_box_on_the_first_run(first_run, monkeypatch, name):
+    root, run = first_run
+    monkeypatch.setenv("W2V_RUNS_DIR", str(root))
+    at = open_page(name, root, run.id)
+    assert boxes(at) == [], name
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", PAGES)
+def test_every_page_opens_without_a_box_on_wikitext2(wikitext_run, monkeypatch, name):
+    root, run = wikitext_run
+    monkeypatch.setenv("W2V_RUNS_DIR", str(root))
+    at = open_page(name, root, run.id)
+    assert boxes(at) == [], name
+
+
+def test_embedding_space_labels_colours_and_says_what_to_look_for(wikitext_run, monkeypatch):
+    root, run = wikitext_run
+    monkeypatch.setenv("W2V_RUNS_DIR", str(root))
+    at = open_page("embedding_space", root, run.id)
+    assert "Category purity" in at.info[0].value and "by chance" in at.info[0].value
+    assert at.radio(key="embedding_word_set").value == "Category words"  # natural text opens on its categories
+    scatter, purity = at.get("vega_lite_chart")  # both models' panels, and category purity per epoch
+    spec = json.loads(scatter.proto.spec)
+    assert [p["name"] for p in spec["params"]][0] == "pick"  # a click selects a word
+    layers = spec["hconcat"][0]["layer"]
+    assert layers[1]["mark"]["type"] == "text" and layers[1]["encoding"]["text"]["field"] == "word"
+    assert layers[0]["encoding"]["color"]["field"] == "group"  # coloured by category
+    assert json.loads(purity.proto.spec)["layer"][0]["encoding"]["y"]["title"] == "category purity"
+
+
+def test_a_clicked_word_shows_both_models_neighbours(wikitext_run, monkeypatch):
+    root, run = wikitext_run
+    monkeypatch.setenv("W2V_RUNS_DIR", str(root))
+    word = next(w for w in run.vocab().words if w in run.config["categories"])
+    at = open_page("embedding_space", root, run.id, embedding_focus=word)
+    assert boxes(at) == []
+    assert any(c.value.startswith("Clicked word") and c.value.endswith(word) for c in at.caption)
+    lists = [df.value for df in at.dataframe]
+    assert [list(df.columns) for df in lists[:2]] == [["rank", "pytorch", "in the plot"],
+                                                     ["rank", "gensim", "in the plot"]]
+    # the lists are gensim's own most_similar, computed independently here
+    kv = run.keyed_vectors("gensim", run.common_epochs()[-1])
+    assert lists[1]["gensim"].tolist() == [w for w, _ in kv.most_similar(word, topn=8)]
