@@ -49,10 +49,10 @@ def test_home_shows_the_runs_table_and_the_selected_runs_charts(with_runs):
     table = at.dataframe[0].value
     assert table["run"].tolist() == [with_runs.id] and table["state"].tolist() == ["complete"]
     assert {"pytorch_loss", "gensim_loss", "dim", "window"} <= set(table.columns)
-    assert len(charts(at)) == 2  # loss and words/s per epoch
+    assert len(charts(at)) == 3  # loss, words/s and (toy-pos has word classes) category purity per epoch
     assert at.session_state["run"] == with_runs.id
     at.toggle[0].set_value(True).run()
-    assert no_exception(at) and len(charts(at)) == 2
+    assert no_exception(at) and len(charts(at)) == 3
     assert any("float32 accumulator" in m.value for m in at.markdown)  # what train_loss is
 
 
@@ -68,7 +68,7 @@ def test_home_on_a_fresh_machine_trains_the_default_toy_run(tmp_path, monkeypatc
     for model in run.models:  # the designed structure shows: far above random vectors' 0.15
         assert run.metrics(model)[-1]["neighbor_precision"] >= 0.85
     at.run()
-    assert no_exception(at) and at.dataframe[0].value["run"].tolist() == [run.id] and len(charts(at)) == 2
+    assert no_exception(at) and at.dataframe[0].value["run"].tolist() == [run.id] and len(charts(at)) == 3
 
 
 def test_train_page_offers_every_hyperparameter_with_its_help(with_runs):

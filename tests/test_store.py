@@ -4,6 +4,7 @@ import json
 import multiprocessing
 import subprocess
 import sys
+import types
 
 import numpy as np
 import pytest
@@ -100,7 +101,10 @@ def _write_run(root, seed):
     run.set_status("complete")
 
 
-def test_several_processes_write_runs_at_once(tmp_path):
+def test_several_processes_write_runs_at_once(tmp_path, monkeypatch):
+    # A spawned process first runs the parent's __main__ file again; after Streamlit's AppTest in this pytest
+    # process that can be a page script, which fails outside Streamlit. A bare __main__ keeps the children clean.
+    monkeypatch.setitem(sys.modules, "__main__", types.ModuleType("__main__"))
     ctx = multiprocessing.get_context("spawn")
     procs = [ctx.Process(target=_write_run, args=(str(tmp_path), s)) for s in range(3)]
     for p in procs:
