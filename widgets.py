@@ -17,10 +17,15 @@ RUN_KEY = "run"  # session-state key and URL query parameter (?run=...)
 
 
 def _leave_legacy_pages_mode() -> None:
-    """When the first request after the server starts is for a page other than Home, Streamlit runs that file
-    from pages/ on its own (its old multipage mode), without streamlit_app.py and its st.navigation: no titles,
-    no sections, no wide layout. Every page imports this module, so leave that mode here and rerun, and the app's
-    own navigation takes over (for every session: the flag is the server's)."""
+    """Streamlit's one unsupported corner this app needs (streamlit.runtime.pages_manager, private).
+
+    A `pages/` folder beside the entry file puts a fresh server in Streamlit's legacy multipage mode until some
+    session runs st.navigation (documented: from then on the folder is ignored, for every session). So when the
+    first request after a start is for a page other than Home, Streamlit runs that file on its own, without
+    streamlit_app.py: no sections, no titles, no wide layout. Streamlit's supported way out is to call the folder
+    anything but `pages/`; this app keeps the design's folder, so every page (they all import this module) leaves
+    the mode and reruns, and the app's own navigation takes over. tests/test_widgets.py fails when Streamlit
+    changes the flag underneath, and the browser test opens a page other than Home first."""
     from streamlit.runtime.pages_manager import PagesManager
 
     if PagesManager.uses_pages_directory:
@@ -254,5 +259,3 @@ def word_input(label: str, default: str, key: str, run: store.Run, where=st) -> 
                              help="Type to search this run's vocabulary.")
     return (choice or "").strip().lower()
 
-
-__all__ = ["select_run", "keyed_vectors", "vocab", "epoch_slider", "Player", "show_error", "word_input"]

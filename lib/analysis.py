@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 from gensim.models import KeyedVectors
 
+from lib import questions
 from lib.evaluate import google_analogies_path, require_words
 from lib.store import Run
 
@@ -20,6 +21,15 @@ def default_word(run: Run) -> str:
         return word
     categories = run.config.get("categories") or {}
     return next((w for w in vocab.words if w in categories), vocab.words[0])
+
+
+def default_partner(run: Run, word: str, kv: KeyedVectors) -> str:
+    """A second word for a similarity pair: a designed neighbour of the word when the corpus has one, else its
+    nearest word in kv (the word itself when there is none)."""
+    designed = (run.config.get("true_neighbours") or {}).get(word) or []
+    if designed:
+        return designed[0]
+    return kv.most_similar(word, topn=1)[0][0] if word in kv.key_to_index and len(kv) > 1 else word
 
 
 def parse_words(text: str) -> list[str]:
@@ -132,13 +142,7 @@ def analogy_questions_path(run: Run) -> str | None:
 def covered_questions(path: str, known=None) -> list[tuple[str, str, str, str]]:
     """The 'a b c d' questions of a questions-words file whose four words are all in known (every one when known
     is None), lowercased, in file order."""
-    questions = []
-    with open(path, encoding="utf-8") as f:
-        for line in f:
-            words = line.lower().split()
-            if len(words) == 4 and not line.startswith(":") and (known is None or all(w in known for w in words)):
-                questions.append(tuple(words))
-    return questions
+    return questions.covered(path, known)
 
 
 def first_question(path: str, known=None) -> tuple[str, str, str, str] | None:
@@ -207,6 +211,43 @@ def cosmul_result(run: Run, model: str, epoch: int, compute: bool = True) -> dic
     result = analogy_accuracy_cosmul(run.keyed_vectors(model, epoch), path)
     atomic_write_json(cached, result)
     return result
+
+
+def analogy_line(results: dict[str, dict], epoch: int) -> str:
+    """What the analogy numbers of one epoch say, per model: accuracy, and its best and worst covered category."""
+    parts = []
+    for model, r in results.items():
+        sections = {name: s["correct"] / s["total"] for name, s in (r.get("analogy_sections") or {}).items()
+                    if s["total"]}
+        if r.get("analogy_accuracy") is None or not sections:
+            continue
+        best, worst = max(sections, key=sections.get), min(sections, key=sections.get)
+        parts.append(f"{model} {r['analogy_accuracy']:.0%} (best: {best} {sections[best]:.0%}, worst: {worst} "
+                     f"{sections[worst]:.0%})")
+    if not parts:
+        return ""
+    return (f"At epoch {epoch}: " + "; ".join(parts) + ". Categories where both models succeed are relations the "
+            "corpus states often; near 0% usually means too few examples of the relation.")
+
+
+def analogy_results(run: Run, method: str, epochs, epoch: int, every_epoch: bool = False,
+                    progress=None) -> dict[tuple[str, int], dict]:
+    """{(model, epoch): analogy metrics} for a method: saved with the run (3CosAdd); for 3CosMul computed for
+    `epoch` (every epoch when every_epoch), and read from the run's cache for the others scored before.
+    progress(share done) is called after each epoch scored."""
+    if method == "3cosadd":
+        return {(m, e): saved_analogy_result(run, m, e) for m in run.models for e in epochs}
+    wanted = [(m, e) for m in run.models for e in epochs if every_epoch or e == epoch]
+    results = {}
+    for i, (m, e) in enumerate(wanted):
+        results[(m, e)] = cosmul_result(run, m, e)
+        if progress:
+            progress((i + 1) / len(wanted))
+    for m in run.models:
+        for e in epochs:
+            if (m, e) not in results and (cached := cosmul_result(run, m, e, compute=False)) is not None:
+                results[(m, e)] = cached
+    return results
 
 
 def accuracy_frame(results: dict[tuple[str, int], dict]) -> pd.DataFrame:

@@ -25,7 +25,7 @@ def padded_domain(values: pd.Series, pad: float = 0.05, quantile: float = 0.0) -
 
 # ------------------------------------------------------------ embedding space
 
-ALL_LABELS_UP_TO = 80  # a panel with at most this many words labels every one of them
+ALL_LABELS_UP_TO = 80  # a panel with at most this many words labels every one of them; more are thinned
 NO_GROUP_COLOUR = "#bbbbbb"  # words without a category: grey and small
 PICK = "pick"  # the click selection of a word, shared by both panels (read by the page through on_select)
 LABEL_FONT = 11  # px; label boxes below are estimated from it
@@ -55,23 +55,20 @@ def label_mask(rows: pd.DataFrame, priority, x_domain, y_domain, width: int, hei
 
 
 def label_priority(rows: pd.DataFrame, marked=(), top: int = 30) -> list[str]:
-    """The words to label, most important first: marked words (highlighted, clicked, a clicked word's neighbours),
-    then every word when the panel has few, else the words with a group (category) and the `top` most frequent,
+    """The words to label when there are too many for all, most important first: marked words (highlighted,
+    clicked, a clicked word's neighbours), then the words with a group (category) and the `top` most frequent,
     by frequency rank."""
     by_rank = rows.sort_values("rank")
-    if len(by_rank) <= ALL_LABELS_UP_TO:
-        rest = by_rank["word"].tolist()
-    else:
-        rest = by_rank.loc[by_rank["group"] != "", "word"].tolist() + by_rank["word"].head(top).tolist()
-    return list(dict.fromkeys([*marked, *sorted(rest, key=dict(zip(by_rank["word"], by_rank["rank"])).get)]))
+    wanted = set(by_rank.loc[by_rank["group"] != "", "word"]) | set(by_rank["word"].head(top))
+    return list(dict.fromkeys([*marked, *(w for w in by_rank["word"] if w in wanted)]))
 
 
 def group_colour(rows: pd.DataFrame) -> alt.Color | alt.ColorValue:
     """Colour by meaning: along a sequential scale for ordered groups (the alphabet), by category otherwise
     (words without one grey), one colour when no word has a group."""
     if rows["order"].notna().all() and len(rows):
-        names = rows.drop_duplicates("order").sort_values("order")
-        first, last = names["group"].iloc[0], names["group"].iloc[-1]
+        names = rows.sort_values("order")
+        first, last = names["word"].iloc[0], names["word"].iloc[-1]
         top = float(rows["order"].max())
         return alt.Color("order:Q", title="position", scale=alt.Scale(scheme="viridis", domain=[0, top]),
                          legend=alt.Legend(values=[0, top], labelExpr=f"datum.value == 0 ? '{first}' : '{last}'"))
@@ -99,7 +96,10 @@ def embedding_panel(frame: pd.DataFrame, model: str, epoch: int, highlight=(), f
     y = alt.Y("y:Q", scale=alt.Scale(domain=y_domain), axis=None)
     now = rows[rows["epoch"] == epoch]
     marked = list(dict.fromkeys([*highlight, *focus]))
-    labelled = now[label_mask(now, label_priority(now, marked, top_labels), x_domain, y_domain, width, height)]
+    if len(now) <= ALL_LABELS_UP_TO:  # few words: every one is labelled, even where labels touch
+        labelled = now
+    else:
+        labelled = now[label_mask(now, label_priority(now, marked, top_labels), x_domain, y_domain, width, height)]
     has_groups = bool((rows["group"] != "").any())
     tooltip = ["word:N", alt.Tooltip("count:Q", format=","), alt.Tooltip("rank:Q", title="frequency rank"),
                "epoch:Q"] + ([alt.Tooltip("group:N", title="category")] if has_groups else [])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from lib.evaluate import category_purity
+from lib.evaluate import PURITY_K, category_purity
 from lib.projection import colour_groups, run_word_categories
 from lib.store import Run
 
@@ -50,18 +50,15 @@ def first_separated(results: dict[tuple[str, int], dict], model: str) -> list[tu
 def what_to_look_for(run: Run, results: dict[tuple[str, int], dict]) -> str:
     """One line, true for this run, on what to watch in its embedding views."""
     _, ordered = colour_groups(run)
-    if ordered:
-        lead = "Colours run along the alphabet: a smooth rainbow, each letter beside its neighbours, means the model " \
-               "learned the order. "
-    else:
-        lead = ""
+    lead = ("Colours run along the alphabet: a smooth rainbow, each letter beside its neighbours, means the model "
+            "learned the order. ") if ordered else ""
     frame = purity_frame(results).dropna(subset=["value"])
     if frame.empty:
         return lead + "This run has no categories to score; watch the labelled words move between epochs."
     last = frame.sort_values("epoch").groupby("model")["value"].last()
     ends = " and ".join(f"{m} {last[m]:.2f}" for m in run.models if m in last)
-    parts = [f"{lead}Category purity (share of a category word's 3 nearest category words in its own category) "
-             f"ends at {ends}, against {frame['chance'].iloc[0]:.2f} by chance."]
+    parts = [f"{lead}Category purity (share of a category word's {PURITY_K} nearest category words in its own "
+             f"category) ends at {ends}, against {frame['chance'].iloc[0]:.2f} by chance."]
     for model in run.models:
         early = first_separated(results, model)
         if early:

@@ -139,5 +139,3 @@ def from_dict(cls, data: dict[str, Any]):
     known = {f.name for f in fields(cls)}
     return cls(**{k: v for k, v in data.items() if k in known})
 
-
-__all__ = ["TrainConfig", "CorpusConfig", "asdict", "replace", "from_dict", "MODELS", "default_workers"]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import difflib
 import logging
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -13,6 +12,7 @@ from gensim.models import KeyedVectors
 from gensim.test.utils import datapath
 
 from lib.config import TrainConfig
+from lib.questions import questions_in
 from lib.pairs import epoch_windows
 from lib.vocab import Encoded, Vocab
 
@@ -29,34 +29,9 @@ def google_analogies_path() -> str:
     return datapath(GOOGLE_ANALOGIES)
 
 
-@lru_cache(maxsize=16)
 def count_questions(path: str) -> int:
-    """Questions in a questions-words file (lines that are not ': section' headers)."""
-    with open(path, encoding="utf-8") as f:
-        return sum(1 for line in f if line.strip() and not line.startswith(":"))
-
-
-def validate_analogy_file(path: str | Path) -> str:
-    """Raise ValueError unless path is a readable questions-words file; returns its text."""
-    path = Path(path)
-    if not path.is_file():
-        raise ValueError(f"Analogy file {path} does not exist.")
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise ValueError(f"Analogy file {path} is not UTF-8 text.") from None
-    return validate_analogy_text(text, str(path))
-
-
-def validate_analogy_text(text: str, source: str = "the analogy file") -> str:
-    questions = [line for line in text.splitlines() if line.strip() and not line.startswith(":")]
-    if not questions:
-        raise ValueError(f"{source} holds no questions: write lines 'a b c d' (a is to b as c is to d), "
-                         "optionally grouped under ': section' headers.")
-    bad = [q for q in questions if len(q.split()) != 4]
-    if bad:
-        raise ValueError(f"{source}: every question needs exactly 4 words; this one does not: {bad[0]!r}.")
-    return text
+    """Questions in a questions-words file."""
+    return len(questions_in(path))
 
 
 def analogy_accuracy(kv: KeyedVectors, path: str, restrict_vocab: int = 300_000) -> dict:
@@ -173,7 +148,22 @@ class Probe:
 
 
 class Evaluator:
-    """Everything measured after an epoch, for one run; metrics() returns a JSON-ready dict."""
+    """Everything measured after an epoch, for one run; metrics() returns a JSON-ready dict.
+
+    >>> from lib.store import to_keyed_vectors
+    >>> words = ["cat", "dog", "cow", "pig", "red", "blue", "green", "grey"]
+    >>> vocab = Vocab.from_counts(words, [8, 7, 6, 5, 4, 3, 2, 1])
+    >>> angle = np.radians([0, 5, 10, 15, 80, 85, 90, 95])  # animals on one side, colours on the other
+    >>> w_in = np.stack([np.cos(angle), np.sin(angle)], axis=1)
+    >>> probe = Probe(inputs=np.array([0, 4]), outputs=np.array([1, 5]), negatives=np.array([[4], [0]]))
+    >>> categories = dict(zip(words, ["animal"] * 4 + ["colour"] * 4))
+    >>> evaluator = Evaluator(vocab, TrainConfig(negative=1), probe, natural=False, categories=categories)
+    >>> m = evaluator.metrics(to_keyed_vectors(vocab, w_in), w_in, w_in, "pytorch")
+    >>> m["category_purity"], round(m["category_purity_chance"], 3)  # 3 nearest all of its kind; by chance 3/7
+    (1.0, 0.429)
+    >>> round(m["loss"], 3)  # -log σ(h·v_o) - log σ(-h·v_n) averaged over the two probe examples
+    1.098
+    """
 
     def __init__(self, vocab: Vocab, cfg: TrainConfig, probe: Probe, *, natural: bool,
                  analogies: str | None = None, true_neighbours: dict | None = None,
@@ -237,22 +227,15 @@ def analogy_accuracy_cosmul(kv: KeyedVectors, path: str, restrict_vocab: int = 3
     answer of most_similar_cosmul(positive=[b, c], negative=[a]) is d. Case-insensitive, as analogy_accuracy."""
     known = {w.lower(): w for w in kv.index_to_key[:restrict_vocab]}
     sections: dict[str, dict[str, int]] = {}
-    section = "questions"
-    with open(path, encoding="utf-8") as f:
-        for line in f:
-            if line.startswith(":"):
-                section = line[1:].strip()
-                continue
-            words = line.lower().split()
-            if len(words) != 4:
-                continue
-            counts = sections.setdefault(section, {"correct": 0, "total": 0})
-            if not all(w in known for w in words):
-                continue
-            a, b, c, d = (known[w] for w in words)
-            top = kv.most_similar_cosmul(positive=[b, c], negative=[a], topn=1, restrict_vocab=restrict_vocab)
-            counts["total"] += 1
-            counts["correct"] += int(bool(top) and top[0][0] == d)
+    for question in questions_in(path):
+        counts = sections.setdefault(question.section, {"correct": 0, "total": 0})
+        words = [w.lower() for w in question.words]
+        if not all(w in known for w in words):
+            continue
+        a, b, c, d = (known[w] for w in words)
+        top = kv.most_similar_cosmul(positive=[b, c], negative=[a], topn=1, restrict_vocab=restrict_vocab)
+        counts["total"] += 1
+        counts["correct"] += int(bool(top) and top[0][0] == d)
     correct = sum(s["correct"] for s in sections.values())
     seen = sum(s["total"] for s in sections.values())
     return {"analogy_accuracy": correct / seen if seen else None,

@@ -1,4 +1,4 @@
-"""Background training: run `python -m lib.train` as a subprocess, find its run folder, follow it, cancel it.
+"""Background training: run `python -m lib.train` as a subprocess into a run folder it names, follow it, cancel it.
 
 A Job is a handle a page keeps in its session state; the training process itself lives on after page switches and
 browser reruns, and writes everything it does into its own run folder (see lib.store), which every page reads.
@@ -25,9 +25,9 @@ from pathlib import Path
 from lib.categories import read_categories
 from lib.config import MODELS, CorpusConfig, TrainConfig
 from lib.corpora import decode_text, tokenize
-from lib.evaluate import validate_analogy_text
 from lib.presets import preset_config
-from lib.store import Run, runs_dir
+from lib.questions import validate_question_text
+from lib.store import Run, atomic_write_bytes, new_run_id, runs_dir
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 LOG_DIR = ".logs"  # under the runs folder; list_runs skips names starting with "."
@@ -58,18 +58,15 @@ def save_upload(data: bytes, filename: str, root: str | os.PathLike | None = Non
         if not tokenize(text):
             raise ValueError(f"{filename} has no words in it: give a text file with one sentence per line.")
     elif kind == "analogies":
-        validate_analogy_text(text, filename)
+        validate_question_text(text, filename)
     else:
         raise ValueError(f"kind must be 'corpus', 'analogies' or 'categories' (got {kind!r}).")
     folder = runs_dir(root) / UPLOAD_DIR
     folder.mkdir(parents=True, exist_ok=True)
     safe_name = re.sub(r"[^\w.-]+", "_", Path(filename).name).strip("._") or "upload.txt"
     path = folder / hashlib.sha256(data).hexdigest()[:16] / safe_name
-    path.parent.mkdir(exist_ok=True)
     if not path.exists():
-        tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:6]}.tmp")
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
+        atomic_write_bytes(path, text.encode("utf-8"))
     return path.resolve()  # absolute: the trainer runs in the repo root, wherever the app was started
 
 
@@ -77,11 +74,14 @@ def save_upload(data: bytes, filename: str, root: str | os.PathLike | None = Non
 
 
 def command(corpus_cfg: CorpusConfig, train_cfg: TrainConfig, models=MODELS, root: str | os.PathLike | None = None,
-            analogies: str | os.PathLike | None = None, categories: str | os.PathLike | None = None) -> list[str]:
+            analogies: str | os.PathLike | None = None, categories: str | os.PathLike | None = None,
+            run_id: str | None = None) -> list[str]:
     """The `python -m lib.train` argument list for these settings (every setting spelled out)."""
     models = [m for m in MODELS if m in models]
     args = [sys.executable, "-m", "lib.train", "--corpus", corpus_cfg.name, "--models", ",".join(models),
             "--runs-dir", str(Path(runs_dir(root)).resolve()), "--json", "--quiet"]
+    if run_id:
+        args += ["--run-id", run_id]
     for f in fields(TrainConfig):
         value = getattr(train_cfg, f.name)
         flag = "--" + f.name.replace("_", "-")
@@ -147,7 +147,7 @@ class JobStatus:
     """What a page shows about a job."""
 
     state: str  # "starting", "training", "complete", "incomplete" or "failed"
-    run_id: str | None = None
+    run_id: str | None = None  # once its folder exists
     message: str = ""  # the run's status message, or the failed start's one-line error
     models: list[ModelProgress] = field(default_factory=list)
 
@@ -158,14 +158,14 @@ class JobStatus:
 
 @dataclass
 class Job:
-    """A training subprocess and, once it has made it, its run folder."""
+    """A training subprocess and the run folder it was told to make (run_id, under root)."""
 
     pid: int
     root: str
     log: str
     started: float
     args: list[str]
-    run_id: str | None = None
+    run_id: str
     cancelled: bool = False
     process: subprocess.Popen | None = field(default=None, repr=False, compare=False)
 
@@ -209,39 +209,26 @@ class Job:
     # -------------------------------------------------------- run folder
 
     def find_run(self) -> Run | None:
-        """The run folder this job's process created (status.json carries its pid), once it exists."""
-        if self.run_id:
-            return Run(Path(self.root) / self.run_id)
-        root = Path(self.root)
-        if not root.is_dir():
-            return None
-        stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime(self.started - 2))
-        for path in sorted(root.iterdir(), reverse=True):
-            if not path.is_dir() or path.name.startswith(".") or path.name in NOT_RUNS or path.name < stamp:
-                continue
-            status = _read_json(path / "status.json")
-            if status.get("pid") == self.pid and (path / "config.json").is_file():
-                self.run_id = path.name
-                return Run(path)
-        return None
+        """This job's run folder, once the trainer has made it (after checking the corpus and settings)."""
+        run = Run(Path(self.root) / self.run_id)
+        return run if (run.path / "config.json").is_file() else None
 
     def poll(self) -> JobStatus:
+        """Where the job is: read from its run folder, which the trainer keeps up to date (lib.store)."""
         code = self.returncode()
         run = self.find_run()
         if run is None:
             if code is None:
                 return JobStatus("starting")
-            if code == 0:  # finished before we looked: it printed its run folder
-                return JobStatus("failed", message="the trainer finished but its run folder was not found")
-            return JobStatus("failed", message="cancelled before training started" if self.cancelled
-                             else self.error_line())
+            why = "cancelled before training started" if self.cancelled else self.error_line()
+            return JobStatus("failed", message=why)
         status = run.status()
         state = status["state"]
         if state == "training" and code is not None:  # process gone, status not final (killed hard)
             state = "incomplete"
         message = status.get("message", "")
-        if state == "incomplete" and code not in (None, 0, 143, -signal.SIGTERM) and not self.cancelled:
-            message = message or self.error_line()
+        if state == "incomplete" and code and not self.cancelled:  # the trainer's own error line says more
+            message = self.error_line() if message in ("", "training stopped before the last epoch") else message
         return JobStatus(state, run.id, message, model_progress(run))
 
     def cancel(self, wait: float = 10.0) -> None:
@@ -273,12 +260,13 @@ def start(corpus_cfg: CorpusConfig, train_cfg: TrainConfig, models=MODELS, root:
     logs = root_path / LOG_DIR
     logs.mkdir(parents=True, exist_ok=True)
     log = logs / f"{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}.log"
-    args = command(corpus_cfg, train_cfg, models, root_path, analogies, categories)
+    run_id = new_run_id(Path(corpus_cfg.name).name)
+    args = command(corpus_cfg, train_cfg, models, root_path, analogies, categories, run_id)
     started = time.time()
     with open(log, "wb") as out:
         process = subprocess.Popen(args, cwd=REPO_ROOT, stdout=out, stderr=subprocess.STDOUT,
                                    stdin=subprocess.DEVNULL, start_new_session=True)
-    return Job(process.pid, str(root_path), str(log), started, args, process=process)
+    return Job(process.pid, str(root_path), str(log), started, args, run_id, process=process)
 
 
 def _read_json(path: Path) -> dict:

@@ -18,8 +18,10 @@ written, which happens after its vectors file. Runs never share files, so severa
 
 from __future__ import annotations
 
+import io
 import json
 import os
+import re
 import socket
 import tempfile
 import time
@@ -61,15 +63,9 @@ def atomic_write_json(path: Path, obj: Any) -> None:
 
 
 def atomic_save_npy(path: Path, array: np.ndarray) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            np.save(f, np.ascontiguousarray(array, dtype=np.float32))
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    buffer = io.BytesIO()
+    np.save(buffer, np.ascontiguousarray(array, dtype=np.float32))
+    atomic_write_bytes(path, buffer.getvalue())
 
 
 def _json_default(obj):
@@ -78,6 +74,16 @@ def _json_default(obj):
     if isinstance(obj, np.ndarray):
         return obj.tolist()
     raise TypeError(f"{type(obj).__name__} is not JSON serialisable")
+
+
+RUN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,99}")
+
+
+def new_run_id(corpus_name: str) -> str:
+    """A fresh run id: UTC time, the corpus's name, 6 random hex digits (sorted by time; never the same twice)."""
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
+    slug = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in corpus_name)[:40]
+    return f"{stamp}-{slug}-{uuid.uuid4().hex[:6]}"
 
 
 def _pid_alive(pid: int) -> bool:
@@ -91,7 +97,18 @@ def _pid_alive(pid: int) -> bool:
 
 
 class Run:
-    """One run folder, for writing (Run.create) or reading (Run.open)."""
+    """One run folder, for writing (Run.create) or reading (Run.open).
+
+    >>> import tempfile
+    >>> from lib.train import train_run
+    >>> path = train_run(CorpusConfig("toy-pos", sentences=200), TrainConfig(epochs=1, dim=8, min_count=1,
+    ...                  negative=3, workers=1), root=tempfile.mkdtemp(), run_id="example").path
+    >>> run = Run.open(path)
+    >>> run.id, run.train_config.dim, len(run.vocab())
+    ('example', 8, 10)
+    >>> run.vectors("pytorch", 1).shape, run.keyed_vectors("gensim", 0).vector_size
+    ((10, 8), 8)
+    """
 
     def __init__(self, path: Path):
         self.path = Path(path)
@@ -101,12 +118,15 @@ class Run:
     @classmethod
     def create(cls, root: str | os.PathLike | None, corpus_cfg: CorpusConfig, train_cfg: TrainConfig,
                models: list[str], vocab: Vocab, *, corpus_name: str, n_tokens: int,
-               analogies: str | None = None, extra: dict | None = None) -> "Run":
-        root = runs_dir(root)
-        stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
-        slug = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in corpus_name)[:40]
-        run = cls(root / f"{stamp}-{slug}-{uuid.uuid4().hex[:6]}")
-        run.path.mkdir(parents=True)
+               analogies: str | None = None, extra: dict | None = None, run_id: str | None = None) -> "Run":
+        run_id = run_id or new_run_id(corpus_name)
+        if not RUN_ID.fullmatch(run_id):
+            raise ValueError(f"A run id is letters, digits, '-' and '_' only (got {run_id!r}).")
+        run = cls(runs_dir(root) / run_id)
+        try:
+            run.path.mkdir(parents=True)
+        except FileExistsError:  # runs never share a folder
+            raise ValueError(f"There is a run {run.id} already; choose another run id.") from None
         atomic_write_json(run.path / "config.json", {
             "train": asdict(train_cfg), "corpus": asdict(corpus_cfg), "models": list(models),
             "corpus_name": corpus_name, "n_tokens": n_tokens, "vocab_size": len(vocab),
@@ -262,7 +282,8 @@ class Run:
             done = self.metrics(model)
             last = done[-1] if done else {}
             row[f"{model}_epochs"] = max(0, len(done) - 1)
-            for key in ("loss", "words_per_sec", "analogy_accuracy", "ws353_spearman", "neighbor_precision"):
+            for key in ("loss", "words_per_sec", "analogy_accuracy", "ws353_spearman", "neighbor_precision",
+                        "category_purity"):
                 if last.get(key) is not None:
                     row[f"{model}_{key}"] = last[key]
         return row

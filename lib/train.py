@@ -15,7 +15,8 @@ from lib.categories import read_category_file, run_categories
 from lib.callbacks import CallbackList, Snapshot, Throttled, TqdmProgress, TrainingCallback
 from lib.config import MODELS, CorpusConfig, TrainConfig
 from lib.corpora import CORPORA, Corpus, load_corpus
-from lib.evaluate import Evaluator, Probe, validate_analogy_file
+from lib.evaluate import Evaluator, Probe
+from lib.questions import read_question_file
 from lib.pairs import examples_per_epoch
 from lib.presets import preset, preset_config, preset_name
 from lib.provenance import resolved_settings
@@ -46,7 +47,7 @@ def prepare(corpus_cfg: CorpusConfig, train_cfg: TrainConfig, analogies_path: st
     user_categories = read_category_file(categories_path) if categories_path else None
     corpus = load_corpus(corpus_cfg)
     vocab = Vocab.build(corpus.sentences, train_cfg.min_count).validate(train_cfg.negative, train_cfg.loss)
-    analogies = validate_analogy_file(analogies_path) if analogies_path else corpus.analogies
+    analogies = read_question_file(analogies_path) if analogies_path else corpus.analogies
     categories, source = run_categories(vocab.words, corpus.categories, corpus.natural, user_categories)
     return Prepared(corpus, vocab, vocab.encode(corpus.sentences), analogies, categories, source)
 
@@ -101,8 +102,18 @@ class ProgressWriter(TrainingCallback):
 
 def train_run(corpus_cfg: CorpusConfig, train_cfg: TrainConfig, models=MODELS, root: str | None = None,
               analogies_path: str | None = None, callbacks=(), prepared: Prepared | None = None,
-              categories_path: str | None = None) -> Run:
-    """Train the chosen models one after the other into a new run folder and return it."""
+              categories_path: str | None = None, run_id: str | None = None) -> Run:
+    """Train the chosen models one after the other into a new run folder (named run_id, else a fresh id) and
+    return it.
+
+    >>> import tempfile
+    >>> run = train_run(CorpusConfig("toy-pos", sentences=200),
+    ...                 TrainConfig(epochs=1, dim=8, min_count=1, negative=3, workers=1), root=tempfile.mkdtemp())
+    >>> run.status()["state"], run.models, run.common_epochs()
+    ('complete', ['pytorch', 'gensim'], [0, 1])
+    >>> 0 <= run.metrics("gensim")[-1]["category_purity"] <= 1  # toy-pos: words of one part of speech together
+    True
+    """
     models = [m for m in MODELS if m in models]
     if not models:
         raise ValueError(f"Choose at least one model of {', '.join(MODELS)}.")
@@ -115,7 +126,8 @@ def train_run(corpus_cfg: CorpusConfig, train_cfg: TrainConfig, models=MODELS, r
                             "description": p.corpus.description, "categories": p.categories,
                             "categories_source": p.categories_source, "ordered": p.corpus.ordered,
                             "preset": {"name": preset_name(corpus_cfg.name), "settings": preset(corpus_cfg.name)},
-                            "resolved": resolved})
+                            "resolved": resolved},
+                     run_id=run_id)
     evaluator = Evaluator(p.vocab, train_cfg, Probe.draw(p.encoded, p.vocab, train_cfg), natural=p.corpus.natural,
                           analogies=str(run.analogies_path()) if run.analogies_path() else None,
                           true_neighbours=p.corpus.true_neighbours, categories=p.categories)
@@ -208,6 +220,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--categories", help="word<TAB>category file: colours the plots and is scored as category "
                                              "purity (default: the corpus's design, or the lists in data/)")
     parser.add_argument("--runs-dir", help="where run folders go (default: $W2V_RUNS_DIR or runs/)")
+    parser.add_argument("--run-id", help="name of the new run's folder (default: time, corpus, random digits)")
     parser.add_argument("--json", action="store_true", help="end stdout with one JSON line describing the run")
     parser.add_argument("--list-runs", action="store_true", help="list the runs in the runs folder and exit")
     parser.add_argument("--show-run", metavar="RUN", help="print a run's per-epoch table (folder or id) and exit")
@@ -250,7 +263,7 @@ def main(argv=None) -> int:
             raise ValueError(f"--models takes a comma-separated list of {', '.join(MODELS)} (got {args.models!r}).")
         callbacks = [] if args.quiet else [TqdmProgress(file=sys.stderr)]
         run = train_run(corpus_cfg, train_cfg, models, args.runs_dir, args.analogies, callbacks,
-                        categories_path=args.categories)
+                        categories_path=args.categories, run_id=args.run_id)
     except (ValueError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -11,27 +11,6 @@ from lib.store import Run
 METHODS = {"3CosAdd": "3cosadd", "3CosMul": "3cosmul"}
 
 
-def results_for(run: Run, method: str, epochs, epoch: int, every_epoch: bool) -> dict:
-    """{(model, epoch): analogy metrics} for the chosen method: saved with the run (3CosAdd), or computed with
-    3CosMul for the chosen epoch, for every epoch on request, and read back from the run's cache otherwise."""
-    if method == "3cosadd":
-        return {(m, e): analysis.saved_analogy_result(run, m, e) for m in run.models for e in epochs}
-    wanted = [(m, e) for m in run.models for e in epochs if every_epoch or e == epoch]
-    bar = st.progress(0.0, text="Scoring the questions with 3CosMul (once per epoch; kept with the run)…")
-    results = {}
-    for i, (m, e) in enumerate(wanted):
-        results[(m, e)] = analysis.cosmul_result(run, m, e)
-        bar.progress((i + 1) / len(wanted))
-    bar.empty()
-    for m in run.models:
-        for e in epochs:
-            if (m, e) not in results:
-                cached = analysis.cosmul_result(run, m, e, compute=False)
-                if cached is not None:
-                    results[(m, e)] = cached
-    return results
-
-
 @st.cache_data(max_entries=16, show_spinner=False)
 def covered_questions(path: str, questions: str) -> list[tuple]:
     return analysis.covered_questions(questions, set(Run(path).vocab().words))
@@ -107,7 +86,12 @@ if method == "3cosmul":
                             help="Lines need every epoch scored; on WikiText-2 that takes a few seconds per epoch "
                                  "the first time.")
 try:
-    results = results_for(run, method, epochs, epoch, every_epoch)
+    bar = st.progress(0.0, text="Scoring the questions with 3CosMul (once per epoch; kept with the run)…") \
+        if method == "3cosmul" else None
+    results = analysis.analogy_results(run, method, epochs, epoch, every_epoch,
+                                       progress=bar.progress if bar else None)
+    if bar:
+        bar.empty()
 except ValueError as exc:
     widgets.show_error(exc)
 frame = analysis.accuracy_frame(results)
@@ -125,6 +109,8 @@ for model, column in zip(run.models, st.columns(len(run.models))):
                   help="Share of the covered questions answered right (top answer).")
     column.metric(f"{model} coverage", "–" if coverage is None else f"{coverage:.1%}",
                   help="Share of the questions whose four words are all in the vocabulary.")
+if line := analysis.analogy_line(now, epoch):
+    st.info(widgets.plain(line), icon=":material/visibility:")
 sections = analysis.section_frame(now)
 if sections.empty:
     st.info("No category has a question the vocabulary covers.")

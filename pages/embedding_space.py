@@ -6,6 +6,7 @@ import streamlit as st
 
 import widgets
 from lib import charts, clusters, export, projection
+from lib.evaluate import PURITY_K
 from lib.store import Run
 
 SECONDS_PER_FRAME = 1.0
@@ -125,9 +126,10 @@ st.subheader("Clusters forming")
 frame_purity = clusters.purity_frame(results)
 if frame_purity["value"].notna().any():
     st.altair_chart(charts.purity_lines(frame_purity), width="stretch")
-    st.caption("For each category word, the share of its 3 nearest category words (cosine, full vector space) in "
-               "its own category, averaged; the dashed line is what randomly placed words would score. Categories: "
-               f"{run.config.get('categories_source') or 'the shipped lists (data/categories.tsv)'}.")
+    source = run.config.get("categories_source") or "the shipped lists (data/categories.tsv)"
+    st.caption(f"For each category word, the share of its {PURITY_K} nearest category words (cosine, full vector "
+               "space) in its own category, averaged; the dashed line is what randomly placed words would score. "
+               f"Categories: {source}.")
 else:
     st.caption("This run has no categories with two or more words in its vocabulary, so there is no purity to draw.")
 

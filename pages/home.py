@@ -72,7 +72,8 @@ def runs_table() -> None:
     st.dataframe(
         rows, hide_index=True, width="stretch",
         column_order=[c for c in ["state", "corpus", "created", "models", "pytorch_epochs", "gensim_epochs", "pytorch_loss",
-                      "gensim_loss", "pytorch_neighbor_precision", "gensim_neighbor_precision",
+                      "gensim_loss", "pytorch_category_purity", "gensim_category_purity",
+                      "pytorch_neighbor_precision", "gensim_neighbor_precision",
                       "pytorch_analogy_accuracy", "gensim_analogy_accuracy", "pytorch_ws353_spearman",
                       "gensim_ws353_spearman", "pytorch_words_per_sec", "gensim_words_per_sec", "vocab", "tokens",
                       "architecture", "loss", "dim", "window", "negative", "min_count", "sample", "epochs", "seed",
@@ -88,6 +89,7 @@ def runs_table() -> None:
             "gensim_words_per_sec": st.column_config.NumberColumn("gensim words/s", format="%.0f"),
             **{f"{m}_{k}": st.column_config.NumberColumn(f"{m} {label}", format="%.3f")
                for m in ("pytorch", "gensim") for k, label in (("neighbor_precision", "neighbour precision"),
+                                                               ("category_purity", "category purity"),
                                                                ("analogy_accuracy", "analogies"),
                                                                ("ws353_spearman", "WordSim353 ρ"))},
             **{f"{m}_epochs": st.column_config.NumberColumn(f"{m} epochs") for m in ("pytorch", "gensim")},

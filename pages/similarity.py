@@ -12,15 +12,6 @@ def pair_frame(path: str, word_a: str, word_b: str, epochs: tuple):
     return analysis.similarity_across_epochs(Run(path), word_a, word_b)
 
 
-def default_partner(run: Run, word: str) -> str:
-    """A designed neighbour of the word when the corpus has one, else its nearest word in the last epoch."""
-    designed = (run.config.get("true_neighbours") or {}).get(word) or []
-    if designed:
-        return designed[0]
-    kv = widgets.keyed_vectors(run, run.models[0], run.common_epochs()[-1])
-    return kv.most_similar(word, topn=1)[0][0] if word in kv.key_to_index and len(kv) > 1 else word
-
-
 run = widgets.select_run()
 if run is None:
     st.stop()
@@ -33,7 +24,8 @@ st.subheader("A word pair across the epochs")
 check = analysis.default_word(run)
 left, right = st.columns(2)
 word_a = widgets.word_input("First word", check, "similarity_a", run, where=left)
-word_b = widgets.word_input("Second word", default_partner(run, check), "similarity_b", run, where=right)
+last = widgets.keyed_vectors(run, run.models[0], run.common_epochs()[-1])
+word_b = widgets.word_input("Second word", analysis.default_partner(run, check, last), "similarity_b", run, where=right)
 try:
     frame = pair_frame(str(run.path), word_a, word_b, tuple(tuple(run.epochs(m)) for m in run.models))
     st.info(widgets.plain(analysis.similarity_line(frame, word_a, word_b)), icon=":material/visibility:")

@@ -91,6 +91,9 @@ def test_every_page_opens_without_an_exception(app, browser, name):
         errors = page.locator('[data-testid="stException"]')
         assert errors.count() == 0, f"{name}: " + "\n".join(errors.all_inner_texts())
         assert page.locator("h1").count() >= 1, f"{name} shows no title"
+        # the app's own navigation, also when a page other than Home is the server's first request (the first
+        # parameter, "analogies", is): see widgets._leave_legacy_pages_mode
+        assert page.get_by_text("Classic experiments").count() == 1, f"{name} lacks the app's navigation"
     finally:
         page.close()
 

@@ -7,7 +7,8 @@ from gensim.models import KeyedVectors
 from lib.config import TrainConfig
 from lib.corpora import _alphabet_neighbours, LETTER_WORDS
 from lib.evaluate import (Probe, analogy_accuracy, chance_neighbor_precision, neighbor_precision, solve_analogy,
-                          unknown_word_message, validate_analogy_text, wordsim353)
+                          unknown_word_message, wordsim353)
+from lib.questions import validate_question_text
 from lib.store import to_keyed_vectors
 from lib.vocab import Vocab
 
@@ -91,10 +92,28 @@ def test_probe_loss_is_lower_for_vectors_that_fit_the_pairs():
     assert len(to_keyed_vectors(vocab, good_in)) == 2
 
 
-@pytest.mark.parametrize("text, message", [("", "no questions"), (": s\na b c\n", "exactly 4 words")])
+@pytest.mark.parametrize("text, message", [("", "no questions"), (": s\na b c\n", "line 2: a question is 4 words"),
+                                           ("a b c d\n", "line 1: put a ': section' line")])
 def test_analogy_text_validation(text, message):
     with pytest.raises(ValueError, match=message):
-        validate_analogy_text(text)
+        validate_question_text(text)
+
+
+def test_a_valid_question_file_is_what_gensim_reads(tmp_path):
+    from gensim.test.utils import datapath
+
+    from lib.questions import covered, parse_questions
+
+    path = datapath("questions-words.txt")
+    with open(path, encoding="utf-8") as f:
+        lines = [line for line in f if not line.startswith(":")]
+    parsed = parse_questions(open(path, encoding="utf-8").read())
+    assert len(parsed) == len(lines) == 19544
+    assert parsed[0].section == "capital-common-countries" and parsed[0].words == ("Athens", "Greece", "Baghdad",
+                                                                                    "Iraq")
+    known = {"athens", "greece", "baghdad", "iraq"}
+    expected = [tuple(w.lower() for w in line.split()) for line in lines if set(line.lower().split()) <= known]
+    assert covered(path, known) == expected and ("athens", "greece", "baghdad", "iraq") in expected
 
 
 def _kv(points: dict[str, tuple]) -> "KeyedVectors":
@@ -112,7 +131,8 @@ def test_category_purity_against_a_hand_computation():
     angles = {"a1": 0, "a2": 10, "a3": 20, "b3": 45, "b1": 90, "b2": 100}
     kv = _kv({w: (np.cos(np.radians(d)), np.sin(np.radians(d))) for w, d in angles.items()})
     cats = {"a1": "a", "a2": "a", "a3": "a", "b1": "b", "b2": "b", "b3": "b", "absent": "a"}
-    # k = 1: a1→a2, a2→a1 or a3, a3→a2, b3→a3 (25° against b1's 45°), b1→b2, b2→b1: 5 of 6 in their own category
+    # k = 1: a1→a2, a2→a1 or a3, a3→a2, b3→a3 (25° against b1 at 45°), b1→b2, b2→b1: 5 of 6 in their own
+    # category
     one = category_purity(kv, cats, k=1)
     assert one["category_purity"] == pytest.approx(5 / 6)
     assert one["category_purity_chance"] == pytest.approx(2 / 5)  # 2 of the 5 other words share each category

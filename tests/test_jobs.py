@@ -30,7 +30,8 @@ def test_two_jobs_at_once_each_finish_in_their_own_run(tmp_path):
     a = wait_until(first, lambda s: s.finished)
     b = wait_until(second, lambda s: s.finished)
     assert (a.state, b.state) == ("complete", "complete"), (first.log_text(), second.log_text())
-    assert a.run_id and b.run_id and a.run_id != b.run_id
+    assert (a.run_id, b.run_id) == (first.run_id, second.run_id)  # the folders the jobs named, not found by time
+    assert a.run_id != b.run_id and first.args[first.args.index("--run-id") + 1] == first.run_id
     assert [m.model for m in a.models] == ["pytorch", "gensim"] and [m.model for m in b.models] == ["gensim"]
     assert all(m.finished == 2 and m.done == 1.0 for m in a.models + b.models)
     run = Run.open(tmp_path / a.run_id)

@@ -49,7 +49,7 @@ def test_home_shows_the_runs_table_and_the_selected_runs_charts(with_runs):
     table = at.dataframe[0].value
     assert table["run"].tolist() == [with_runs.id] and table["state"].tolist() == ["complete"]
     assert {"pytorch_loss", "gensim_loss", "dim", "window"} <= set(table.columns)
-    assert len(charts(at)) == 3  # loss, words/s and (toy-pos has word classes) category purity per epoch
+    assert len(charts(at)) == 3  # loss, words/s and category purity per epoch
     assert at.session_state["run"] == with_runs.id
     at.toggle[0].set_value(True).run()
     assert no_exception(at) and len(charts(at)) == 3
@@ -83,6 +83,7 @@ def test_train_page_offers_every_hyperparameter_with_its_help(with_runs):
 
 def test_train_page_starts_from_the_corpus_preset_and_keeps_edits_editable(with_runs):
     at = no_exception(page("train").run())
+
     def shown():
         return {n: at.number_input(key=f"train.{n}").value for n in ("dim", "window", "alpha", "epochs")}
 
@@ -119,7 +120,7 @@ def test_a_bad_analogy_upload_shows_a_clear_message(with_runs):
     at.radio[0].set_value("Your text file").run()
     at.file_uploader(key="upload_corpus").set_value(("mine.txt", b"a b c\nd e f\n", "text/plain"))
     at.file_uploader(key="upload_analogies").set_value(("q.txt", b"king queen man\n", "text/plain")).run()
-    assert any("exactly 4 words" in e.value for e in no_exception(at).error)
+    assert any("a question is 4 words" in e.value for e in no_exception(at).error)
 
 
 def test_a_missing_wikitext_folder_is_reported(with_runs, tmp_path):

@@ -47,20 +47,11 @@ def wikitext_run(tmp_path_factory):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", PAGES)
-def test_every_page_opens_without_a_box_on_the_first_run(first_run, monkeypatch, name):
-    root, run = first_run
+@pytest.mark.parametrize("which", ["first_run", "wikitext_run"])
+def test_every_page_opens_without_a_box(request, monkeypatch, which, name):
+    root, run = request.getfixturevalue(which)
     monkeypatch.setenv("W2V_RUNS_DIR", str(root))
-    at = open_page(name, root, run.id)
-    assert boxes(at) == [], name
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("name", PAGES)
-def test_every_page_opens_without_a_box_on_wikitext2(wikitext_run, monkeypatch, name):
-    root, run = wikitext_run
-    monkeypatch.setenv("W2V_RUNS_DIR", str(root))
-    at = open_page(name, root, run.id)
-    assert boxes(at) == [], name
+    assert boxes(open_page(name, root, run.id)) == [], name
 
 
 def test_embedding_space_labels_colours_and_says_what_to_look_for(wikitext_run, monkeypatch):

@@ -105,6 +105,7 @@ def test_one_model_only(tmp_path):
     (["--analogies", "missing.txt"], "does not exist"),
     (["--show-run", "DAMAGED"], "damaged"),
     (["--categories", "missing.tsv"], "does not exist"),
+    (["--run-id", "../elsewhere"], "letters, digits"),
     (["--categories", "ONECOLUMN"], "write word<TAB>category"),
     (["--categories", "LATIN1"], "not UTF-8"),
     (["--categories", "UNKNOWN"], "none of the words is in this corpus's vocabulary"),
@@ -251,3 +252,13 @@ def test_a_users_category_file_is_saved_and_scored(tmp_path):
     assert run.config["categories_source"] == "your category file"
     for model in run.models:
         assert all(m["category_purity_chance"] == pytest.approx(2 / 5) for m in run.metrics(model))
+
+
+def test_a_run_id_names_the_folder_once(tmp_path):
+    args = ["--corpus", "toy-pos", "--epochs", "1", "--min-count", "1", "--runs-dir", str(tmp_path), "--quiet",
+            "--run-id", "my-first-run"]
+    assert main(args) == 0
+    assert [r.id for r in list_runs(tmp_path)] == ["my-first-run"]
+    out = cli(*args)
+    assert out.returncode == 2 and "There is a run my-first-run already" in out.stderr
+    assert [r.id for r in list_runs(tmp_path)] == ["my-first-run"]

@@ -1,0 +1,13 @@
+"""The runnable examples in the public entry points' docstrings."""
+
+import doctest
+
+import pytest
+
+from lib import evaluate, store, train
+
+
+@pytest.mark.parametrize("module", [train, store, evaluate])
+def test_docstring_examples_run(module):
+    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0 and result.failed == 0
