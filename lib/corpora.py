@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Callable
 
 import numpy as np
+from gensim.models.word2vec import MAX_WORDS_IN_BATCH
 
 from lib.config import CorpusConfig
 
@@ -329,8 +330,16 @@ CORPORA: dict[str, Callable[[CorpusConfig], Corpus]] = {
 }
 
 
+def split_long_sentences(sentences: list[list[str]], limit: int = MAX_WORDS_IN_BATCH) -> list[list[str]]:
+    """Sentences longer than limit cut into pieces of at most limit words. gensim trains only the first
+    MAX_WORDS_IN_BATCH words of a sentence and silently drops the rest; cut here, both models see every word."""
+    if all(len(s) <= limit for s in sentences):
+        return sentences
+    return [s[i:i + limit] for s in sentences for i in range(0, len(s), limit)]
+
+
 def load_corpus(cfg: CorpusConfig) -> Corpus:
-    """The corpus cfg names, cut to cfg.max_tokens when set."""
+    """The corpus cfg names, cut to cfg.max_tokens when set, its sentences split at MAX_WORDS_IN_BATCH words."""
     cfg.validate()
     corpus = CORPORA.get(cfg.name, text_file)(cfg)
     if cfg.max_tokens:
@@ -343,4 +352,5 @@ def load_corpus(cfg: CorpusConfig) -> Corpus:
         corpus.sentences = kept
     if not corpus.sentences:
         raise ValueError(f"Corpus {cfg.name} has no sentences.")
+    corpus.sentences = split_long_sentences(corpus.sentences)
     return corpus

@@ -7,9 +7,10 @@ import json
 import numpy as np
 import pandas as pd
 
-from lib.config import TrainConfig
+from lib.config import TrainConfig, replace
 from lib.corpora import load_corpus
 from lib.pairs import examples_per_epoch
+from lib.provenance import resolved_settings
 from lib.store import Run, atomic_write_json
 from lib.vocab import Vocab
 
@@ -100,28 +101,39 @@ def learning_rates(cfg: TrainConfig) -> pd.DataFrame:
     return pd.DataFrame({"epoch": epochs, "learning rate": cfg.alpha - (cfg.alpha - cfg.min_alpha) * epochs / cfg.epochs})
 
 
-def batch_sizes(cfg: TrainConfig, vocab_size: int) -> dict:
-    """What TrainConfig.resolved_batch_size picks for this vocabulary, and why."""
-    batch = cfg.resolved_batch_size(vocab_size)
+def what_ran(run: Run, vocab_size: int) -> dict:
+    """The run's recorded device, threads, batch, step and versions (lib.provenance); for runs made before they
+    were recorded, computed on this machine instead, with "recorded": False."""
+    if "resolved" in run.config:
+        return {**run.config["resolved"], "recorded": True}
+    cfg = run.train_config
+    try:
+        resolved = resolved_settings(cfg, vocab_size)
+    except ValueError:  # asked for CUDA, and this machine has none
+        resolved = resolved_settings(replace(cfg, device="cpu"), vocab_size)
+    return {**resolved, "recorded": False}
+
+
+def batch_sizes(cfg: TrainConfig, vocab_size: int, ran: dict) -> dict:
+    """The PyTorch batch the run used (ran: what_ran), and why TrainConfig.resolved_batch_size picked it."""
     if cfg.batch_size:
         why = f"batch_size = {cfg.batch_size} was set by hand"
     elif cfg.optimizer == "adam":
         why = "Adam's default of 256 examples"
     else:
         why = (f"8 × {vocab_size:,} vocabulary words = {8 * vocab_size:,}, kept within 256 … 4,096")
-    threads = cfg.resolved_workers() if cfg.optimizer == "sgd" else 1  # lib.skipgram's worker threads (CPU)
-    step = cfg.worker_batch(vocab_size, threads)
-    shared = cfg.pytorch_step() == "window"
-    return {"batch": batch, "why": why, "shared": shared, "threads": threads,
+    shared, step = ran["step"] == "window", ran["worker_batch"]
+    return {"batch": ran["batch_size"], "why": why, "shared": shared, "threads": ran["pytorch_threads"],
             "per_thread": None if shared else step, "centres_per_batch": step if shared else None,
-            "batch_negatives": cfg.batch_negatives if cfg.pytorch_step() == "batch" else 0}
+            "batch_negatives": cfg.batch_negatives if ran["step"] == "batch" else 0}
 
 
 def pipeline_numbers(run: Run, vocab: Vocab) -> dict:
     """The selected run's sizes at each step of the pipeline, for the How it works page."""
     cfg = run.train_config
+    ran = what_ran(run, len(vocab))
     return {
         "tokens": run.config.get("n_tokens"), "vocab_size": len(vocab), "vocab_tokens": vocab.total,
         "kept_tokens": kept_tokens(vocab, cfg.sample), "expected_pairs": expected_pairs(vocab, cfg),
-        "measured_pairs": measured_pairs(run), **batch_sizes(cfg, len(vocab)),
+        "measured_pairs": measured_pairs(run), "ran": ran, **batch_sizes(cfg, len(vocab), ran),
     }

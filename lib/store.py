@@ -1,7 +1,8 @@
 """The run store: one folder per run holding its config, vocabulary, every epoch's vectors and metrics.
 
     runs/<run id>/
-        config.json               {"train": asdict(TrainConfig), "corpus": asdict(CorpusConfig), "models": [...], ...}
+        config.json               {"train": asdict(TrainConfig), "corpus": asdict(CorpusConfig), "models": [...],
+                                   "resolved": what ran (lib.provenance), "preset": the corpus's preset, ...}
         vocab.tsv                 word<TAB>count, most frequent first (the row order of every vector file)
         analogies.txt             the analogy questions this run is evaluated on, if any
         status.json               {"state": "training" | "complete" | "incomplete", "pid", "host", "message", ...}

@@ -6,8 +6,10 @@ import argparse
 import json
 import signal
 import sys
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
+
+import numpy as np
 
 from lib.categories import read_category_file, run_categories
 from lib.callbacks import CallbackList, Snapshot, Throttled, TqdmProgress, TrainingCallback
@@ -16,6 +18,8 @@ from lib.corpora import CORPORA, Corpus, load_corpus
 from lib.evaluate import Evaluator, Probe
 from lib.questions import read_question_file
 from lib.pairs import examples_per_epoch
+from lib.presets import preset, preset_config, preset_name
+from lib.provenance import resolved_settings
 from lib.store import Run, damaged_runs, find_run, list_runs, runs_dir, to_keyed_vectors
 from lib.vocab import Encoded, Vocab
 
@@ -48,11 +52,28 @@ def prepare(corpus_cfg: CorpusConfig, train_cfg: TrainConfig, analogies_path: st
     return Prepared(corpus, vocab, vocab.encode(corpus.sentences), analogies, categories, source)
 
 
+DIVERGED_FACTOR = 2.0  # a probe loss this many times its random-start value means training has diverged
+
+
+def check_diverged(snapshot: Snapshot, loss: float | None, start_loss: float | None, cfg: TrainConfig) -> None:
+    """The one divergence rule for both models: raise ValueError, saying what to change, when an epoch left
+    non-finite vectors or a probe loss above DIVERGED_FACTOR × the random start's (training only lowers it)."""
+    finite = np.isfinite(snapshot.vectors).all() and (loss is None or np.isfinite(loss))
+    if finite and (loss is None or start_loss is None or loss <= DIVERGED_FACTOR * start_loss):
+        return
+    what = f"probe loss {loss:.4g}, {start_loss:.4g} at the random start" if finite else "vectors not finite"
+    rate = ("adam_lr", cfg.adam_lr) if snapshot.model == "pytorch" and cfg.optimizer == "adam" else ("alpha", cfg.alpha)
+    raise ValueError(f"The {snapshot.model} model diverged in epoch {snapshot.epoch} ({what}): lower {rate[0]} "
+                     f"(now {rate[1]:g}), e.g. to {rate[1] / 4:g}, and train again.")
+
+
 class SnapshotWriter(TrainingCallback):
-    """Evaluates every snapshot and writes it into the run folder (vectors, then metrics)."""
+    """Evaluates every snapshot, stops a diverged model (check_diverged), and writes the snapshot into the run
+    folder (vectors, then metrics)."""
 
     def __init__(self, run: Run, evaluator: Evaluator):
         self.run, self.evaluator = run, evaluator
+        self.start_loss: dict[str, float | None] = {}  # model -> probe loss at epoch 0
 
     def on_epoch_end(self, snapshot: Snapshot) -> None:
         kv = to_keyed_vectors(self.evaluator.vocab, snapshot.vectors)
@@ -61,6 +82,8 @@ class SnapshotWriter(TrainingCallback):
             "pairs": snapshot.pairs, "pair_seconds": snapshot.pair_seconds,
             **self.evaluator.metrics(kv, snapshot.vectors, snapshot.out_vectors, snapshot.model),
         }
+        start = self.start_loss.setdefault(snapshot.model, metrics["loss"])
+        check_diverged(snapshot, metrics["loss"], start, self.evaluator.cfg)
         self.run.write_epoch(snapshot.model, snapshot.epoch, snapshot.vectors, metrics)
 
 
@@ -95,12 +118,15 @@ def train_run(corpus_cfg: CorpusConfig, train_cfg: TrainConfig, models=MODELS, r
     if not models:
         raise ValueError(f"Choose at least one model of {', '.join(MODELS)}.")
     p = prepared or prepare(corpus_cfg, train_cfg, analogies_path, categories_path)
+    resolved = resolved_settings(train_cfg, len(p.vocab))  # before the folder: a missing GPU makes no half-made run
     run = Run.create(root, corpus_cfg, train_cfg, models, p.vocab, corpus_name=p.corpus.name,
                      n_tokens=p.corpus.n_tokens, analogies=p.analogies,
                      extra={"natural": p.corpus.natural, "groups": p.corpus.groups,
                             "true_neighbours": p.corpus.true_neighbours, "check_word": p.corpus.check_word,
                             "description": p.corpus.description, "categories": p.categories,
-                            "categories_source": p.categories_source, "ordered": p.corpus.ordered},
+                            "categories_source": p.categories_source, "ordered": p.corpus.ordered,
+                            "preset": {"name": preset_name(corpus_cfg.name), "settings": preset(corpus_cfg.name)},
+                            "resolved": resolved},
                      run_id=run_id)
     evaluator = Evaluator(p.vocab, train_cfg, Probe.draw(p.encoded, p.vocab, train_cfg), natural=p.corpus.natural,
                           analogies=str(run.analogies_path()) if run.analogies_path() else None,
@@ -160,24 +186,27 @@ def epoch_table(run: Run) -> str:
 # ------------------------------------------------------------ command line
 
 
-def _add_dataclass_options(parser: argparse.ArgumentParser, cls, skip=(), rename=None) -> None:
+def _add_dataclass_options(parser: argparse.ArgumentParser, cls, skip=(), rename=None, default_note="") -> None:
     rename = rename or {}
     for f in fields(cls):
         if f.name in skip:
             continue
         flag = "--" + rename.get(f.name, f.name).replace("_", "-")
-        help_text = f"{f.metadata.get('help', '')} (default: {f.default})"
+        help_text = f"{f.metadata.get('help', '')} (default: {f.default}{default_note})"
+        # default None: a flag not given leaves the value to the corpus preset, then the dataclass default
         if f.type in ("bool", bool):
-            parser.add_argument(flag, dest=f"{cls.__name__}.{f.name}", action="store_true", help=help_text)
+            parser.add_argument(flag, dest=f"{cls.__name__}.{f.name}", action="store_true", default=None,
+                                help=help_text)
         else:
             kind = {"int": int, "float": float, "str": str}[f.type if isinstance(f.type, str) else f.type.__name__]
-            parser.add_argument(flag, dest=f"{cls.__name__}.{f.name}", type=kind, default=f.default,
-                                help=help_text)
+            parser.add_argument(flag, dest=f"{cls.__name__}.{f.name}", type=kind, default=None, help=help_text)
 
 
-def _config_from_args(args: argparse.Namespace, cls):
+def _config_from_args(args: argparse.Namespace, cls, base=None):
+    """The flags given on the command line, over base (or over the dataclass defaults)."""
     prefix = cls.__name__ + "."
-    return cls(**{k[len(prefix):]: v for k, v in vars(args).items() if k.startswith(prefix)})
+    given = {k[len(prefix):]: v for k, v in vars(args).items() if k.startswith(prefix) and v is not None}
+    return replace(base, **given) if base is not None else cls(**given)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -196,7 +225,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--list-runs", action="store_true", help="list the runs in the runs folder and exit")
     parser.add_argument("--show-run", metavar="RUN", help="print a run's per-epoch table (folder or id) and exit")
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
-    _add_dataclass_options(parser, TrainConfig)
+    _add_dataclass_options(parser, TrainConfig, default_note=", unless the corpus preset sets it")
     _add_dataclass_options(parser, CorpusConfig, skip=("name",),
                            rename={"seed": "corpus_seed", "sentences": "toy_sentences"})
     return parser
@@ -225,7 +254,7 @@ def main(argv=None) -> int:
             print(f"run {run.id}: {run.status()['state']} ({run.path})")
             print(epoch_table(run))
             return 0
-        train_cfg = _config_from_args(args, TrainConfig)
+        train_cfg = _config_from_args(args, TrainConfig, preset_config(args.corpus))
         corpus_cfg = CorpusConfig(name=args.corpus, **{
             k: v for k, v in vars(_config_from_args(args, CorpusConfig)).items() if k != "name"})
         models = [m.strip() for m in args.models.split(",") if m.strip()]

@@ -31,7 +31,8 @@ def train_first_run() -> None:
     """A machine with no runs: train the default toy run in the background, showing its progress here."""
     st.subheader("Training a first run for you…")
     st.caption("toy-proximity: 26 words aaa … zzz in sentences that walk through the alphabet, so each letter's "
-               "true neighbours are the letters within ±2. Both models, 5 epochs; it takes a few seconds.")
+               "true neighbours are the letters within ±2. Both models, with the settings the Train page recommends "
+               "for it; it takes a few seconds.")
     shared = first_run_jobs()
     job = shared.get(root)
     if job is None or (job.poll().finished and not store.list_runs(root)):

@@ -134,6 +134,11 @@ else:
     here.caption(f"{b['why']}; each pair draws its own {cfg.negative} negatives"
                  + (" (shared_negatives only applies to skip-gram with SGD and negative sampling)."
                     if cfg.shared_negatives else "."))
+ran, versions = b["ran"], b["ran"]["versions"]
+here.caption(("Recorded with the run" if ran["recorded"] else "Not recorded with this older run, so worked out on "
+              "this machine") + f": PyTorch on {ran['device']} with {ran['pytorch_threads']} thread(s) and step "
+             f"\"{ran['step']}\", gensim with {ran['gensim_workers']} worker(s); torch {versions['torch']}, "
+             f"gensim {versions['gensim']}, numpy {versions['numpy']}.")
 if cfg.optimizer == "sgd":
     here.dataframe(explain.learning_rates(cfg), hide_index=True, width="stretch", height=min(320, 36 * (cfg.epochs + 2)),
                    column_config={"learning rate": st.column_config.NumberColumn(format="%.5f",

@@ -8,6 +8,7 @@ import streamlit as st
 from lib import jobs
 from lib.config import MODELS, CorpusConfig, TrainConfig, help_for
 from lib.corpora import CORPORA, wikitext_files
+from lib.presets import preset, preset_name
 from lib.train import prepare
 from widgets import RUN_KEY, config_inputs, progress_bars, runs_root, show_error
 
@@ -154,10 +155,19 @@ with st.expander("Word categories (optional)"):
 # ------------------------------------------------------------ hyperparameters and models
 
 st.subheader("Hyperparameters")
-st.caption("word2vec's skip-gram defaults; hover over the ? icons for what each one does.")
-values = config_inputs(TrainConfig, MAIN, "train")
+preset_key = preset_name(corpus_cfg.name if corpus_cfg is not None else "")
+recommended = preset(corpus_cfg.name if corpus_cfg is not None else "")
+changes = ", ".join(f"{k} {v:g}" if isinstance(v, float) else f"{k} {v}" for k, v in recommended.items())
+st.caption(f"Recommended for {preset_key}: word2vec's skip-gram defaults"
+           + (f", except {changes}." if changes else ".") + " Edit any of them; hover over the ? icons for what each "
+           "one does.")
+if st.session_state.get("train_preset") != preset_key:  # another corpus: start again from its own preset
+    for f in fields(TrainConfig):
+        st.session_state.pop(f"train.{f.name}", None)
+    st.session_state["train_preset"] = preset_key
+values = config_inputs(TrainConfig, MAIN, "train", defaults=recommended)
 with st.expander("Advanced"):
-    values |= config_inputs(TrainConfig, ADVANCED, "train")
+    values |= config_inputs(TrainConfig, ADVANCED, "train", defaults=recommended)
 models = st.multiselect("Models", list(MODELS), default=list(MODELS),
                         help="pytorch: the from-scratch model in lib/skipgram.py; gensim: gensim's Word2Vec.")
 

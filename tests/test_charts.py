@@ -125,14 +125,22 @@ def test_metric_lines_one_line_per_model_without_missing_values():
 
 
 @pytest.mark.parametrize("build, domain", [
-    (lambda f: charts.similarity_lines(f, "king", "queen"), [-1, 1]),
-    (lambda f: charts.accuracy_lines(f), [0, 0.575]),  # ends a little above the best accuracy
-    (lambda f: charts.jaccard_lines(f, "king", 10), [0, 1]),
+    (lambda f: charts.similarity_lines(f, "king", "queen"), [-1, 1]),  # cosines
+    (lambda f: charts.jaccard_lines(f, "king", 10), [0, 1]),  # shares
 ])
 def test_bounded_line_charts_fix_their_y_range(build, domain):
     frame = pd.DataFrame({"model": ["pytorch", "gensim"], "epoch": [1, 1], "value": [0.5, 0.25]})
     s = spec(build(frame))
     assert s["encoding"]["y"]["scale"]["domain"] == pytest.approx(domain)
+
+
+@pytest.mark.parametrize("best", [0.0, 0.02, 0.3, 0.5, 0.9, 1.0])
+def test_accuracy_axis_starts_at_zero_and_ends_a_little_above_the_best(best):
+    frame = pd.DataFrame({"model": ["pytorch", "gensim"], "epoch": [1, 1], "value": [best, best / 2]})
+    low, top = spec(charts.accuracy_lines(frame))["encoding"]["y"]["scale"]["domain"]
+    assert low == 0 and best <= top <= 1  # never above 100%, never cutting off the best line
+    assert top > 0 and (top == 1 or top <= best * 1.25 or top <= 0.05)  # a small accuracy is not a flat line
+    assert top > best or best == 1
 
 
 def test_category_bars_group_models_per_section():

@@ -3,8 +3,8 @@
 import pytest
 
 from lib.config import CorpusConfig
-from lib.corpora import (CORPORA, LETTER_WORDS, POS_TAGS, clean_wikitext, decode_text, load_corpus, tokenize,
-                         wikitext_files)
+from lib.corpora import (CORPORA, LETTER_WORDS, POS_TAGS, clean_wikitext, decode_text, load_corpus,
+                         split_long_sentences, tokenize, wikitext_files)
 
 
 @pytest.mark.parametrize("name", ["toy-random", "toy-proximity", "toy-analogy", "toy-pos"])
@@ -129,3 +129,18 @@ def test_wikitext_without_network_or_folder_says_what_to_do(monkeypatch):
     monkeypatch.setattr(datasets, "load_dataset", offline)
     with pytest.raises(ValueError, match="WIKITEXT2_DIR"):
         load_corpus(CorpusConfig("wikitext-2"))
+
+
+def test_long_lines_are_split_at_gensims_limit(tmp_path):
+    path = tmp_path / "one-line.txt"
+    path.write_text(" ".join(f"w{i % 7}" for i in range(25_001)) + "\nshort line\n", encoding="utf-8")
+    corpus = load_corpus(CorpusConfig(str(path)))
+    # gensim.models.word2vec.MAX_WORDS_IN_BATCH is 10,000: 25,001 words make 10,000 + 10,000 + 5,001
+    assert [len(s) for s in corpus.sentences] == [10_000, 10_000, 5_001, 2]
+    assert sum(corpus.sentences, []) == [f"w{i % 7}" for i in range(25_001)] + ["short", "line"]
+
+
+def test_splitting_leaves_short_sentences_alone():
+    sentences = [["a", "b", "c"], ["d"]]
+    assert split_long_sentences(sentences, limit=3) is sentences
+    assert split_long_sentences([["a", "b", "c", "d", "e"]], limit=2) == [["a", "b"], ["c", "d"], ["e"]]

@@ -1,12 +1,15 @@
 """lib.explain: the numbers the Home and How it works pages show, checked against their definitions."""
 
+import json
+import shutil
+
 import numpy as np
 import pytest
 
 from lib import explain
 from lib.config import CorpusConfig, TrainConfig
 from lib.corpora import load_corpus
-from lib.pairs import examples_per_epoch
+from lib.store import Run
 from lib.train import train_run
 from lib.vocab import Vocab
 
@@ -45,34 +48,53 @@ def test_top_words_follow_subsampling_and_noise_formulas():
     assert explain.expected_pairs(vocab, TrainConfig(sample=0, window=3)) == 1525 * 4
 
 
-def test_exact_pairs_is_examples_per_epoch_and_is_cached(run):
-    vocab = run.vocab()
-    corpus = load_corpus(run.corpus_config)
-    want = examples_per_epoch(vocab.encode(corpus.sentences), vocab.keep_probability(CFG.sample), CFG.window,
-                              CFG.architecture, CFG.seed)
+@pytest.fixture(scope="module")
+def window_one_run(tmp_path_factory):
+    # window 1 and no subsampling: every word pairs with exactly its sentence neighbours, countable by hand
+    cfg = TrainConfig(epochs=1, dim=8, min_count=1, negative=3, window=1, sample=0, workers=1)
+    return train_run(CorpusConfig("toy-pos", sentences=300), cfg, root=tmp_path_factory.mktemp("runs"))
+
+
+def test_exact_pairs_counts_every_neighbour_pair_and_is_cached(window_one_run):
+    run = window_one_run
+    sentences = load_corpus(run.corpus_config).sentences
+    want = sum(2 * (len(s) - 1) for s in sentences)  # a sentence of L words has L - 1 neighbouring pairs, both ways
     assert explain.exact_pairs(run) == want
     assert (run.path / "cache" / "explain.json").is_file()
     assert explain.exact_pairs(run) == want
-    measured = explain.measured_pairs(run)
-    assert measured and 0.5 * want < measured < 2 * want  # another draw of the same corpus
+    assert explain.measured_pairs(run) == want  # what the PyTorch model trained on
 
 
-@pytest.mark.parametrize("cfg, vocab_size, batch", [
-    (TrainConfig(), 10, 256), (TrainConfig(), 100, 800), (TrainConfig(), 100_000, 4096),
-    (TrainConfig(optimizer="adam"), 100_000, 256), (TrainConfig(batch_size=77), 10, 77),
-])
-def test_batch_sizes_follow_the_config_rule(cfg, vocab_size, batch):
-    info = explain.batch_sizes(cfg, vocab_size)
-    assert info["batch"] == batch == cfg.resolved_batch_size(vocab_size)
-    assert not info["shared"] and info["centres_per_batch"] is None
+RAN = {"step": "pair", "batch_size": 800, "worker_batch": 400, "pytorch_threads": 2}
+
+
+def test_batch_sizes_show_the_batch_the_run_used_and_why():
+    info = explain.batch_sizes(TrainConfig(), 100, RAN)
+    assert (info["batch"], info["per_thread"], info["threads"]) == (800, 400, 2)
+    assert "8 × 100 vocabulary words = 800" in info["why"] and not info["shared"]
+    assert explain.batch_sizes(TrainConfig(batch_size=77), 10, RAN)["why"] == "batch_size = 77 was set by hand"
+    assert "Adam" in explain.batch_sizes(TrainConfig(optimizer="adam"), 10, RAN)["why"]
 
 
 def test_shared_negatives_count_centre_words_per_batch():
-    info = explain.batch_sizes(TrainConfig(shared_negatives=True, window=5), 1000)
-    cfg = TrainConfig(shared_negatives=True, window=5)
-    assert info["shared"] and info["centres_per_batch"] == cfg.worker_batch(1000, info["threads"])
-    assert TrainConfig(shared_negatives=True, window=5, workers=1).worker_batch(1000, 1) == 2 * 4096 // 6
-    assert not explain.batch_sizes(TrainConfig(shared_negatives=True, architecture="cbow"), 1000)["shared"]
+    info = explain.batch_sizes(TrainConfig(shared_negatives=True), 1000, {**RAN, "step": "window"})
+    assert info["shared"] and info["centres_per_batch"] == 400 and info["per_thread"] is None
+
+
+def test_what_ran_is_read_from_the_run_or_worked_out_for_older_runs(run, tmp_path):
+    ran = explain.what_ran(run, 10)
+    # CFG on a 10-word vocabulary: one worker, SGD with its own negatives, 8 × 10 = 80 raised to 256
+    assert ran["recorded"] and (ran["device"], ran["step"], ran["pytorch_threads"], ran["gensim_workers"],
+                                ran["batch_size"], ran["worker_batch"]) == ("cpu", "pair", 1, 1, 256, 256)
+    copy = Run(shutil.copytree(run.path, tmp_path / "copy"))
+    config = json.loads((copy.path / "config.json").read_text())
+    config["resolved"]["batch_size"] = 999  # what the run says wins over what this machine would pick
+    (copy.path / "config.json").write_text(json.dumps(config))
+    assert explain.what_ran(Run(copy.path), 10)["batch_size"] == 999
+    del config["resolved"]  # a run made before runs recorded it
+    (copy.path / "config.json").write_text(json.dumps(config))
+    older = explain.what_ran(Run(copy.path), 10)
+    assert not older["recorded"] and older["batch_size"] == 256 and older["step"] == "pair"
 
 
 def test_learning_rate_decays_linearly_from_alpha_to_min_alpha():

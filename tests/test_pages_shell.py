@@ -1,5 +1,6 @@
 """The Home, Train and How it works pages and the app entry, run headless with Streamlit's AppTest."""
 
+import re
 import time
 from pathlib import Path
 
@@ -7,6 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from lib.config import CorpusConfig, TrainConfig
+from lib.presets import preset_config
 from lib.store import list_runs
 from lib.train import train_run
 
@@ -62,8 +64,9 @@ def test_home_on_a_fresh_machine_trains_the_default_toy_run(tmp_path, monkeypatc
     run = runs[0]
     assert run.config["corpus_name"] == "toy-proximity" and run.models == ["pytorch", "gensim"]
     assert run.status()["state"] == "complete" and run.common_epochs() == [0, 1, 2, 3, 4, 5]
+    assert run.train_config == preset_config("toy-proximity")  # the Train page's default run
     for model in run.models:  # the designed structure shows: far above random vectors' 0.15
-        assert run.metrics(model)[-1]["neighbor_precision"] > 0.6
+        assert run.metrics(model)[-1]["neighbor_precision"] >= 0.85
     at.run()
     assert no_exception(at) and at.dataframe[0].value["run"].tolist() == [run.id] and len(charts(at)) == 3
 
@@ -74,9 +77,21 @@ def test_train_page_offers_every_hyperparameter_with_its_help(with_runs):
     at = no_exception(page("train").run())
     keys = {w.key for w in list(at.number_input) + list(at.selectbox) + list(at.checkbox)}
     assert {f"train.{f.name}" for f in fields(TrainConfig)} <= keys
-    assert at.number_input(key="train.window").value == 5 and at.number_input(key="train.alpha").value == 0.025
     assert "window" in at.number_input(key="train.window").help
     assert not at.error and not next(b for b in at.button if b.label == "Start training").disabled
+
+
+def test_train_page_starts_from_the_corpus_preset_and_keeps_edits_editable(with_runs):
+    at = no_exception(page("train").run())
+
+    def shown():
+        return {n: at.number_input(key=f"train.{n}").value for n in ("dim", "window", "alpha", "epochs")}
+
+    assert shown() == {"dim": 20, "window": 2, "alpha": 0.004, "epochs": 5}  # lib.presets' toy-language settings
+    at.number_input(key="train.dim").set_value(30).run()
+    assert no_exception(at).number_input(key="train.dim").value == 30
+    at.radio[0].set_value("WikiText-2").run()  # word2vec's defaults
+    assert shown() == {"dim": 100, "window": 5, "alpha": 0.025, "epochs": 5}
 
 
 def test_a_bad_hyperparameter_shows_an_error_and_blocks_start(with_runs):
@@ -120,7 +135,7 @@ def test_a_missing_wikitext_folder_is_reported(with_runs, tmp_path):
 def test_train_page_starts_a_background_job_and_selects_its_run(tmp_path, monkeypatch):
     monkeypatch.setenv("W2V_RUNS_DIR", str(tmp_path))
     at = page("train").run()
-    at.selectbox[0].set_value("toy-pos")
+    at.selectbox[0].set_value("toy-pos").run()  # another corpus: its preset's settings, then edit them
     at.number_input[0].set_value(300)  # sentences
     for name, value in (("epochs", 1), ("dim", 8), ("min_count", 1), ("negative", 3), ("workers", 1)):
         at.number_input(key=f"train.{name}").set_value(value)
@@ -136,6 +151,8 @@ def test_train_page_starts_a_background_job_and_selects_its_run(tmp_path, monkey
     run_id = job.poll().run_id
     assert at.session_state["run"] == run_id and [r.id for r in list_runs(tmp_path)] == [run_id]
     assert list_runs(tmp_path)[0].config["corpus_name"] == "toy-pos"
+    saved = list_runs(tmp_path)[0].config["train"]
+    assert (saved["epochs"], saved["dim"], saved["window"], saved["alpha"]) == (1, 8, 2, 0.025)  # edits over preset
 
 
 def test_how_it_works_shows_the_pipeline_with_the_runs_numbers(with_runs):
@@ -146,6 +163,9 @@ def test_how_it_works_shows_the_pipeline_with_the_runs_numbers(with_runs):
     assert values["Tokens in the corpus"] == f"{with_runs.config['n_tokens']:,}"
     assert "shared_negatives" in " ".join(m.value for m in at.markdown)
     assert len(charts(at)) == 1
+    ran = with_runs.config["resolved"]  # read from the run, not worked out again on this machine
+    assert any(c.value.startswith("Recorded with the run: PyTorch on cpu with 1 thread(s)")
+               and f"gensim {ran['versions']['gensim']}" in c.value for c in at.caption)
 
 
 def test_pages_without_runs_say_so(tmp_path, monkeypatch):
@@ -154,9 +174,18 @@ def test_pages_without_runs_say_so(tmp_path, monkeypatch):
     assert any("No runs yet" in i.value for i in at.info)
 
 
-def test_the_app_entry_opens_home_and_every_page_of_mine(with_runs):
+ALL_PAGES = {"home": "Word2Vec Workbench", "train": "Train", "embedding_space": "Embedding space",
+             "neighbours": "Neighbours", "similarity": "Similarity", "analogies": "Analogies",
+             "how_it_works": "How it works", "pos_2d": "Part of speech in two dimensions",
+             "random_vs_structured": "Random versus structured language"}
+
+
+def test_the_app_entry_opens_every_page_without_an_error(with_runs):
     at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=TIMEOUT).run()
     assert no_exception(at).title[0].value == "Word2Vec Workbench"
-    for name, title in (("train", "Train"), ("how_it_works", "How it works")):
+    navigation = (ROOT / "streamlit_app.py").read_text(encoding="utf-8")
+    assert {f"pages/{name}.py" for name in ALL_PAGES} == set(re.findall(r'st\.Page\("(pages/\w+\.py)"', navigation))
+    for name, title in ALL_PAGES.items():
         at.switch_page(f"pages/{name}.py").run()
-        assert no_exception(at).title[0].value == title
+        assert no_exception(at).title[0].value == title, name
+        assert not at.error, (name, [e.value for e in at.error])

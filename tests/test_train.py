@@ -1,18 +1,24 @@
 """End to end through lib.train: both models on one corpus, every epoch stored and evaluated; the command line."""
 
 import json
+import logging
 import os
+import re
 import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
+import torch
 
 from lib.config import CorpusConfig, TrainConfig
+from lib.callbacks import Snapshot
+from lib.evaluate import Evaluator, Probe
 from lib.store import Run, list_runs
-from lib.train import main, prepare, train_run
+from lib.train import SnapshotWriter, main, prepare, train_run
 
 ROOT = Path(__file__).resolve().parents[1]
 WIKITEXT = Path(os.environ.get("WIKITEXT2_DIR", ROOT.parent / "shared" / "data" / "wikitext-2"))
@@ -155,10 +161,15 @@ def test_a_run_killed_halfway_keeps_its_finished_epochs(tmp_path, sig, reason):
     assert not list(run.path.rglob("*.tmp")) or sig == signal.SIGKILL
 
 
-def test_prepare_refuses_before_making_a_folder(tmp_path):
-    with pytest.raises(ValueError, match="negative"):
-        prepare(CorpusConfig("toy-random"), TrainConfig(negative=30))
-    assert not list(tmp_path.iterdir())
+@pytest.mark.parametrize("cfg, message", [
+    (TrainConfig(negative=30), "negative"),  # more negatives than a 26-word vocabulary has other words
+    pytest.param(TrainConfig(device="cuda"), "no CUDA GPU",
+                 marks=pytest.mark.skipif(torch.cuda.is_available(), reason="needs a machine without CUDA")),
+])
+def test_bad_settings_are_refused_before_a_run_folder_is_made(tmp_path, cfg, message):
+    with pytest.raises(ValueError, match=message):
+        train_run(CorpusConfig("toy-random", sentences=200), cfg, root=tmp_path / "runs")
+    assert not (tmp_path / "runs").exists() or not list((tmp_path / "runs").iterdir())
 
 
 @pytest.mark.slow
@@ -170,6 +181,64 @@ def test_wikitext2_subset_from_scratch_is_no_worse_than_gensim(tmp_path):
     assert final(run, "pytorch", "analogy_accuracy") >= final(run, "gensim", "analogy_accuracy") - 0.01
     assert final(run, "pytorch", "ws353_spearman") >= final(run, "gensim", "ws353_spearman") - 0.05
     assert final(run, "pytorch", "ws353_spearman") > 0.05
+
+
+def test_a_50000_word_line_is_trained_whole_by_both_models(tmp_path, caplog):
+    # One line: 40,000 words of a0…a9, then 10,000 of b0…b9. gensim trains only the first 10,000 words of a
+    # sentence, so unsplit, the b words would keep their random start vectors in gensim.
+    rng = np.random.default_rng(0)
+    words = [f"a{i}" for i in rng.integers(0, 10, 40_000)] + [f"b{i}" for i in rng.integers(0, 10, 10_000)]
+    path = tmp_path / "one-line.txt"
+    path.write_text(" ".join(words) + "\n", encoding="utf-8")
+    cfg = TrainConfig(dim=8, epochs=1, sample=0, min_count=1, deterministic=True)
+    with caplog.at_level(logging.INFO, logger="gensim.models.word2vec"):
+        run = train_run(CorpusConfig(str(path)), cfg, root=tmp_path / "runs")
+    # gensim's own count of the words it trained on ("effective words": in vocabulary, after subsampling, which is off)
+    effective = [int(m.group(1)) for m in re.finditer(r"\((\d+) effective words\)", caplog.text)]
+    assert effective == [50_000]
+    late = [run.vocab().index[f"b{i}"] for i in range(10)]
+    for model in ("pytorch", "gensim"):
+        start, trained = run.vectors(model, 0)[late], run.vectors(model, 1)[late]
+        assert np.abs(trained - start).max() > 1e-3, f"{model} never trained the words after position 10,000"
+        assert run.metrics(model)[-1]["words_per_sec"] == pytest.approx(50_000 / run.metrics(model)[-1]["seconds"])
+
+
+@pytest.mark.parametrize("model", ["pytorch", "gensim"])
+def test_a_diverging_model_stops_the_run_saying_what_to_change(tmp_path, model):
+    cfg = TrainConfig(alpha=1.0, epochs=2, dim=20)
+    with pytest.raises(ValueError, match=rf"(?i){model} model diverged in epoch 1 .*lower alpha"):
+        train_run(CorpusConfig("toy-proximity", sentences=2_000), cfg, models=[model], root=tmp_path)
+    (run,) = list_runs(tmp_path)
+    assert run.status()["state"] == "incomplete" and "lower alpha" in run.status()["message"]
+    assert run.epochs(model) == [0]  # the random start is kept, the diverged epoch is not
+
+
+def _writer(tmp_path, cfg):
+    p = prepare(CorpusConfig("toy-proximity", sentences=500), cfg)
+    run = Run.create(tmp_path, CorpusConfig("toy-proximity"), cfg, ["pytorch", "gensim"], p.vocab,
+                     corpus_name="toy-proximity", n_tokens=p.corpus.n_tokens)
+    return run, SnapshotWriter(run, Evaluator(p.vocab, cfg, Probe.draw(p.encoded, p.vocab, cfg), natural=False)), \
+        len(p.vocab)
+
+
+@pytest.mark.filterwarnings("ignore:invalid value encountered")  # the probe loss of NaN vectors
+@pytest.mark.parametrize("model", ["pytorch", "gensim"])
+def test_one_divergence_rule_for_both_models(tmp_path, model):
+    cfg = TrainConfig(dim=10, negative=5, alpha=0.3)
+    run, writer, v = _writer(tmp_path, cfg)
+    w_in = np.full((v, 10), 0.01, dtype=np.float32)
+    writer.on_epoch_end(Snapshot(model, 0, w_in, np.zeros_like(w_in)))
+    probe = writer.evaluator.probe  # zero output vectors: log 2 for the output word and each negative that is not it
+    live = (probe.negatives != probe.outputs[:, None]).sum(1).mean()
+    assert run.metrics(model)[0]["loss"] == pytest.approx((1 + live) * np.log(2))
+    writer.on_epoch_end(Snapshot(model, 1, w_in, np.zeros_like(w_in) + 0.01))  # a healthy epoch passes
+    # every score is -1·10 = -10: the output word's term is log(1 + e^10) ≈ 10, over twice the start's ≈ 4.1
+    diverged = rf"{model} model diverged in epoch 2 \(probe loss 10.*lower alpha \(now 0.3\)"
+    with pytest.raises(ValueError, match=diverged):
+        writer.on_epoch_end(Snapshot(model, 2, np.ones_like(w_in), -np.ones_like(w_in)))
+    with pytest.raises(ValueError, match=r"epoch 2 \(vectors not finite\): lower alpha"):
+        writer.on_epoch_end(Snapshot(model, 2, np.full_like(w_in, np.nan), np.zeros_like(w_in)))
+    assert run.epochs(model) == [0, 1]
 
 
 def test_a_users_category_file_is_saved_and_scored(tmp_path):
