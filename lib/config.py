@@ -134,6 +134,15 @@ class CorpusConfig:
         return self
 
 
+CLI_NAMES = {(CorpusConfig, "seed"): "corpus-seed", (CorpusConfig, "sentences"): "toy-sentences"}
+
+
+def cli_flag(cls, name: str) -> str:
+    """The command-line flag of a config field (`python -m lib.train`, and the jobs that run it): --dim for dim,
+    with the corpus's own seed and size renamed so they do not clash with the training settings."""
+    return "--" + CLI_NAMES.get((cls, name), name.replace("_", "-"))
+
+
 def from_dict(cls, data: dict[str, Any]):
     """Rebuild a config saved with asdict(), ignoring keys a newer or older version does not know."""
     known = {f.name for f in fields(cls)}

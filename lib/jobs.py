@@ -23,7 +23,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from lib.categories import read_categories
-from lib.config import MODELS, CorpusConfig, TrainConfig
+from lib.config import MODELS, CorpusConfig, TrainConfig, cli_flag
 from lib.corpora import decode_text, tokenize
 from lib.presets import preset_config
 from lib.questions import validate_question_text
@@ -38,8 +38,6 @@ FINISHED = ("complete", "incomplete", "failed")
 # (seconds of work; its designed neighbours, the letters within ±2, come out clearly in both models).
 FIRST_RUN_CORPUS = CorpusConfig("toy-proximity")
 FIRST_RUN_TRAIN = preset_config(FIRST_RUN_CORPUS.name)
-CORPUS_FLAGS = {"seed": "--corpus-seed", "sentences": "--toy-sentences", "wikitext_dir": "--wikitext-dir",
-                "max_tokens": "--max-tokens"}
 
 
 # ------------------------------------------------------------ uploads
@@ -82,15 +80,13 @@ def command(corpus_cfg: CorpusConfig, train_cfg: TrainConfig, models=MODELS, roo
             "--runs-dir", str(Path(runs_dir(root)).resolve()), "--json", "--quiet"]
     if run_id:
         args += ["--run-id", run_id]
-    for f in fields(TrainConfig):
-        value = getattr(train_cfg, f.name)
-        flag = "--" + f.name.replace("_", "-")
-        if isinstance(value, bool):
-            args += [flag] if value else []
-        else:
-            args += [flag, str(value)]
-    for name, flag in CORPUS_FLAGS.items():
-        args += [flag, str(getattr(corpus_cfg, name))]
+    for cfg in (train_cfg, corpus_cfg):
+        for f in fields(cfg):
+            value, flag = getattr(cfg, f.name), cli_flag(type(cfg), f.name)
+            if isinstance(value, bool):
+                args += [flag] if value else []
+            elif f.name != "name":  # the corpus's name is --corpus, above
+                args += [flag, str(value)]
     if analogies:
         args += ["--analogies", str(analogies)]
     if categories:

@@ -13,7 +13,7 @@ import numpy as np
 
 from lib.categories import read_category_file, run_categories
 from lib.callbacks import CallbackList, Snapshot, Throttled, TqdmProgress, TrainingCallback
-from lib.config import MODELS, CorpusConfig, TrainConfig
+from lib.config import MODELS, CorpusConfig, TrainConfig, cli_flag
 from lib.corpora import CORPORA, Corpus, load_corpus
 from lib.evaluate import Evaluator, Probe
 from lib.questions import read_question_file
@@ -186,12 +186,11 @@ def epoch_table(run: Run) -> str:
 # ------------------------------------------------------------ command line
 
 
-def _add_dataclass_options(parser: argparse.ArgumentParser, cls, skip=(), rename=None, default_note="") -> None:
-    rename = rename or {}
+def _add_dataclass_options(parser: argparse.ArgumentParser, cls, skip=(), default_note="") -> None:
     for f in fields(cls):
         if f.name in skip:
             continue
-        flag = "--" + rename.get(f.name, f.name).replace("_", "-")
+        flag = cli_flag(cls, f.name)
         help_text = f"{f.metadata.get('help', '')} (default: {f.default}{default_note})"
         # default None: a flag not given leaves the value to the corpus preset, then the dataclass default
         if f.type in ("bool", bool):
@@ -226,8 +225,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--show-run", metavar="RUN", help="print a run's per-epoch table (folder or id) and exit")
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
     _add_dataclass_options(parser, TrainConfig, default_note=", unless the corpus preset sets it")
-    _add_dataclass_options(parser, CorpusConfig, skip=("name",),
-                           rename={"seed": "corpus_seed", "sentences": "toy_sentences"})
+    _add_dataclass_options(parser, CorpusConfig, skip=("name",))
     return parser
 
 
