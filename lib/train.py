@@ -92,7 +92,7 @@ def train_run(corpus_cfg: CorpusConfig, train_cfg: TrainConfig, models=MODELS, r
 
                 train_pytorch(p.encoded, p.vocab, train_cfg, cb)
             else:
-                from lib.baseline import train_gensim
+                from lib.gensim_trainer import train_gensim
 
                 examples = examples_per_epoch(p.encoded, p.vocab.keep_probability(train_cfg.sample),
                                               train_cfg.window, train_cfg.architecture, train_cfg.seed)

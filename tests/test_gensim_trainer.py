@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from lib.baseline import gensim_model, stable_hash, train_gensim
+from lib.gensim_trainer import gensim_model, stable_hash, train_gensim
 from lib.callbacks import TrainingCallback
 from lib.config import CorpusConfig, TrainConfig
 from lib.corpora import load_corpus
