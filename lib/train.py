@@ -75,6 +75,7 @@ def train_run(corpus_cfg: CorpusConfig, train_cfg: TrainConfig, models=MODELS, r
     models = [m for m in MODELS if m in models]
     if not models:
         raise ValueError(f"Choose at least one model of {', '.join(MODELS)}.")
+    train_cfg.validate().check_models(models)
     p = prepared or prepare(corpus_cfg, train_cfg, analogies_path)
     run = Run.create(root, corpus_cfg, train_cfg, models, p.vocab, corpus_name=p.corpus.name,
                      n_tokens=p.corpus.n_tokens, analogies=p.analogies,
@@ -88,14 +89,15 @@ def train_run(corpus_cfg: CorpusConfig, train_cfg: TrainConfig, models=MODELS, r
     try:
         for model in models:
             if model == "pytorch":
-                from lib.skipgram import train_pytorch
+                from lib.torch_trainer import train_pytorch
 
                 train_pytorch(p.encoded, p.vocab, train_cfg, cb)
             else:
                 from lib.gensim_trainer import train_gensim
 
                 examples = examples_per_epoch(p.encoded, p.vocab.keep_probability(train_cfg.sample),
-                                              train_cfg.window, train_cfg.architecture, train_cfg.seed)
+                                              train_cfg.window, train_cfg.architecture, train_cfg.seed,
+                                              train_cfg.shrink_windows)
                 train_gensim(p.corpus.sentences, p.vocab, train_cfg, cb, examples_per_epoch=examples,
                              words_per_epoch=len(p.encoded))
     except BaseException as exc:  # noqa: BLE001 -- record why, keep every finished epoch, then let it go on

@@ -58,20 +58,22 @@ def test_exact_pairs_is_examples_per_epoch_and_is_cached(run):
 
 
 @pytest.mark.parametrize("cfg, vocab_size, batch", [
-    (TrainConfig(), 10, 256), (TrainConfig(), 100, 800), (TrainConfig(), 100_000, 4096),
+    # 5,000 words × 0.1 / (alpha × 7 rows: input, output, 5 negatives) = 2,857 at alpha 0.025, 714 at 0.1
+    (TrainConfig(), 10, 256), (TrainConfig(), 5_000, 2857), (TrainConfig(alpha=0.1), 5_000, 714),
+    (TrainConfig(), 100_000, 4096),
     (TrainConfig(optimizer="adam"), 100_000, 256), (TrainConfig(batch_size=77), 10, 77),
 ])
 def test_batch_sizes_follow_the_config_rule(cfg, vocab_size, batch):
     info = explain.batch_sizes(cfg, vocab_size)
     assert info["batch"] == batch == cfg.resolved_batch_size(vocab_size)
-    assert not info["shared"] and info["centres_per_batch"] is None
+    assert not info["shared"] and info["pairs_per_window_step"] is None
 
 
 def test_shared_negatives_count_centre_words_per_batch():
     info = explain.batch_sizes(TrainConfig(shared_negatives=True, window=5), 1000)
     cfg = TrainConfig(shared_negatives=True, window=5)
-    assert info["shared"] and info["centres_per_batch"] == cfg.worker_batch(1000, info["threads"])
-    assert TrainConfig(shared_negatives=True, window=5, workers=1).worker_batch(1000, 1) == 2 * 4096 // 6
+    assert info["shared"] and info["pairs_per_window_step"] == cfg.worker_batch(1000, info["threads"])
+    assert TrainConfig(shared_negatives=True, window=5, workers=1).worker_batch(1000, 1) == 2 * 571  # pairs: 1,000 × 0.1 / (0.025 × 7) = 571
     assert not explain.batch_sizes(TrainConfig(shared_negatives=True, architecture="cbow"), 1000)["shared"]
 
 

@@ -1,0 +1,13 @@
+"""The runnable examples in the public entry points' docstrings."""
+
+import doctest
+
+import pytest
+
+from lib import gensim_trainer, torch_trainer
+
+
+@pytest.mark.parametrize("module", [torch_trainer, gensim_trainer])
+def test_docstring_examples_run(module):
+    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0 and result.failed == 0
