@@ -51,3 +51,11 @@ def test_batch_rule_keeps_the_average_rows_summed_step():
     assert cbow.resolved_batch_size(8_000) == int(8_000 * 0.1 / (0.01 * 26))
     assert TrainConfig(loss="hs").resolved_batch_size(1024) == int(1024 * 0.1 / (0.025 * 11))
     assert TrainConfig(architecture="cbow", alpha=0.1).resolved_batch_size(500) == 256  # the floor
+
+
+def test_the_command_line_refuses_full_softmax_for_gensim_before_making_a_run(tmp_path, capsys):
+    from lib.train import main
+
+    assert main(["--corpus", "toy-random", "--loss", "softmax", "--runs-dir", str(tmp_path), "--quiet"]) == 2
+    assert "gensim has no full softmax" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
