@@ -63,7 +63,10 @@ class TrainConfig:
         """Table rows one example updates: its input word (skip-gram) or context words (CBOW: window + 1 on
         average with the dynamic window, 2·window without), plus the output word and its K negatives, or the
         about log2(V) inner nodes of its Huffman path, or (full softmax) the output word's row."""
-        inputs = 1 if self.architecture == "skipgram" else 2 * self.window if not self.shrink_windows else self.window + 1
+        if self.architecture == "skipgram":
+            inputs = 1
+        else:
+            inputs = self.window + 1 if self.shrink_windows else 2 * self.window
         outputs = {"negative": 1 + self.negative, "hs": max(1.0, math.log2(vocab_size)), "softmax": 1}[self.loss]
         return inputs + outputs
 
