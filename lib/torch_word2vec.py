@@ -33,8 +33,8 @@ def rows(table: torch.Tensor, ids: torch.Tensor) -> torch.Tensor:
     return torch.index_select(table, 0, ids.reshape(-1)).reshape(*ids.shape, table.shape[1])
 
 
-def negative_sampling_grads(pos: torch.Tensor, neg: torch.Tensor, neg_weight: torch.Tensor | float, lr: float,
-                            pos_weight: torch.Tensor | None = None):
+def negative_sampling_grads_and_loss(pos: torch.Tensor, neg: torch.Tensor, neg_weight: torch.Tensor | float,
+                                     lr: float, pos_weight: torch.Tensor | None = None):
     """Equation (1) for negative sampling: the step sizes g of the output word's scores `pos` (t = 1) and the
     negatives' scores `neg` (t = 0), and the summed loss, from one log-sigmoid per score.
 
@@ -94,7 +94,7 @@ class Word2VecTables:
         pos = torch.linalg.vecdot(h, v_pos)  # (B,)     h·v_o
         neg = torch.bmm(v_neg, h.unsqueeze(2)).squeeze(2)  # (B, K)   h·v_n
         live = (negatives != outputs.unsqueeze(1)).to(h.dtype)
-        g_pos, g_neg, loss = negative_sampling_grads(pos, neg, live, lr)
+        g_pos, g_neg, loss = negative_sampling_grads_and_loss(pos, neg, live, lr)
         # (1): dh = g_pos·v_o + Σ_k g_neg_k·v_n_k ; dv_o = g_pos·h ; dv_n_k = g_neg_k·h
         grad_h = torch.bmm(g_neg.unsqueeze(1), v_neg).squeeze(1).add_(v_pos.mul_(g_pos.unsqueeze(1)))
         self.w_out.index_add_(0, negatives.reshape(-1), (g_neg.unsqueeze(2) * h.unsqueeze(1)).reshape(-1, h.shape[1]))
@@ -113,7 +113,7 @@ class Word2VecTables:
         pos = torch.linalg.vecdot(h, v_pos)  # (B,)
         neg = h @ v_neg.T  # (B, S): all scores in one matrix multiply
         live = (negatives.unsqueeze(0) != outputs.unsqueeze(1)).to(h.dtype).mul_(weight)  # (B, S)
-        g_pos, g_neg, loss = negative_sampling_grads(pos, neg, live, lr)
+        g_pos, g_neg, loss = negative_sampling_grads_and_loss(pos, neg, live, lr)
         # (1): dh = g_pos·v_o + G_neg·V_neg ; dV_neg = G_neg^T·H ; dv_o = g_pos·h
         grad_h = torch.addmm(v_pos.mul_(g_pos.unsqueeze(1)), g_neg, v_neg)
         self.w_out.index_add_(0, negatives, g_neg.T @ h)
@@ -132,8 +132,9 @@ class Word2VecTables:
         v = rows(self.w_out, targets)  # (N, 1 + K, d)
         scores = torch.bmm(h, v.transpose(1, 2))  # (N, C, 1 + K): every context word against every target
         live = (negatives != centres.unsqueeze(1)).to(h.dtype)  # (N, K)
-        g_pos, g_neg, loss = negative_sampling_grads(scores[:, :, 0], scores[:, :, 1:],
-                                                     mask.unsqueeze(2) * live.unsqueeze(1), lr, pos_weight=mask)
+        g_pos, g_neg, loss = negative_sampling_grads_and_loss(scores[:, :, 0], scores[:, :, 1:],
+                                                              mask.unsqueeze(2) * live.unsqueeze(1), lr,
+                                                              pos_weight=mask)
         g = torch.cat([g_pos.unsqueeze(2), g_neg], dim=2)  # (N, C, 1 + K)
         # (1): dv_u = Σ_c g_cu·h_c ; dh_c = Σ_u g_cu·v_u. Padded slots have g = 0: they add nothing (to row 0).
         self.w_out.index_add_(0, targets.reshape(-1), torch.bmm(g.transpose(1, 2), h).reshape(-1, h.shape[2]))

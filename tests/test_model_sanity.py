@@ -50,7 +50,9 @@ def lee():
 @pytest.mark.parametrize("model", ["pytorch", "gensim"])
 @pytest.mark.parametrize("name", list(MODEL_SANITY))
 def test_model_sanity(lee, name, model):
-    kv = train_vectors(model, lee, TrainConfig(min_count=5, workers=2, **MODEL_SANITY[name]))
+    # one thread each (deterministic): gensim's test_sg_fixedwindowsize ranks 'bombings' in the 30s and 40s for both
+    # models, close to 50, and a run that repeats keeps the test from failing at random
+    kv = train_vectors(model, lee, TrainConfig(min_count=5, deterministic=True, **MODEL_SANITY[name]))
     ranked = [w for w, _ in kv.most_similar("attacks", topn=len(kv))]
     assert ranked.index("bombings") < 50
     near_vector = [w for w, _ in kv.most_similar([kv["attacks"]], topn=51)]
@@ -62,6 +64,6 @@ def test_model_sanity(lee, name, model):
 def test_evaluate_word_pairs(model):
     """gensim's Word2Vec(corpus, min_count=3, epochs=20): its defaults are CBOW, window 5, negative 5."""
     sentences = list(LineSentence(datapath("head500.noblanks.cor.bz2")))
-    kv = train_vectors(model, sentences, TrainConfig(architecture="cbow", min_count=3, epochs=20, workers=2))
+    kv = train_vectors(model, sentences, TrainConfig(architecture="cbow", min_count=3, epochs=20, deterministic=True))
     (pearson, _), (spearman, _), _ = kv.evaluate_word_pairs(datapath("wordsim353.tsv"))
     assert 0.1 < pearson < 1.0 and 0.1 < spearman < 1.0
