@@ -114,7 +114,7 @@ class PyTorchTraining:
         return tables.sgd_hs(inp, out, lr) if kind == "hs" else tables.sgd_softmax(inp, out, lr)
 
     def epoch(self, epoch: int, cb: TrainingCallback) -> tuple[float, int, float]:
-        """Train one epoch; returns (mean loss per pair, pairs, seconds spent making the examples)."""
+        """Train one epoch; returns (mean loss per pair (CBOW: per window), pairs, seconds making the examples)."""
         start = time.perf_counter()
         ex = epoch_batches(self.encoded, self.keep, self.cfg, self.batch, self.rng, self.device)
         pair_seconds = time.perf_counter() - start
