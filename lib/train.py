@@ -148,8 +148,9 @@ def _add_dataclass_options(parser: argparse.ArgumentParser, cls, skip=(), rename
             continue
         flag = "--" + rename.get(f.name, f.name).replace("_", "-")
         help_text = f"{f.metadata.get('help', '')} (default: {f.default})"
-        if f.type in ("bool", bool):
-            parser.add_argument(flag, dest=f"{cls.__name__}.{f.name}", action="store_true", help=help_text)
+        if f.type in ("bool", bool):  # --name / --no-name, so that a default of True can be turned off
+            parser.add_argument(flag, dest=f"{cls.__name__}.{f.name}", action=argparse.BooleanOptionalAction,
+                                default=f.default, help=help_text)
         else:
             kind = {"int": int, "float": float, "str": str}[f.type if isinstance(f.type, str) else f.type.__name__]
             parser.add_argument(flag, dest=f"{cls.__name__}.{f.name}", type=kind, default=f.default,

@@ -59,3 +59,12 @@ def test_the_command_line_refuses_full_softmax_for_gensim_before_making_a_run(tm
     assert main(["--corpus", "toy-random", "--loss", "softmax", "--runs-dir", str(tmp_path), "--quiet"]) == 2
     assert "gensim has no full softmax" in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_command_line_keeps_boolean_defaults_and_can_turn_them_off():
+    from lib.train import _config_from_args, build_parser
+
+    parse = lambda *flags: _config_from_args(build_parser().parse_args(list(flags)), TrainConfig)  # noqa: E731
+    assert parse() == TrainConfig()
+    assert parse().shrink_windows is True and parse("--no-shrink-windows").shrink_windows is False
+    assert parse("--shared-negatives").shared_negatives is True
