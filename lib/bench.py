@@ -119,8 +119,8 @@ def quality(vocab, vectors: np.ndarray) -> tuple[float | None, float | None]:
 
 
 def run_one(model: str, prepared, cfg: TrainConfig, seed: int) -> Result:
-    from lib.baseline import train_gensim
-    from lib.skipgram import train_pytorch
+    from lib.gensim_trainer import train_gensim
+    from lib.torch_trainer import train_pytorch
 
     rec = EpochRecorder()
     cfg = replace(cfg, seed=seed)

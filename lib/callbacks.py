@@ -15,7 +15,7 @@ class Snapshot:
     model: str  # "pytorch" or "gensim"
     epoch: int
     vectors: np.ndarray  # input vectors (the embeddings), float32, rows in vocabulary order
-    out_vectors: np.ndarray | None  # output vectors (negative sampling / softmax weights), same rows, if any
+    out_vectors: np.ndarray | None  # output weights: word rows, or for hs the Huffman tree's inner nodes
     seconds: float | None = None  # wall-clock training time of the epoch, pair generation included
     words: int | None = None  # in-vocabulary corpus words the epoch went through (before subsampling)
     train_loss: float | None = None  # mean loss per trained example as the trainer saw it during the epoch

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
 ARCHITECTURES = ("skipgram", "cbow")
-LOSSES = ("negative", "softmax")
+LOSSES = ("negative", "hs", "softmax")
 OPTIMIZERS = ("sgd", "adam")
 MODELS = ("pytorch", "gensim")
+ROW_STEP = 0.1  # alpha × updates an average table row gets in one PyTorch SGD batch (resolved_batch_size)
 
 
 def setting(default, help: str):
@@ -32,8 +34,10 @@ class TrainConfig:
 
     dim: int = setting(100, "vector size")
     window: int = setting(5, "largest context distance; each centre word draws its own window from 1..window")
+    shrink_windows: bool = setting(True, "word2vec's dynamic window (each centre draws 1..window); off: always window")
     negative: int = setting(5, "negative samples per (input, output) pair")
-    loss: str = setting("negative", "\"negative\" sampling, or \"softmax\" over the whole vocabulary (small vocabularies)")
+    loss: str = setting("negative", "\"negative\" sampling, \"hs\" (hierarchical softmax, both models) or \"softmax\" "
+                                    "(full softmax over a small vocabulary, PyTorch only)")
     architecture: str = setting("skipgram", "\"skipgram\" (a word predicts its context) or \"cbow\" (the context predicts the word)")
     min_count: int = setting(5, "words seen fewer times are dropped from the vocabulary")
     sample: float = setting(1e-3, "frequent-word subsampling threshold (0 turns it off)")
@@ -55,36 +59,63 @@ class TrainConfig:
     def resolved_workers(self) -> int:
         return 1 if self.deterministic else (self.workers or default_workers())
 
+    def pytorch_threads(self, device_type: str) -> int:
+        """The PyTorch model's worker threads: on a CPU, SGD runs resolved_workers() threads side by side;
+        Adam and a GPU run one."""
+        return self.resolved_workers() if device_type == "cpu" and self.pytorch_step() != "adam" else 1
+
+    def rows_per_example(self, vocab_size: int) -> float:
+        """Table rows one example updates: its input word (skip-gram) or context words (CBOW: window + 1 on
+        average with the dynamic window, 2·window without), plus the output word and its K negatives, or the
+        about log2(V) inner nodes of its Huffman path, or (full softmax) the output word's row."""
+        if self.architecture == "skipgram":
+            inputs = 1
+        else:
+            inputs = self.window + 1 if self.shrink_windows else 2 * self.window
+        outputs = {"negative": 1 + self.negative, "hs": max(1.0, math.log2(vocab_size)), "softmax": 1}[self.loss]
+        return inputs + outputs
+
     def resolved_batch_size(self, vocab_size: int) -> int:
-        """batch_size, or a default: Adam's 256; for SGD 8 examples per vocabulary word, from 256 up to 4096. A
-        batch sums its updates, so in a tiny vocabulary a large batch piles hundreds onto each row and diverges."""
+        """batch_size, or a default: Adam's 256; for SGD as many examples as keep the summed step on an average
+        row, alpha × (updates it gets in one batch), at ROW_STEP: vocab_size · ROW_STEP / (alpha · rows per
+        example), within 256 … 4096 and at most 8 per vocabulary word. A batch sums its updates before applying
+        them, where word2vec applies them one by one; past that, training degrades and then diverges."""
         if self.batch_size:
             return self.batch_size
-        return 256 if self.optimizer == "adam" else int(min(4096, max(256, 8 * vocab_size)))
+        if self.optimizer == "adam":
+            return 256
+        return int(min(4096, max(256, min(8 * vocab_size, self.row_step_batch(vocab_size)))))
+
+    def row_step_batch(self, vocab_size: int) -> float:
+        """Examples per batch at which an average row's summed step, alpha × its updates, is ROW_STEP."""
+        return vocab_size * ROW_STEP / (self.alpha * self.rows_per_example(vocab_size))
+
+    def learning_rate(self, progress):
+        """word2vec's SGD schedule: linear from alpha to min_alpha as progress (share of all training done, a
+        number or an array) goes from 0 to 1."""
+        return self.alpha - (self.alpha - self.min_alpha) * progress
 
     def pytorch_step(self) -> str:
-        """Which step trains the PyTorch model: "adam", "softmax", or for SGD with negative sampling "pair"
-        (word2vec's own: K negatives per example), "window" (shared_negatives) or "batch" (batch_negatives)."""
+        """Which step trains the PyTorch model: "adam", "softmax", "hs", or for SGD with negative sampling "pair"
+        (word2vec's own: K negatives per example), "window" (shared_negatives) or "batch" (batch_negatives).
+        validate() refuses the combinations that would make one of these win silently."""
         if self.optimizer == "adam":
             return "adam"
-        if self.loss == "softmax":
-            return "softmax"
+        if self.loss != "negative":
+            return self.loss
         if self.batch_negatives:
             return "batch"
-        if self.shared_negatives and self.architecture == "skipgram":
-            return "window"
-        return "pair"
+        # runs saved before validate() refused shared_negatives with CBOW trained the "pair" step
+        return "window" if self.shared_negatives and self.architecture == "skipgram" else "pair"
 
     def worker_batch(self, vocab_size: int, threads: int) -> int:
-        """Examples per step of each of `threads` PyTorch worker threads (windows, for the "window" step)."""
+        """Examples per step of each of `threads` PyTorch worker threads (pairs, for the "window" step)."""
         batch = self.resolved_batch_size(vocab_size)
         if threads > 1:  # the threads' batches are in flight at once: together they make one batch, or it diverges
             batch = max(32, batch // threads)
         if self.pytorch_step() == "window":
-            # A step counts windows (about window + 1 pairs each). What must stay bounded is how many updates pile
-            # onto one row per step, and a window updates its 1 + K output rows once for all its pairs, so a
-            # window step can hold twice the pairs (measured on WikiText-2: same quality, 10% faster, stable).
-            batch = max(1, 2 * batch // (self.window + 1))
+            # a window updates its 1 + K output rows once for all its pairs: a step holds twice the pairs
+            batch = 2 * batch
         return batch
 
     def validate(self) -> "TrainConfig":
@@ -93,7 +124,7 @@ class TrainConfig:
             if getattr(self, name) <= 0:
                 raise ValueError(f"{name} must be a positive whole number (got {getattr(self, name)}).")
         if self.loss == "negative" and self.negative <= 0:
-            raise ValueError("negative must be at least 1 with negative sampling; choose loss='softmax' for none.")
+            raise ValueError("negative must be at least 1 with negative sampling; choose loss='hs' for none.")
         if self.negative < 0:
             raise ValueError(f"negative cannot be below 0 (got {self.negative}).")
         if not 0 <= self.sample < 1:
@@ -113,8 +144,32 @@ class TrainConfig:
         for name, allowed in checks:
             if getattr(self, name) not in allowed:
                 raise ValueError(f"{name} must be one of {', '.join(allowed)} (got {getattr(self, name)!r}).")
+        self._refuse_ignored_options()
         if self.dim > 1000 or self.window > 50 or self.epochs > 200 or self.negative > 50:
             raise ValueError("dim ≤ 1000, window ≤ 50, epochs ≤ 200 and negative ≤ 50 keep a run within reach here.")
+        return self
+
+    def _refuse_ignored_options(self) -> None:
+        """Options that another setting would silently override."""
+        speed = "shared_negatives" if self.shared_negatives else "batch_negatives" if self.batch_negatives else ""
+        if speed and (self.optimizer != "sgd" or self.loss != "negative"):
+            raise ValueError(f"{speed} is a speed option of SGD with negative sampling; it does nothing with "
+                             f"optimizer={self.optimizer!r}, loss={self.loss!r}: turn it off or use those.")
+        if self.shared_negatives and self.architecture == "cbow":
+            raise ValueError("shared_negatives only applies to skip-gram (a CBOW window already shares its "
+                             "negatives): turn it off or choose architecture='skipgram'.")
+        if self.optimizer == "adam" and self.loss == "hs":
+            raise ValueError("loss='hs' is trained with SGD only: choose optimizer='sgd', or loss='negative' "
+                             "or 'softmax' for Adam.")
+        if self.deterministic and self.workers > 1:
+            raise ValueError(f"deterministic runs on one worker thread, but workers={self.workers} was asked "
+                             "for: set workers to 0 or 1, or turn deterministic off.")
+
+    def check_models(self, models) -> "TrainConfig":
+        """Raise ValueError when one of the chosen models cannot train these settings."""
+        if self.loss == "softmax" and "gensim" in models:
+            raise ValueError("gensim has no full softmax (loss='softmax'): train the PyTorch model alone "
+                             "(--models pytorch) or choose loss='hs', which both models train.")
         return self
 
 

@@ -12,6 +12,7 @@ from gensim.models import KeyedVectors
 from gensim.test.utils import datapath
 
 from lib.config import TrainConfig
+from lib.huffman import HuffmanTree
 from lib.questions import questions_in
 from lib.pairs import epoch_windows
 from lib.vocab import Encoded, Vocab
@@ -110,11 +111,12 @@ class Probe:
     inputs: np.ndarray  # (P,) word ids, or (P, C) padded with -1 for CBOW
     outputs: np.ndarray  # (P,)
     negatives: np.ndarray  # (P, K)
+    tree: HuffmanTree | None = None  # for loss="hs": the Huffman tree both models train (lib.huffman)
 
     @classmethod
     def draw(cls, encoded: Encoded, vocab: Vocab, cfg: TrainConfig, size: int = PROBE_EXAMPLES) -> "Probe":
         rng = np.random.default_rng(cfg.seed + 7919)
-        w = epoch_windows(encoded, vocab.keep_probability(cfg.sample), cfg.window, rng)
+        w = epoch_windows(encoded, vocab.keep_probability(cfg.sample), cfg.window, rng, cfg.shrink_windows)
         if cfg.architecture == "cbow":
             w = w.nonempty()
             inputs, outputs = w.contexts, w.centres
@@ -123,10 +125,12 @@ class Probe:
         pick = rng.choice(len(outputs), size=min(size, len(outputs)), replace=False) if len(outputs) else []
         k = cfg.negative or 5
         negatives = rng.choice(len(vocab), size=(len(pick), k), p=vocab.noise_distribution(cfg.ns_exponent))
-        return cls(inputs[pick], outputs[pick], negatives)
+        tree = HuffmanTree.build(vocab.counts) if cfg.loss == "hs" else None
+        return cls(inputs[pick], outputs[pick], negatives, tree)
 
-    def loss(self, w_in: np.ndarray, w_out: np.ndarray | None, softmax: bool = False) -> float | None:
-        """Mean negative-sampling loss (or full-softmax cross-entropy) of the probe examples."""
+    def loss(self, w_in: np.ndarray, w_out: np.ndarray | None, objective: str = "negative") -> float | None:
+        """Mean loss of the probe examples for the objective: "negative" sampling with the fixed negatives,
+        "hs" (w_out holds the inner nodes of self.tree) or full "softmax" cross-entropy."""
         if w_out is None or len(self.outputs) == 0:
             return None
         w_in, w_out = w_in.astype(np.float64), w_out.astype(np.float64)
@@ -135,7 +139,9 @@ class Probe:
         else:
             mask = (self.inputs >= 0)[..., None]
             h = (w_in[self.inputs.clip(0)] * mask).sum(1) / np.maximum(mask.sum(1), 1)
-        if softmax:
+        if objective == "hs":
+            return float(self.tree.loss(h, w_out, self.outputs).mean())
+        if objective == "softmax":
             logits = h @ w_out.T
             top = logits.max(1, keepdims=True)
             log_z = top[:, 0] + np.log(np.exp(logits - top).sum(1))
@@ -176,8 +182,7 @@ class Evaluator:
         self.top_words = list(vocab.words[:TOP_WORDS])
 
     def metrics(self, kv: KeyedVectors, w_in: np.ndarray, w_out: np.ndarray | None, model: str) -> dict:
-        softmax = self.cfg.loss == "softmax" and model == "pytorch"
-        out = {"loss": self.probe.loss(w_in, w_out, softmax=softmax) if (model == "pytorch" or not softmax) else None}
+        out = {"loss": self.probe.loss(w_in, w_out, self.cfg.loss)}  # the same objective for both models
         if self.analogies:
             out.update(analogy_accuracy(kv, self.analogies))
         if self.natural:

@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pandas as pd
 
-from lib.config import TrainConfig, replace
+from lib.config import ROW_STEP, TrainConfig, replace
 from lib.corpora import load_corpus
 from lib.pairs import examples_per_epoch
 from lib.provenance import resolved_settings
@@ -90,7 +90,7 @@ def exact_pairs(run: Run) -> int | None:
         return None
     vocab = run.vocab()
     value = examples_per_epoch(vocab.encode(corpus.sentences), vocab.keep_probability(cfg.sample), cfg.window,
-                               cfg.architecture, cfg.seed)
+                               cfg.architecture, cfg.seed, cfg.shrink_windows)
     atomic_write_json(run.cache_dir() / "explain.json", {"examples_per_epoch": int(value)})
     return int(value)
 
@@ -98,7 +98,7 @@ def exact_pairs(run: Run) -> int | None:
 def learning_rates(cfg: TrainConfig) -> pd.DataFrame:
     """SGD's learning rate at the start of each epoch and at the very end: α − (α − α_min) · progress."""
     epochs = np.arange(cfg.epochs + 1)
-    return pd.DataFrame({"epoch": epochs, "learning rate": cfg.alpha - (cfg.alpha - cfg.min_alpha) * epochs / cfg.epochs})
+    return pd.DataFrame({"epoch": epochs, "learning rate": cfg.learning_rate(epochs / cfg.epochs)})
 
 
 def what_ran(run: Run, vocab_size: int) -> dict:
@@ -121,11 +121,14 @@ def batch_sizes(cfg: TrainConfig, vocab_size: int, ran: dict) -> dict:
     elif cfg.optimizer == "adam":
         why = "Adam's default of 256 examples"
     else:
-        why = (f"8 × {vocab_size:,} vocabulary words = {8 * vocab_size:,}, kept within 256 … 4,096")
+        rows = cfg.rows_per_example(vocab_size)
+        why = (f"{vocab_size:,} vocabulary words × {ROW_STEP:g} / (alpha {cfg.alpha:g} × {rows:.3g} rows per "
+               f"example) = {cfg.row_step_batch(vocab_size):,.0f}, at most 8 × {vocab_size:,} and "
+               "kept within 256 … 4,096")
     shared, step = ran["step"] == "window", ran["worker_batch"]
     return {"batch": ran["batch_size"], "why": why, "shared": shared, "threads": ran["pytorch_threads"],
-            "per_thread": None if shared else step, "centres_per_batch": step if shared else None,
-            "batch_negatives": cfg.batch_negatives if ran["step"] == "batch" else 0}
+            "per_thread": None if shared else step, "pairs_per_window_step": step if shared else None,
+            "row_step": ROW_STEP, "batch_negatives": cfg.batch_negatives if ran["step"] == "batch" else 0}
 
 
 def pipeline_numbers(run: Run, vocab: Vocab) -> dict:

@@ -84,7 +84,7 @@ def command(corpus_cfg: CorpusConfig, train_cfg: TrainConfig, models=MODELS, roo
         for f in fields(cfg):
             value, flag = getattr(cfg, f.name), cli_flag(type(cfg), f.name)
             if isinstance(value, bool):
-                args += [flag] if value else []
+                args += [flag if value else "--no-" + flag[2:]]
             elif f.name != "name":  # the corpus's name is --corpus, above
                 args += [flag, str(value)]
     if analogies:

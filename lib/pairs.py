@@ -14,7 +14,7 @@ import numpy as np
 
 from lib.vocab import Encoded
 
-SHUFFLE_BLOCK = 2_048  # examples kept together when an epoch's examples are shuffled (see lib.skipgram._epoch_examples)
+SHUFFLE_BLOCK = 2_048  # examples kept together when an epoch's examples are shuffled (see lib.batching)
 
 
 @dataclass(frozen=True)
@@ -51,11 +51,12 @@ def _sentence_starts(lengths: np.ndarray) -> np.ndarray:
     return np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64)
 
 
-def windows(encoded: Encoded, window: int, rng: np.random.Generator) -> Windows:
-    """Every token as a centre word with its dynamic window of context words from the same sentence."""
+def windows(encoded: Encoded, window: int, rng: np.random.Generator, shrink: bool = True) -> Windows:
+    """Every token as a centre word with its window of context words from the same sentence: with `shrink`
+    (word2vec's dynamic window) each centre reaches a distance drawn uniformly from 1..window, else all of it."""
     n = len(encoded.ids)
     sentence = encoded.sentence_ids.astype(np.int32)  # int32 halves the memory traffic of the (n, 2w) arrays
-    reach = rng.integers(1, window + 1, size=n).astype(np.int8)  # each centre's effective window, 1..window
+    reach = rng.integers(1, window + 1, size=n).astype(np.int8) if shrink else np.full(n, window, np.int8)
     offsets = np.concatenate([np.arange(-window, 0), np.arange(1, window + 1)]).astype(np.int32)
     positions = np.arange(n, dtype=np.int32)[:, None] + offsets[None, :]
     clipped = positions.clip(0, max(n - 1, 0))
@@ -66,16 +67,16 @@ def windows(encoded: Encoded, window: int, rng: np.random.Generator) -> Windows:
 
 
 def epoch_windows(encoded: Encoded, keep_probability: np.ndarray, window: int,
-                  rng: np.random.Generator) -> Windows:
-    """One epoch's training examples: subsample, then draw the dynamic windows."""
-    return windows(subsample(encoded, keep_probability, rng), window, rng)
+                  rng: np.random.Generator, shrink: bool = True) -> Windows:
+    """One epoch's training examples: subsample, then draw the windows."""
+    return windows(subsample(encoded, keep_probability, rng), window, rng, shrink)
 
 
 def examples_per_epoch(encoded: Encoded, keep_probability: np.ndarray, window: int, architecture: str,
-                       seed: int = 0) -> int:
+                       seed: int = 0, shrink: bool = True) -> int:
     """How many training examples one epoch holds (pairs for skip-gram, non-empty windows for CBOW), from one
     draw; gensim does not report it, and its summed loss needs it to become a mean."""
-    w = epoch_windows(encoded, keep_probability, window, np.random.default_rng(seed))
+    w = epoch_windows(encoded, keep_probability, window, np.random.default_rng(seed), shrink)
     return len(w.nonempty().centres) if architecture == "cbow" else w.n_pairs
 
 

@@ -117,6 +117,7 @@ def train_run(corpus_cfg: CorpusConfig, train_cfg: TrainConfig, models=MODELS, r
     models = [m for m in MODELS if m in models]
     if not models:
         raise ValueError(f"Choose at least one model of {', '.join(MODELS)}.")
+    train_cfg.validate().check_models(models)
     p = prepared or prepare(corpus_cfg, train_cfg, analogies_path, categories_path)
     resolved = resolved_settings(train_cfg, len(p.vocab))  # before the folder: a missing GPU makes no half-made run
     run = Run.create(root, corpus_cfg, train_cfg, models, p.vocab, corpus_name=p.corpus.name,
@@ -135,14 +136,15 @@ def train_run(corpus_cfg: CorpusConfig, train_cfg: TrainConfig, models=MODELS, r
     try:
         for model in models:
             if model == "pytorch":
-                from lib.skipgram import train_pytorch
+                from lib.torch_trainer import train_pytorch
 
                 train_pytorch(p.encoded, p.vocab, train_cfg, cb)
             else:
-                from lib.baseline import train_gensim
+                from lib.gensim_trainer import train_gensim
 
                 examples = examples_per_epoch(p.encoded, p.vocab.keep_probability(train_cfg.sample),
-                                              train_cfg.window, train_cfg.architecture, train_cfg.seed)
+                                              train_cfg.window, train_cfg.architecture, train_cfg.seed,
+                                              train_cfg.shrink_windows)
                 train_gensim(p.corpus.sentences, p.vocab, train_cfg, cb, examples_per_epoch=examples,
                              words_per_epoch=len(p.encoded))
     except BaseException as exc:  # noqa: BLE001 -- record why, keep every finished epoch, then let it go on
@@ -192,10 +194,11 @@ def _add_dataclass_options(parser: argparse.ArgumentParser, cls, skip=(), defaul
             continue
         flag = cli_flag(cls, f.name)
         help_text = f"{f.metadata.get('help', '')} (default: {f.default}{default_note})"
-        # default None: a flag not given leaves the value to the corpus preset, then the dataclass default
+        # default None: a flag not given leaves the value to the corpus preset, then the dataclass default;
+        # booleans are --name / --no-name, so that a default of True can be turned off
         if f.type in ("bool", bool):
-            parser.add_argument(flag, dest=f"{cls.__name__}.{f.name}", action="store_true", default=None,
-                                help=help_text)
+            parser.add_argument(flag, dest=f"{cls.__name__}.{f.name}", action=argparse.BooleanOptionalAction,
+                                default=None, help=help_text)
         else:
             kind = {"int": int, "float": float, "str": str}[f.type if isinstance(f.type, str) else f.type.__name__]
             parser.add_argument(flag, dest=f"{cls.__name__}.{f.name}", type=kind, default=None, help=help_text)

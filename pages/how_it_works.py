@@ -3,6 +3,8 @@
 import streamlit as st
 
 from lib import charts, explain
+from lib.batching import PACK_RUN
+from lib.config import ROW_STEP
 from lib.evaluate import PROBE_EXAMPLES
 from lib.pairs import SHUFFLE_BLOCK
 from widgets import select_run, vocab
@@ -84,6 +86,11 @@ text.latex(r"\mathcal{L}(h, o) = -\log\sigma\bigl(v'_o\cdot h\bigr) - \sum_{k=1}
            r"\bigr),\qquad n_k \sim P_n")
 text.markdown("$h$ is the input word's row of `w_in` (the embedding everybody uses), $v'$ rows of `w_out`. "
               "A negative that happens to be the output word is skipped, as in word2vec.")
+text.markdown("word2vec's other objective, **hierarchical softmax** (`loss` = hs, both models), builds a Huffman "
+              "tree over the word counts (`lib/huffman.py`, as gensim builds it) and predicts $o$ by the left or "
+              "right turns on its path from the root: $-\\log P(o \\mid h) = -\\sum_j \\log\\sigma\\bigl("
+              "(1 - 2c_j)\\, u_{p_j}\\cdot h\\bigr)$ over the inner nodes $p_j$ and code bits $c_j$; `w_out` then "
+              "holds the inner nodes. Full `softmax` is PyTorch only.")
 bars = explain.tidy_words(top, {"frequency": "share of the corpus", "noise probability": "drawn as a negative"})
 here.altair_chart(charts.word_probability_bars(bars, f"The {len(top)} commonest words, K = {cfg.negative}"),
                   width="stretch")
@@ -96,11 +103,21 @@ text.latex(r"g_u = \alpha_t\,\bigl(\ell_u - \sigma(v'_u\cdot h)\bigr),\qquad v'_
            r"h \mathrel{+}= \textstyle\sum_u g_u\, v'_u")
 text.markdown("and the learning rate falls linearly over all of training, from `alpha` to `min_alpha`:")
 text.latex(r"\alpha_t = \alpha - (\alpha - \alpha_\text{min})\cdot\frac{\text{examples done}}{\text{all examples}}")
+rows = cfg.rows_per_example(len(voc))
 text.markdown(
-    "**Batches (PyTorch).** The PyTorch model applies a batch of pairs at once; a batch *sums* its updates. "
-    "`batch_size` = 0 picks one: 256 for Adam, and for SGD 8 examples per vocabulary word, kept within "
-    "256 … 4,096. In a 26-word vocabulary a 4,096-pair batch would pile over a hundred updates onto each row at "
-    "once and diverge; in a big vocabulary a batch rarely hits a row twice, so large batches are safe and fast.\n\n"
+    "**Batches (PyTorch).** The PyTorch model computes a batch of examples from the same tables and *sums* "
+    "their updates before applying them. word2vec applies them one by one, each seeing the last: a row that "
+    "$n$ examples of a batch touch takes one step of $\\alpha_t \\cdot n$ at once where word2vec takes $n$ "
+    "small steps that correct each other. Past a point the summed step overshoots and training degrades, then "
+    "diverges. So `batch_size` = 0 picks the batch from what one example touches: "
+    f"here {rows:.3g} table rows (its input word{'s' if cfg.architecture == 'cbow' else ''}, then "
+    + {"negative": f"the output word and {cfg.negative} negatives", "hs": "the inner nodes on the output word's "
+       "Huffman path, about log₂ V", "softmax": "the output word's row"}[cfg.loss]
+    + f"), so that an average row's summed step, alpha × the updates it gets in one batch, is {ROW_STEP:g}: "
+    f"V × {ROW_STEP:g} / (alpha × {rows:.3g}) = {cfg.row_step_batch(len(voc)):,.0f} examples, at most 8 per "
+    "vocabulary word and kept within 256 … 4,096 (Adam: 256). A larger learning rate, more negatives or wider "
+    "CBOW windows give smaller batches; a large vocabulary spreads a batch over more rows and allows larger "
+    "ones.\n\n"
     "**Shuffled, in blocks.** word2vec walks the text in order and applies each update at once. A batch in "
     "text order would hold a few hundred consecutive words of one article, so a topical word (*route* in an "
     "article about a road) would get dozens of summed updates at once and its vector would jump; on WikiText-2 "
@@ -116,8 +133,10 @@ text.markdown(
     "scores become one small matrix product $H_{(2b)\\times d}\\,[v'_o, v'_{n_1} \\dots v'_{n_K}]^\\top$ and each "
     "output row is read once per window instead of once per pair. It changes the sampling slightly (the negatives "
     "of neighbouring pairs are no longer independent); in our comparisons the quality stayed within run-to-run "
-    "noise. A batch then counts centre words: 2 × batch size ÷ (window + 1), since a window updates its output "
-    "rows once for all its pairs. The other speed option, "
+    "noise. A batch then holds twice the batch size in pairs, since a window updates its output rows once for "
+    f"all its pairs; within runs of {PACK_RUN:,} windows the windows are sorted by how far they reach, so a "
+    "batch can skip the padding none of its windows use, and then cut so that each batch holds that many "
+    "pairs. The other speed option, "
     "`batch_negatives` = S, goes further: one pool of S negatives for a whole batch, each weighted K / S, so a "
     "batch's negative scores are one matrix product; every drawn negative then collects a whole batch's updates "
     "at once, which diverges unless batch × K / S is small, and on this CPU it was not faster.")
@@ -125,15 +144,14 @@ b = numbers
 here.metric("PyTorch batch", f"{b['batch']:,} pairs", help=b["why"])
 if b["threads"] > 1:
     here.caption(f"On a CPU: {b['threads']} worker threads, each step "
-                 + (f"{b['per_thread']:,} pairs." if b["per_thread"] else f"{b['centres_per_batch']:,} windows."))
+                 + (f"{b['per_thread']:,} examples." if b["per_thread"] else f"{b['pairs_per_window_step']:,} pairs."))
 if b["shared"]:
-    here.caption(f"{b['why']}; shared_negatives is on: {b['centres_per_batch']:,} centre words per step.")
+    here.caption(f"{b['why']}; shared_negatives is on: {b['pairs_per_window_step']:,} pairs per step.")
 elif b["batch_negatives"]:
     here.caption(f"{b['why']}; batch_negatives = {b['batch_negatives']}: one pool of negatives per batch.")
 else:
-    here.caption(f"{b['why']}; each pair draws its own {cfg.negative} negatives"
-                 + (" (shared_negatives only applies to skip-gram with SGD and negative sampling)."
-                    if cfg.shared_negatives else "."))
+    here.caption(f"{b['why']}; each pair draws its own {cfg.negative} negatives."
+                 if cfg.loss == "negative" else b["why"] + ".")
 ran, versions = b["ran"], b["ran"]["versions"]
 here.caption(("Recorded with the run" if ran["recorded"] else "Not recorded with this older run, so worked out on "
               "this machine") + f": PyTorch on {ran['device']} with {ran['pytorch_threads']} thread(s) and step "

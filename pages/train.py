@@ -169,7 +169,7 @@ values = config_inputs(TrainConfig, MAIN, "train", defaults=recommended)
 with st.expander("Advanced"):
     values |= config_inputs(TrainConfig, ADVANCED, "train", defaults=recommended)
 models = st.multiselect("Models", list(MODELS), default=list(MODELS),
-                        help="pytorch: the from-scratch model in lib/skipgram.py; gensim: gensim's Word2Vec.")
+                        help="pytorch: the from-scratch model in lib/torch_word2vec.py; gensim: gensim's Word2Vec.")
 
 train_cfg = TrainConfig(**values)
 problem = corpus_error

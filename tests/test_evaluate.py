@@ -80,7 +80,7 @@ def test_probe_loss_at_the_start_is_k_plus_one_log_two():
     live = (probe.negatives != probe.outputs[:, None]).sum(1)
     assert loss == pytest.approx(np.log(2) * (1 + live).mean())
     assert probe.loss(w_in, None) is None
-    softmax = probe.loss(w_in, np.zeros((8, 4)), softmax=True)
+    softmax = probe.loss(w_in, np.zeros((8, 4)), "softmax")
     assert softmax == pytest.approx(np.log(8))
 
 

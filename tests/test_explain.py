@@ -8,6 +8,7 @@ import pytest
 
 from lib import explain
 from lib.config import CorpusConfig, TrainConfig
+from lib.provenance import resolved_settings
 from lib.corpora import load_corpus
 from lib.store import Run
 from lib.train import train_run
@@ -70,20 +71,34 @@ RAN = {"step": "pair", "batch_size": 800, "worker_batch": 400, "pytorch_threads"
 
 def test_batch_sizes_show_the_batch_the_run_used_and_why():
     info = explain.batch_sizes(TrainConfig(), 100, RAN)
-    assert (info["batch"], info["per_thread"], info["threads"]) == (800, 400, 2)
-    assert "8 × 100 vocabulary words = 800" in info["why"] and not info["shared"]
+    assert (info["batch"], info["per_thread"], info["threads"]) == (800, 400, 2)  # what the run recorded
+    assert "100 vocabulary words" in info["why"] and not info["shared"]
     assert explain.batch_sizes(TrainConfig(batch_size=77), 10, RAN)["why"] == "batch_size = 77 was set by hand"
     assert "Adam" in explain.batch_sizes(TrainConfig(optimizer="adam"), 10, RAN)["why"]
 
 
-def test_shared_negatives_count_centre_words_per_batch():
-    info = explain.batch_sizes(TrainConfig(shared_negatives=True), 1000, {**RAN, "step": "window"})
-    assert info["shared"] and info["centres_per_batch"] == 400 and info["per_thread"] is None
+@pytest.mark.parametrize("cfg, vocab_size, batch", [
+    # 5,000 words × 0.1 / (alpha × 7 rows: input, output, 5 negatives) = 2,857 at alpha 0.025, 714 at 0.1
+    (TrainConfig(), 10, 256), (TrainConfig(), 5_000, 2857), (TrainConfig(alpha=0.1), 5_000, 714),
+    (TrainConfig(), 100_000, 4096),
+    (TrainConfig(optimizer="adam"), 100_000, 256), (TrainConfig(batch_size=77), 10, 77),
+])
+def test_batch_sizes_follow_the_config_rule(cfg, vocab_size, batch):
+    info = explain.batch_sizes(cfg, vocab_size, resolved_settings(cfg, vocab_size))
+    assert info["batch"] == batch == cfg.resolved_batch_size(vocab_size)
+    assert not info["shared"] and info["pairs_per_window_step"] is None
+
+
+def test_shared_negatives_count_pairs_per_window_step():
+    cfg = TrainConfig(shared_negatives=True, window=5, workers=1)
+    info = explain.batch_sizes(cfg, 1000, resolved_settings(cfg, 1000))
+    # pairs: 1,000 × 0.1 / (0.025 × 7) = 571, and a window step holds twice the pairs
+    assert info["shared"] and info["pairs_per_window_step"] == 2 * 571 and info["per_thread"] is None
 
 
 def test_what_ran_is_read_from_the_run_or_worked_out_for_older_runs(run, tmp_path):
     ran = explain.what_ran(run, 10)
-    # CFG on a 10-word vocabulary: one worker, SGD with its own negatives, 8 × 10 = 80 raised to 256
+    # CFG on a 10-word vocabulary: one worker, SGD with its own negatives, a batch raised to the floor of 256
     assert ran["recorded"] and (ran["device"], ran["step"], ran["pytorch_threads"], ran["gensim_workers"],
                                 ran["batch_size"], ran["worker_batch"]) == ("cpu", "pair", 1, 1, 256, 256)
     copy = Run(shutil.copytree(run.path, tmp_path / "copy"))

@@ -83,8 +83,37 @@ def test_same_rng_same_epoch_and_examples_per_epoch_counts_them():
     a = epoch_windows(enc, keep, 3, np.random.default_rng(5))
     b = epoch_windows(enc, keep, 3, np.random.default_rng(5))
     assert np.array_equal(a.contexts, b.contexts)
-    assert examples_per_epoch(enc, keep, 3, "skipgram", seed=5) == a.n_pairs
-    assert examples_per_epoch(enc, keep, 3, "cbow", seed=5) == len(a.nonempty().centres)
+
+
+def test_examples_per_epoch_counts_by_hand_with_fixed_windows():
+    """Without subsampling and with fixed windows (shrink=False) the count is known: in a sentence of n words
+    the word at position i has min(i, w) + min(n − 1 − i, w) context words; one-word sentences give no window."""
+    lengths = [10, 1, 4, 2]
+    enc = Encoded(np.random.default_rng(0).integers(0, 20, size=sum(lengths)), np.array(lengths))
+    keep = np.ones(20)
+
+    def by_hand(n, w):
+        return sum(min(i, w) + min(n - 1 - i, w) for i in range(n))
+
+    for w in (1, 3):
+        want = sum(by_hand(n, w) for n in lengths)  # w = 3: 48 + 0 + 12 + 2 = 62
+        assert examples_per_epoch(enc, keep, w, "skipgram", seed=5, shrink=False) == want
+    assert examples_per_epoch(enc, keep, 3, "cbow", seed=5, shrink=False) == 10 + 4 + 2
+    # with the dynamic window each centre reaches b ~ U{1..3}: fewer pairs, never more
+    assert examples_per_epoch(enc, keep, 3, "skipgram", seed=5) < 62
+
+
+def test_keep_probability_equals_gensims():
+    """gensim's own subsampling: it keeps a word when random < sample_int / 2**32."""
+    from gensim.models import Word2Vec
+
+    rng = np.random.default_rng(3)
+    counts = np.sort(rng.integers(1, 100_000, size=200))[::-1]
+    vocab = Vocab.from_counts([f"w{i}" for i in range(200)], counts)
+    model = Word2Vec(sample=1e-3, min_count=1)
+    model.build_vocab_from_freq(dict(zip(vocab.words, counts.tolist())))
+    gensim_keep = np.array([model.wv.get_vecattr(w, "sample_int") / 2**32 for w in vocab.words])
+    assert np.allclose(vocab.keep_probability(1e-3), gensim_keep, atol=1e-7)
 
 
 @pytest.mark.parametrize("fn", ["windows", "skipgram_pairs", "subsample"])

@@ -1,4 +1,4 @@
-"""The baseline: gensim's Word2Vec on the same vocabulary and settings, with a snapshot after every epoch."""
+"""Trains gensim's Word2Vec, the baseline, on the same vocabulary and settings, with a snapshot after every epoch."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from gensim.models.callbacks import CallbackAny2Vec
 
 from lib.callbacks import CallbackList, Snapshot, TrainingCallback
 from lib.config import TrainConfig
+from lib.huffman import HuffmanTree
 from lib.vocab import Vocab
 
 PROGRESS_EVERY = 2_000  # sentences between progress callbacks
@@ -23,12 +24,12 @@ def stable_hash(text: str) -> int:
 
 
 def gensim_model(vocab: Vocab, cfg: TrainConfig, n_sentences: int) -> Word2Vec:
-    """An untrained gensim Word2Vec with our vocabulary (the same words and counts) and our settings."""
-    cfg.validate()
+    """An untrained gensim Word2Vec with our vocabulary (the same words and counts), our settings and, for
+    hierarchical softmax, our Huffman tree (so its syn1 rows are the PyTorch model's w_out rows)."""
+    cfg.validate().check_models(["gensim"])
     model = Word2Vec(
-        vector_size=cfg.dim, window=cfg.window, min_count=cfg.min_count, sample=cfg.sample,
-        sg=int(cfg.architecture == "skipgram"),
-        hs=int(cfg.loss == "softmax"),  # gensim has no full softmax; hierarchical softmax is its exact-ish one
+        vector_size=cfg.dim, window=cfg.window, shrink_windows=cfg.shrink_windows, min_count=cfg.min_count,
+        sample=cfg.sample, sg=int(cfg.architecture == "skipgram"), hs=int(cfg.loss == "hs"),
         negative=cfg.negative if cfg.loss == "negative" else 0,
         ns_exponent=cfg.ns_exponent, alpha=cfg.alpha, min_alpha=cfg.min_alpha, seed=cfg.seed,
         workers=cfg.resolved_workers(), epochs=cfg.epochs, compute_loss=True,
@@ -37,6 +38,12 @@ def gensim_model(vocab: Vocab, cfg: TrainConfig, n_sentences: int) -> Word2Vec:
     model.build_vocab_from_freq(dict(zip(vocab.words, vocab.counts.tolist())), corpus_count=n_sentences)
     if set(model.wv.index_to_key) != set(vocab.words):
         raise AssertionError("gensim's vocabulary differs from the shared one")
+    if cfg.loss == "hs":  # gensim breaks ties in counts in another word order: give it the shared tree
+        tree = HuffmanTree.build(vocab.counts)
+        for i, word in enumerate(vocab.words):
+            code, point = tree.path(i)
+            model.wv.set_vecattr(word, "code", code)
+            model.wv.set_vecattr(word, "point", point)
     return model
 
 
@@ -63,9 +70,13 @@ class _EpochSnapshots(CallbackAny2Vec):
 
 
 def snapshot(model: Word2Vec, name: str, epoch: int, order: np.ndarray, **stats) -> Snapshot:
-    out = model.syn1neg if getattr(model, "syn1neg", None) is not None and model.negative else None
-    return Snapshot(name, epoch, model.wv.vectors[order].astype(np.float32),
-                    None if out is None else out[order].astype(np.float32), **stats)
+    """Input vectors in our row order; output weights: syn1neg's word rows in our order, or syn1's inner-node
+    rows as they are (the shared Huffman tree numbers them)."""
+    if model.hs:
+        out = model.syn1.astype(np.float32)
+    else:
+        out = model.syn1neg[order].astype(np.float32)
+    return Snapshot(name, epoch, model.wv.vectors[order].astype(np.float32), out, **stats)
 
 
 class _ReportingCorpus:
@@ -92,7 +103,15 @@ def train_gensim(sentences: list[list[str]], vocab: Vocab, cfg: TrainConfig,
     the callbacks after each epoch and for epoch 0.
 
     examples_per_epoch: how many (input, output) examples an epoch holds on average (gensim does not say), used
-    to turn gensim's summed loss into a mean; words_per_epoch: in-vocabulary words per epoch, for words/s."""
+    to turn gensim's summed loss into a mean; words_per_epoch: in-vocabulary words per epoch, for words/s.
+
+    >>> from lib.vocab import Vocab
+    >>> sentences = [["the", "cat", "sat", "on", "the", "mat"], ["the", "dog", "sat", "on", "the", "rug"]] * 50
+    >>> vocab = Vocab.build(sentences, min_count=1)
+    >>> model = train_gensim(sentences, vocab, TrainConfig(dim=8, epochs=1, negative=2, workers=1))
+    >>> model.wv.vectors.shape
+    (7, 8)
+    """
     cb = callbacks if isinstance(callbacks, TrainingCallback) else CallbackList(callbacks or [])
     vocab.validate(cfg.negative, cfg.loss)
     model = gensim_model(vocab, cfg, len(sentences))

@@ -1,11 +1,17 @@
-"""gensim baseline: same vocabulary and settings, a snapshot per epoch, a per-epoch loss, optional exact repeats."""
+"""lib.gensim_trainer: same vocabulary and settings, a snapshot per epoch, a per-epoch loss, optional exact repeats."""
+
+import os
+import subprocess
+import sys
 
 import numpy as np
+import pytest
 
-from lib.baseline import gensim_model, stable_hash, train_gensim
+from lib.gensim_trainer import gensim_model, stable_hash, train_gensim
 from lib.callbacks import TrainingCallback
 from lib.config import CorpusConfig, TrainConfig
 from lib.corpora import load_corpus
+from lib.huffman import HuffmanTree
 from lib.vocab import Vocab
 
 
@@ -73,4 +79,35 @@ def test_deterministic_setting_repeats_exactly():
         train_gensim(corpus.sentences, vocab, TrainConfig(dim=16, epochs=2, deterministic=True), [rec])
         runs.append(rec.snapshots[-1].vectors)
     assert np.array_equal(runs[0], runs[1])
-    assert stable_hash("king1") == stable_hash("king1") != stable_hash("king2")
+
+
+def test_stable_hash_is_the_same_in_another_process():
+    """Python's hash() changes with PYTHONHASHSEED between processes; stable_hash must not."""
+    code = "from lib.gensim_trainer import stable_hash; print(stable_hash('king1'), hash('king1'))"
+    outputs = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                              env={**os.environ, "PYTHONHASHSEED": seed}).stdout.split() for seed in ("1", "2")]
+    assert outputs[0][1] != outputs[1][1], "the builtin hash differs between these processes"
+    assert outputs[0][0] == outputs[1][0] == str(stable_hash("king1"))
+    assert stable_hash("king1") != stable_hash("king2")
+
+
+def test_hierarchical_softmax_trains_gensim_on_the_shared_tree():
+    corpus, vocab, _ = small()
+    cfg = TrainConfig(dim=16, epochs=1, loss="hs", shrink_windows=False)
+    model = gensim_model(vocab, cfg, len(corpus.sentences))
+    assert (model.hs, model.negative, model.shrink_windows) == (1, 0, False)
+    tree = HuffmanTree.build(vocab.counts)
+    for i, w in enumerate(vocab.words):
+        code, point = tree.path(i)
+        assert np.array_equal(model.wv.get_vecattr(w, "code"), code)
+        assert np.array_equal(model.wv.get_vecattr(w, "point"), point)
+    rec = Recorder()
+    model = train_gensim(corpus.sentences, vocab, cfg, [rec])
+    assert rec.snapshots[0].out_vectors.shape == model.syn1.shape and np.all(rec.snapshots[0].out_vectors == 0)
+    assert np.array_equal(rec.snapshots[-1].out_vectors, model.syn1)  # inner-node rows, in the tree's numbering
+
+
+def test_gensim_refuses_full_softmax_instead_of_training_something_else():
+    corpus, vocab, _ = small()
+    with pytest.raises(ValueError, match="no full softmax.*hs"):
+        gensim_model(vocab, TrainConfig(loss="softmax"), len(corpus.sentences))
