@@ -10,14 +10,18 @@ from lib.provenance import resolved_settings
 
 
 @pytest.mark.parametrize("cfg, vocab_size, want", [
-    # 8 examples per word within 256 … 4,096, split over the threads
+    # vocabulary × 0.1 / (alpha × 7 rows: input, output, 5 negatives) = 5,000 × 0.1 / 0.175 = 2,857, split over
+    # the threads
+    (TrainConfig(workers=3, device="cpu"), 5000, {"step": "pair", "pytorch_threads": 3, "gensim_workers": 3,
+                                                   "batch_size": 2857, "worker_batch": 952}),
+    # 100 × 0.1 / 0.175 = 57, raised to the floor of 256
     (TrainConfig(workers=3, device="cpu"), 100, {"step": "pair", "pytorch_threads": 3, "gensim_workers": 3,
-                                                  "batch_size": 800, "worker_batch": 266}),
+                                                  "batch_size": 256, "worker_batch": 85}),
     (TrainConfig(workers=2, device="cpu", optimizer="adam"), 100_000,
      {"step": "adam", "pytorch_threads": 1, "gensim_workers": 2, "batch_size": 256, "worker_batch": 256}),
-    # shared_negatives: a step counts windows, 2 × 4,096 ÷ (window + 1)
+    # shared_negatives: 1,000 × 0.1 / 0.175 = 571, and a window step holds twice the pairs
     (TrainConfig(workers=1, device="cpu", shared_negatives=True, window=5), 1000,
-     {"step": "window", "pytorch_threads": 1, "gensim_workers": 1, "batch_size": 4096, "worker_batch": 1365}),
+     {"step": "window", "pytorch_threads": 1, "gensim_workers": 1, "batch_size": 571, "worker_batch": 1142}),
     (TrainConfig(workers=4, device="cpu", deterministic=True), 10,
      {"step": "pair", "pytorch_threads": 1, "gensim_workers": 1, "batch_size": 256, "worker_batch": 256}),
 ])
