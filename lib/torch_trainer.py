@@ -17,7 +17,6 @@ from lib.vocab import Encoded, Vocab
 
 MAX_SOFTMAX_VOCAB = 20_000
 PROGRESS_EVERY = 16  # batches between progress callbacks
-DIVERGED_LOSS = 50.0  # mean loss per pair past which training has diverged (it starts at (K + 1)·log 2 ≈ 4.2)
 
 
 def resolve_device(name: str) -> torch.device:
@@ -140,9 +139,6 @@ class PyTorchTraining:
         with torch.no_grad():
             losses = run_in_threads(self.n_workers, work, stop)
         train_loss = float(sum(losses)) / max(1, ex.loss_terms(0, n))
-        if not np.isfinite(train_loss) or train_loss > DIVERGED_LOSS:
-            raise ValueError(f"The PyTorch model diverged in epoch {epoch} (loss {train_loss:.3g}): lower alpha "
-                             "or batch_size.")
         if self.device.type == "cuda":
             torch.cuda.synchronize()
         return train_loss, ex.n_pairs, pair_seconds
