@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pandas as pd
 
-from lib.config import ROW_STEP, TrainConfig
+from lib.config import ADAM_BATCH, BATCH_PER_WORD, BATCH_RANGE, ROW_STEP, TrainConfig
 from lib.corpora import load_corpus
 from lib.pairs import examples_per_epoch
 from lib.store import Run, atomic_write_json
@@ -106,12 +106,12 @@ def batch_sizes(cfg: TrainConfig, vocab_size: int) -> dict:
     if cfg.batch_size:
         why = f"batch_size = {cfg.batch_size} was set by hand"
     elif cfg.optimizer == "adam":
-        why = "Adam's default of 256 examples"
+        why = f"Adam's default of {ADAM_BATCH} examples"
     else:
         rows = cfg.rows_per_example(vocab_size)
         why = (f"{vocab_size:,} vocabulary words × {ROW_STEP:g} / (alpha {cfg.alpha:g} × {rows:.3g} rows per "
-               f"example) = {cfg.row_step_batch(vocab_size):,.0f}, at most 8 × {vocab_size:,} and "
-               "kept within 256 … 4,096")
+               f"example) = {cfg.row_step_batch(vocab_size):,.0f}, at most {BATCH_PER_WORD} × {vocab_size:,} and "
+               f"kept within {BATCH_RANGE[0]:,} … {BATCH_RANGE[1]:,}")
     threads = cfg.resolved_workers() if cfg.optimizer == "sgd" else 1  # lib.torch_trainer's worker threads (CPU)
     step = cfg.worker_batch(vocab_size, threads)
     shared = cfg.pytorch_step() == "window"
