@@ -12,6 +12,9 @@ LOSSES = ("negative", "hs", "softmax")
 OPTIMIZERS = ("sgd", "adam")
 MODELS = ("pytorch", "gensim")
 ROW_STEP = 0.1  # alpha × updates an average table row gets in one PyTorch SGD batch (resolved_batch_size)
+BATCH_RANGE = (256, 4096)  # default SGD batches stay within these sizes, and at most BATCH_PER_WORD per word
+BATCH_PER_WORD = 8
+ADAM_BATCH = 256
 
 
 def setting(default, help: str):
@@ -83,8 +86,9 @@ class TrainConfig:
         if self.batch_size:
             return self.batch_size
         if self.optimizer == "adam":
-            return 256
-        return int(min(4096, max(256, min(8 * vocab_size, self.row_step_batch(vocab_size)))))
+            return ADAM_BATCH
+        low, high = BATCH_RANGE
+        return int(min(high, max(low, min(BATCH_PER_WORD * vocab_size, self.row_step_batch(vocab_size)))))
 
     def row_step_batch(self, vocab_size: int) -> float:
         """Examples per batch at which an average row's summed step, alpha × its updates, is ROW_STEP."""

@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pandas as pd
 
-from lib.config import ROW_STEP, TrainConfig, replace
+from lib.config import ADAM_BATCH, BATCH_PER_WORD, BATCH_RANGE, ROW_STEP, TrainConfig, replace
 from lib.corpora import load_corpus
 from lib.pairs import examples_per_epoch
 from lib.provenance import resolved_settings
@@ -119,12 +119,12 @@ def batch_sizes(cfg: TrainConfig, vocab_size: int, ran: dict) -> dict:
     if cfg.batch_size:
         why = f"batch_size = {cfg.batch_size} was set by hand"
     elif cfg.optimizer == "adam":
-        why = "Adam's default of 256 examples"
+        why = f"Adam's default of {ADAM_BATCH} examples"
     else:
         rows = cfg.rows_per_example(vocab_size)
         why = (f"{vocab_size:,} vocabulary words × {ROW_STEP:g} / (alpha {cfg.alpha:g} × {rows:.3g} rows per "
-               f"example) = {cfg.row_step_batch(vocab_size):,.0f}, at most 8 × {vocab_size:,} and "
-               "kept within 256 … 4,096")
+               f"example) = {cfg.row_step_batch(vocab_size):,.0f}, at most {BATCH_PER_WORD} × {vocab_size:,} and "
+               f"kept within {BATCH_RANGE[0]:,} … {BATCH_RANGE[1]:,}")
     shared, step = ran["step"] == "window", ran["worker_batch"]
     return {"batch": ran["batch_size"], "why": why, "shared": shared, "threads": ran["pytorch_threads"],
             "per_thread": None if shared else step, "pairs_per_window_step": step if shared else None,

@@ -4,7 +4,7 @@ import streamlit as st
 
 from lib import charts, explain
 from lib.batching import PACK_RUN
-from lib.config import ROW_STEP
+from lib.config import ADAM_BATCH, BATCH_PER_WORD, BATCH_RANGE, ROW_STEP
 from lib.evaluate import PROBE_EXAMPLES
 from lib.pairs import SHUFFLE_BLOCK
 from widgets import select_run, vocab
@@ -114,8 +114,9 @@ text.markdown(
     + {"negative": f"the output word and {cfg.negative} negatives", "hs": "the inner nodes on the output word's "
        "Huffman path, about log₂ V", "softmax": "the output word's row"}[cfg.loss]
     + f"), so that an average row's summed step, alpha × the updates it gets in one batch, is {ROW_STEP:g}: "
-    f"V × {ROW_STEP:g} / (alpha × {rows:.3g}) = {cfg.row_step_batch(len(voc)):,.0f} examples, at most 8 per "
-    "vocabulary word and kept within 256 … 4,096 (Adam: 256). A larger learning rate, more negatives or wider "
+    f"V × {ROW_STEP:g} / (alpha × {rows:.3g}) = {cfg.row_step_batch(len(voc)):,.0f} examples, at most "
+    f"{BATCH_PER_WORD} per vocabulary word and kept within {BATCH_RANGE[0]:,} … {BATCH_RANGE[1]:,} (Adam: "
+    f"{ADAM_BATCH}). A larger learning rate, more negatives or wider "
     "CBOW windows give smaller batches; a large vocabulary spreads a batch over more rows and allows larger "
     "ones.\n\n"
     "**Shuffled, in blocks.** word2vec walks the text in order and applies each update at once. A batch in "
