@@ -56,7 +56,7 @@ def wordsim353(kv: KeyedVectors) -> dict:
     return {"ws353_spearman": None if np.isnan(value) else value, "ws353_oov": float(oov_ratio) / 100}
 
 
-def neighbor_precision(kv: KeyedVectors, true_neighbours: dict[str, list[str]]) -> float | None:
+def neighbour_precision(kv: KeyedVectors, true_neighbours: dict[str, list[str]]) -> float | None:
     """For each word with designed neighbours, the share of them among its nearest neighbours (as many nearest
     neighbours as it has designed ones), averaged over those words."""
     scores = []
@@ -69,7 +69,7 @@ def neighbor_precision(kv: KeyedVectors, true_neighbours: dict[str, list[str]]) 
     return float(np.mean(scores)) if scores else None
 
 
-def chance_neighbor_precision(true_neighbours: dict[str, list[str]], vocab_size: int) -> float:
+def chance_neighbour_precision(true_neighbours: dict[str, list[str]], vocab_size: int) -> float:
     """Expected neighbour precision of random vectors: each designed neighbour is hit with chance k / (V - 1)."""
     sizes = [len(v) for v in true_neighbours.values() if v]
     return float(np.mean([k / (vocab_size - 1) for k in sizes])) if sizes else 0.0
@@ -188,7 +188,7 @@ class Evaluator:
         if self.natural:
             out.update(wordsim353(kv))
         if self.true_neighbours:
-            out["neighbor_precision"] = neighbor_precision(kv, self.true_neighbours)
+            out["neighbor_precision"] = neighbour_precision(kv, self.true_neighbours)
         if self.categories:
             out.update(category_purity(kv, self.categories))
         out["neighbours"] = top_neighbours(kv, self.top_words)

@@ -19,7 +19,7 @@ import pandas as pd
 
 from lib.callbacks import TrainingCallback
 from lib.config import MODELS, CorpusConfig, TrainConfig
-from lib.evaluate import chance_neighbor_precision, require_words
+from lib.evaluate import chance_neighbour_precision, require_words
 from lib.projection import projection_frame
 from lib.store import Run, atomic_write_json, runs_dir
 from lib.train import prepare, train_run
@@ -38,7 +38,7 @@ def default_train_config() -> TrainConfig:
 
 
 @dataclass(frozen=True)
-class Pair:
+class LanguagePair:
     """The two runs of one experiment: the same TrainConfig on the random and on the structured language."""
 
     random: Run
@@ -80,7 +80,7 @@ class _Progress(TrainingCallback):
 
 
 def run_experiment(train_cfg: TrainConfig | None = None, sentences: int = DEFAULT_SENTENCES, corpus_seed: int = 1,
-                   root=None, on_progress: Callable[[float, str], None] | None = None) -> Pair:
+                   root=None, on_progress: Callable[[float, str], None] | None = None) -> LanguagePair:
     """Train both models on both languages with the same settings; returns the pair (also found by latest_pair).
 
     Both corpora are checked before anything is written, so bad settings raise ValueError and leave no run."""
@@ -98,14 +98,14 @@ def run_experiment(train_cfg: TrainConfig | None = None, sentences: int = DEFAUL
     atomic_write_json(manifest_dir(root) / f"{created}.json", {
         "experiment": EXPERIMENT, "created": created, "runs": {lang: run.id for lang, run in runs.items()},
         "train": asdict(train_cfg), "sentences": sentences, "corpus_seed": corpus_seed})
-    return Pair(runs["toy-random"], runs["toy-proximity"], created)
+    return LanguagePair(runs["toy-random"], runs["toy-proximity"], created)
 
 
 def manifest_dir(root=None):
     return runs_dir(root) / ".experiments" / EXPERIMENT
 
 
-def latest_pair(root=None) -> Pair | None:
+def latest_pair(root=None) -> LanguagePair | None:
     """The newest experiment whose two run folders are still readable, or None."""
     folder = manifest_dir(root)
     for path in sorted(folder.glob("*.json"), reverse=True) if folder.is_dir() else []:
@@ -115,14 +115,14 @@ def latest_pair(root=None) -> Pair | None:
             runs = {lang: Run.open(runs_dir(root) / ids[lang]) for lang in LANGUAGES}
         except (OSError, ValueError, KeyError, TypeError):
             continue  # a deleted run or a damaged manifest: try the next older one
-        return Pair(runs["toy-random"], runs["toy-proximity"], manifest.get("created", path.stem))
+        return LanguagePair(runs["toy-random"], runs["toy-proximity"], manifest.get("created", path.stem))
     return None
 
 
 # ------------------------------------------------------------ tidy frames
 
 
-def settings_summary(pair: Pair) -> dict:
+def settings_summary(pair: LanguagePair) -> dict:
     """The shared settings, as one small dict for a caption."""
     t, c = pair.structured.config["train"], pair.structured.config["corpus"]
     return {"sentences": c.get("sentences"), "epochs": t["epochs"], "alpha": t["alpha"], "dim": t["dim"],
@@ -131,10 +131,10 @@ def settings_summary(pair: Pair) -> dict:
 
 def chance_level(run: Run) -> float:
     """Expected neighbour precision of random vectors in this run's vocabulary."""
-    return chance_neighbor_precision(run.config.get("true_neighbours") or {}, run.config["vocab_size"])
+    return chance_neighbour_precision(run.config.get("true_neighbours") or {}, run.config["vocab_size"])
 
 
-def precision_frame(pair: Pair) -> pd.DataFrame:
+def precision_frame(pair: LanguagePair) -> pd.DataFrame:
     """Neighbour precision per epoch: language, model, series, epoch, neighbor_precision, chance."""
     rows = []
     for lang, run in pair.runs.items():
@@ -147,7 +147,7 @@ def precision_frame(pair: Pair) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["language", "model", "series", "epoch", "neighbor_precision", "chance"])
 
 
-def final_precision(pair: Pair) -> pd.DataFrame:
+def final_precision(pair: LanguagePair) -> pd.DataFrame:
     """Each series' last epoch: language, model, epoch, neighbor_precision, chance, and the best epoch's value."""
     frame = precision_frame(pair)
     last = frame.sort_values("epoch").groupby("series", sort=False).tail(1).set_index("series")
@@ -156,7 +156,7 @@ def final_precision(pair: Pair) -> pd.DataFrame:
     return last.join(best).reindex([s for s in order if s in last.index]).reset_index()
 
 
-def similarity_frame(pair: Pair, word: str) -> pd.DataFrame:
+def similarity_frame(pair: LanguagePair, word: str) -> pd.DataFrame:
     """Cosine similarity of `word` to every other word, per series and epoch: language, model, series, epoch,
     other, similarity, designed (whether `other` is one of word's designed neighbours)."""
     rows = []
@@ -185,7 +185,7 @@ def neighbour_table(similarities: pd.DataFrame, k: int = 4) -> pd.DataFrame:
     return cells[[s for s in order if s in cells.columns]].sort_index()
 
 
-def scatter_frame(pair: Pair) -> pd.DataFrame:
+def scatter_frame(pair: LanguagePair) -> pd.DataFrame:
     """PCA positions of all words per series and epoch, aligned across epochs (lib.projection): language, model,
     series, epoch, word, x, y, letter (0 for aaa … 25 for zzz, for a colour ramp along the alphabet)."""
     parts = []
@@ -197,7 +197,7 @@ def scatter_frame(pair: Pair) -> pd.DataFrame:
     return frame[["language", "model", "series", "epoch", "word", "x", "y", "letter"]]
 
 
-def common_epochs(pair: Pair) -> list[int]:
+def common_epochs(pair: LanguagePair) -> list[int]:
     """Epochs every model of both runs has finished."""
     sets = [set(run.common_epochs()) for run in pair.runs.values()]
     return sorted(set.intersection(*sets))

@@ -26,7 +26,7 @@ def epoch_frame(run: Run, columns=EPOCH_COLUMNS) -> pd.DataFrame:
     return frame.astype({k: float for k in columns})
 
 
-def tidy(frame: pd.DataFrame, columns: list[str], names: dict[str, str] | None = None) -> pd.DataFrame:
+def long_form(frame: pd.DataFrame, columns: list[str], names: dict[str, str] | None = None) -> pd.DataFrame:
     """Long form of epoch_frame for charts: model, epoch, measure, value (rows without a value dropped)."""
     long = frame.melt(id_vars=["model", "epoch"], value_vars=columns, var_name="measure", value_name="value")
     long["measure"] = long["measure"].map(lambda c: (names or {}).get(c, c))

@@ -126,9 +126,9 @@ def run_charts() -> None:
     columns = ["loss", "train_loss"] if show_train_loss else ["loss"]
     names = {"loss": "probe loss", "train_loss": "trainer's running loss"}
     left, right = st.columns(2)
-    left.altair_chart(charts.epoch_lines(explain.tidy(frame, columns, names), "Loss per epoch", "loss"),
+    left.altair_chart(charts.epoch_lines(explain.long_form(frame, columns, names), "Loss per epoch", "loss"),
                       width="stretch")
-    right.altair_chart(charts.epoch_lines(explain.tidy(frame, ["words_per_sec"], {"words_per_sec": "words/s"}),
+    right.altair_chart(charts.epoch_lines(explain.long_form(frame, ["words_per_sec"], {"words_per_sec": "words/s"}),
                                           "Training speed per epoch", "corpus words per second", log_y=True),
                        width="stretch")
     results = clusters.purity_by_epoch(run)

@@ -10,8 +10,8 @@ from widgets import Player
 FRAME_SECONDS = 0.6  # one epoch per frame while playing
 
 
-def open_pair(random_path: str, structured_path: str, created: str) -> experiments.Pair:
-    return experiments.Pair(Run.open(random_path), Run.open(structured_path), created)
+def open_pair(random_path: str, structured_path: str, created: str) -> experiments.LanguagePair:
+    return experiments.LanguagePair(Run.open(random_path), Run.open(structured_path), created)
 
 
 @st.cache_data(max_entries=8, show_spinner="Reading the four runs…")

@@ -85,7 +85,7 @@ def test_default_word_and_questions(analogy_run, proximity_run):
 
 
 def test_metric_frame_and_sections_from_saved_metrics(analogy_run):
-    frame = explain.tidy(explain.epoch_frame(analogy_run, ["analogy_accuracy"]), ["analogy_accuracy"])
+    frame = explain.long_form(explain.epoch_frame(analogy_run, ["analogy_accuracy"]), ["analogy_accuracy"])
     assert len(frame) == 8 and frame["value"].between(0, 1).all()
     saved = {m: analysis.saved_analogy_result(analogy_run, m, 3) for m in analogy_run.models}
     sections = analysis.section_frame(saved)

@@ -6,7 +6,7 @@ from gensim.models import KeyedVectors
 
 from lib.config import TrainConfig
 from lib.corpora import _alphabet_neighbours, LETTER_WORDS
-from lib.evaluate import (Probe, analogy_accuracy, chance_neighbor_precision, neighbor_precision, solve_analogy,
+from lib.evaluate import (Probe, analogy_accuracy, chance_neighbour_precision, neighbour_precision, solve_analogy,
                           unknown_word_message, wordsim353)
 from lib.questions import validate_question_text
 from lib.store import to_keyed_vectors
@@ -44,14 +44,14 @@ def test_solve_analogy_both_methods_and_unknown_words():
     assert "Did you mean" not in unknown_word_message("zzzzzz", kv)
 
 
-def test_neighbor_precision_perfect_on_a_line_and_near_chance_on_noise():
+def test_neighbour_precision_perfect_on_a_line_and_near_chance_on_noise():
     truth = _alphabet_neighbours()
     angles = np.linspace(0, np.pi / 2, 26)  # letters in order on a quarter circle: nearest = adjacent letters
     line = kv_from(LETTER_WORDS, np.stack([np.cos(angles), np.sin(angles)], 1))
-    assert neighbor_precision(line, truth) == 1.0
+    assert neighbour_precision(line, truth) == 1.0
     rng = np.random.default_rng(0)
-    scores = [neighbor_precision(kv_from(LETTER_WORDS, rng.normal(size=(26, 50))), truth) for _ in range(20)]
-    chance = chance_neighbor_precision(truth, 26)
+    scores = [neighbour_precision(kv_from(LETTER_WORDS, rng.normal(size=(26, 50))), truth) for _ in range(20)]
+    chance = chance_neighbour_precision(truth, 26)
     assert 0.1 < chance < 0.2
     assert abs(np.mean(scores) - chance) < 0.05
 

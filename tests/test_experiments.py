@@ -6,7 +6,7 @@ import pytest
 
 from lib import experiments
 from lib.config import TrainConfig
-from lib.evaluate import chance_neighbor_precision
+from lib.evaluate import chance_neighbour_precision
 from lib.store import list_runs
 
 SMALL = TrainConfig(dim=16, epochs=3, alpha=0.05, workers=1, seed=2)
@@ -76,7 +76,7 @@ def test_neighbour_precision_separates_structure_from_noise(experiment):
     _, pair, _ = experiment
     frame = experiments.precision_frame(pair)
     assert len(frame) == 4 * 4  # four series, epochs 0..3
-    chance = chance_neighbor_precision(pair.structured.config["true_neighbours"], 26)
+    chance = chance_neighbour_precision(pair.structured.config["true_neighbours"], 26)
     assert frame["chance"].unique().tolist() == [pytest.approx(chance)]
     final = experiments.final_precision(pair).set_index("series")
     assert list(final.index) == ["toy-random · pytorch", "toy-random · gensim", "toy-proximity · pytorch",

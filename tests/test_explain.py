@@ -28,7 +28,7 @@ def test_epoch_frame_has_a_row_per_model_and_epoch(run):
     start = frame[frame.epoch == 0]
     assert start.loss.notna().all() and start.words_per_sec.isna().all()  # the random start has no speed
     assert (frame[frame.epoch > 0].words_per_sec > 0).all()
-    long = explain.tidy(frame, ["loss", "train_loss"], {"loss": "probe loss"})
+    long = explain.long_form(frame, ["loss", "train_loss"], {"loss": "probe loss"})
     assert set(long.measure) == {"probe loss", "train_loss"} and long.value.notna().all()
     assert len(long[long.measure == "probe loss"]) == 6 and len(long[long.measure == "train_loss"]) == 4
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from lib.config import CorpusConfig, TrainConfig
-from lib.evaluate import chance_neighbor_precision
+from lib.evaluate import chance_neighbour_precision
 from lib.presets import preset, preset_config
 from lib.store import Run
 from lib.train import train_run
@@ -56,6 +56,6 @@ def test_toy_proximitys_default_run_learns_its_neighbours_and_keeps_them(tmp_pat
 @pytest.mark.slow
 def test_toy_random_under_the_same_preset_stays_near_chance(tmp_path):
     run = train_run(CorpusConfig("toy-random"), preset_config("toy-random"), root=tmp_path)
-    chance = chance_neighbor_precision(run.config["true_neighbours"], run.config["vocab_size"])
+    chance = chance_neighbour_precision(run.config["true_neighbours"], run.config["vocab_size"])
     for model in run.models:
         assert abs(_precision(run, model)[-1] - chance) < 0.1, (model, _precision(run, model), chance)

@@ -10,7 +10,7 @@ import torch
 from lib.callbacks import TrainingCallback
 from lib.config import CorpusConfig, TrainConfig
 from lib.corpora import load_corpus
-from lib.evaluate import neighbor_precision
+from lib.evaluate import neighbour_precision
 from lib.store import to_keyed_vectors
 from lib.torch_trainer import PyTorchTraining, run_in_threads, train_pytorch
 from lib.vocab import Vocab
@@ -41,7 +41,7 @@ def train(toy, **settings):
 
 def precision(toy, vectors):
     corpus, vocab, _ = toy
-    return neighbor_precision(to_keyed_vectors(vocab, vectors), corpus.true_neighbours)
+    return neighbour_precision(to_keyed_vectors(vocab, vectors), corpus.true_neighbours)
 
 
 def test_same_seed_same_vectors_other_seed_other_vectors(toy):
