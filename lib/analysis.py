@@ -1,15 +1,47 @@
-"""Tidy frames the comparison pages show: neighbour lists and their overlap, similarities and analogy accuracy."""
+"""What the comparison pages ask about words: looking them up, neighbour lists and their overlap, similarities,
+analogies and their accuracy, as tidy frames."""
 
 from __future__ import annotations
+
+import difflib
 
 import pandas as pd
 from gensim.models import KeyedVectors
 
 from lib import questions
-from lib.evaluate import google_analogies_path, require_words
+from lib.evaluate import google_analogies_path
 from lib.store import Run
 
 # ------------------------------------------------------------ words
+
+
+def close_words(word: str, vocab_words, n: int = 5) -> list[str]:
+    return difflib.get_close_matches(word, list(vocab_words), n=n, cutoff=0.6)
+
+
+def unknown_word_message(word: str, kv: KeyedVectors) -> str:
+    """'xyz' is not in the vocabulary, with close spellings when there are some."""
+    near = close_words(word, kv.index_to_key)
+    hint = f" Did you mean {', '.join(repr(w) for w in near)}?" if near else ""
+    return f"'{word}' is not in this run's vocabulary ({len(kv):,} words).{hint}"
+
+
+def require_words(kv: KeyedVectors, *words: str) -> None:
+    """Raise ValueError naming the first word that is not in the vocabulary."""
+    for word in words:
+        if not word:
+            raise ValueError("Type a word first.")
+        if word not in kv.key_to_index:
+            raise ValueError(unknown_word_message(word, kv))
+
+
+def solve_analogy(kv: KeyedVectors, a: str, b: str, c: str, topn: int = 5, method: str = "3cosadd"):
+    """a is to b as c is to ?: 3CosAdd ranks by cos(x, b - a + c); 3CosMul by cos(x,b)·cos(x,c)/cos(x,a)."""
+    require_words(kv, a, b, c)
+    if method == "3cosmul":
+        return kv.most_similar_cosmul(positive=[b, c], negative=[a], topn=topn)
+    return kv.most_similar(positive=[b, c], negative=[a], topn=topn)
+
 
 
 def default_word(run: Run) -> str:
@@ -153,8 +185,6 @@ def first_question(path: str, known=None) -> tuple[str, str, str, str] | None:
 def solved_question(questions, kvs: dict[str, KeyedVectors], tries: int = 300):
     """The first of the questions (at most `tries` looked at) that every model answers right (3CosAdd), as the
     solver's opening example; None when none of them is."""
-    from lib.evaluate import solve_analogy
-
     for a, b, c, d in questions[:tries]:
         if all(solve_analogy(kv, a, b, c, topn=1)[0][0] == d for kv in kvs.values()):
             return a, b, c, d
@@ -163,8 +193,6 @@ def solved_question(questions, kvs: dict[str, KeyedVectors], tries: int = 300):
 
 def answers(kv: KeyedVectors, a: str, b: str, c: str, method: str = "3cosadd", topn: int = 5) -> pd.DataFrame:
     """Top answers to 'a is to b as c is to ?': columns rank, word, score."""
-    from lib.evaluate import solve_analogy
-
     found = solve_analogy(kv, a, b, c, topn=topn, method=method)
     return pd.DataFrame({"rank": range(1, len(found) + 1), "word": [w for w, _ in found],
                          "score": [float(s) for _, s in found]})

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,6 +44,28 @@ def analogy_accuracy(kv: KeyedVectors, path: str, restrict_vocab: int = 300_000)
     return {"analogy_accuracy": float(score) if seen else None,
             "analogy_coverage": seen / max(1, count_questions(path)),
             "analogy_sections": per_section}
+
+
+def analogy_accuracy_cosmul(kv: KeyedVectors, path: str, restrict_vocab: int = 300_000) -> dict:
+    """3CosMul accuracy in the same shape as analogy_accuracy (gensim's evaluate_word_analogies only does 3CosAdd):
+    a question counts when its four words are among the first restrict_vocab words; it is right when the top
+    answer of most_similar_cosmul(positive=[b, c], negative=[a]) is d. Case-insensitive, as analogy_accuracy."""
+    known = {w.lower(): w for w in kv.index_to_key[:restrict_vocab]}
+    sections: dict[str, dict[str, int]] = {}
+    for question in questions_in(path):
+        counts = sections.setdefault(question.section, {"correct": 0, "total": 0})
+        words = [w.lower() for w in question.words]
+        if not all(w in known for w in words):
+            continue
+        a, b, c, d = (known[w] for w in words)
+        top = kv.most_similar_cosmul(positive=[b, c], negative=[a], topn=1, restrict_vocab=restrict_vocab)
+        counts["total"] += 1
+        counts["correct"] += int(bool(top) and top[0][0] == d)
+    correct = sum(s["correct"] for s in sections.values())
+    seen = sum(s["total"] for s in sections.values())
+    return {"analogy_accuracy": correct / seen if seen else None,
+            "analogy_coverage": seen / max(1, count_questions(path)),
+            "analogy_sections": {name: s for name, s in sections.items() if s["total"]}}
 
 
 def wordsim353(kv: KeyedVectors) -> dict:
@@ -193,56 +214,3 @@ class Evaluator:
             out.update(category_purity(kv, self.categories))
         out["neighbours"] = top_neighbours(kv, self.top_words)
         return out
-
-
-# ------------------------------------------------------------ helpers the pages use
-
-
-def close_words(word: str, vocab_words, n: int = 5) -> list[str]:
-    return difflib.get_close_matches(word, list(vocab_words), n=n, cutoff=0.6)
-
-
-def unknown_word_message(word: str, kv: KeyedVectors) -> str:
-    """'xyz' is not in the vocabulary, with close spellings when there are some."""
-    near = close_words(word, kv.index_to_key)
-    hint = f" Did you mean {', '.join(repr(w) for w in near)}?" if near else ""
-    return f"'{word}' is not in this run's vocabulary ({len(kv):,} words).{hint}"
-
-
-def require_words(kv: KeyedVectors, *words: str) -> None:
-    """Raise ValueError naming the first word that is not in the vocabulary."""
-    for word in words:
-        if not word:
-            raise ValueError("Type a word first.")
-        if word not in kv.key_to_index:
-            raise ValueError(unknown_word_message(word, kv))
-
-
-def solve_analogy(kv: KeyedVectors, a: str, b: str, c: str, topn: int = 5, method: str = "3cosadd"):
-    """a is to b as c is to ?: 3CosAdd ranks by cos(x, b - a + c); 3CosMul by cos(x,b)·cos(x,c)/cos(x,a)."""
-    require_words(kv, a, b, c)
-    if method == "3cosmul":
-        return kv.most_similar_cosmul(positive=[b, c], negative=[a], topn=topn)
-    return kv.most_similar(positive=[b, c], negative=[a], topn=topn)
-
-
-def analogy_accuracy_cosmul(kv: KeyedVectors, path: str, restrict_vocab: int = 300_000) -> dict:
-    """3CosMul accuracy in the same shape as analogy_accuracy (gensim's evaluate_word_analogies only does 3CosAdd):
-    a question counts when its four words are among the first restrict_vocab words; it is right when the top
-    answer of most_similar_cosmul(positive=[b, c], negative=[a]) is d. Case-insensitive, as analogy_accuracy."""
-    known = {w.lower(): w for w in kv.index_to_key[:restrict_vocab]}
-    sections: dict[str, dict[str, int]] = {}
-    for question in questions_in(path):
-        counts = sections.setdefault(question.section, {"correct": 0, "total": 0})
-        words = [w.lower() for w in question.words]
-        if not all(w in known for w in words):
-            continue
-        a, b, c, d = (known[w] for w in words)
-        top = kv.most_similar_cosmul(positive=[b, c], negative=[a], topn=1, restrict_vocab=restrict_vocab)
-        counts["total"] += 1
-        counts["correct"] += int(bool(top) and top[0][0] == d)
-    correct = sum(s["correct"] for s in sections.values())
-    seen = sum(s["total"] for s in sections.values())
-    return {"analogy_accuracy": correct / seen if seen else None,
-            "analogy_coverage": seen / max(1, count_questions(path)),
-            "analogy_sections": {name: s for name, s in sections.items() if s["total"]}}

@@ -17,9 +17,10 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
+from lib.analysis import require_words
 from lib.callbacks import TrainingCallback
 from lib.config import MODELS, CorpusConfig, TrainConfig
-from lib.evaluate import chance_neighbour_precision, require_words
+from lib.evaluate import chance_neighbour_precision
 from lib.projection import projection_frame
 from lib.store import Run, atomic_write_json, runs_dir
 from lib.train import prepare, train_run

@@ -4,10 +4,10 @@ import numpy as np
 import pytest
 from gensim.models import KeyedVectors
 
+from lib.analysis import solve_analogy, unknown_word_message
 from lib.config import TrainConfig
 from lib.corpora import _alphabet_neighbours, LETTER_WORDS
-from lib.evaluate import (Probe, analogy_accuracy, chance_neighbour_precision, neighbour_precision, solve_analogy,
-                          unknown_word_message, wordsim353)
+from lib.evaluate import Probe, analogy_accuracy, chance_neighbour_precision, neighbour_precision, wordsim353
 from lib.questions import validate_question_text
 from lib.store import to_keyed_vectors
 from lib.vocab import Vocab
