@@ -1,4 +1,5 @@
-"""Evaluation of one epoch's vectors, always read as gensim KeyedVectors: analogies, WordSim353, neighbours, loss."""
+"""Evaluation of one epoch's vectors, always read as gensim KeyedVectors: analogies, WordSim353, neighbours, category
+purity, and the probe loss both models are scored on."""
 
 from __future__ import annotations
 
