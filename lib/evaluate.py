@@ -13,8 +13,8 @@ from gensim.test.utils import datapath
 
 from lib.config import TrainConfig
 from lib.huffman import HuffmanTree
-from lib.questions import questions_in
 from lib.pairs import epoch_windows
+from lib.questions import questions_in
 from lib.vocab import Encoded, Vocab
 
 GOOGLE_ANALOGIES = "questions-words.txt"

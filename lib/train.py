@@ -11,15 +11,15 @@ from pathlib import Path
 
 import numpy as np
 
-from lib.categories import read_category_file, run_categories
 from lib.callbacks import CallbackList, Snapshot, Throttled, TqdmProgress, TrainingCallback
+from lib.categories import read_category_file, run_categories
 from lib.config import MODELS, CorpusConfig, TrainConfig, cli_flag
 from lib.corpora import CORPORA, Corpus, load_corpus
 from lib.evaluate import Evaluator, Probe
-from lib.questions import read_question_file
 from lib.pairs import examples_per_epoch
 from lib.presets import preset, preset_config, preset_name
 from lib.provenance import resolved_settings
+from lib.questions import read_question_file
 from lib.store import Run, damaged_runs, find_run, list_runs, runs_dir, to_keyed_vectors
 from lib.vocab import Encoded, Vocab
 
