@@ -171,15 +171,9 @@ def analogy_questions_path(run: Run) -> str | None:
     return google_analogies_path() if run.config.get("natural") else None
 
 
-def covered_questions(path: str, known=None) -> list[tuple[str, str, str, str]]:
-    """The 'a b c d' questions of a questions-words file whose four words are all in known (every one when known
-    is None), lowercased, in file order."""
-    return questions.covered(path, known)
-
-
 def first_question(path: str, known=None) -> tuple[str, str, str, str] | None:
     """The first question whose words are all in known (when given); None when there is no such question."""
-    return next(iter(covered_questions(path, known)), None)
+    return next(iter(questions.covered(path, known)), None)
 
 
 def solved_question(questions, kvs: dict[str, KeyedVectors], tries: int = 300):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from lib.analysis import neighbours
 from lib.evaluate import PURITY_K, category_purity
 from lib.projection import colour_groups, run_word_categories
 from lib.store import Run
@@ -71,5 +72,4 @@ def what_to_look_for(run: Run, results: dict[tuple[str, int], dict]) -> str:
 
 def neighbour_lists(kvs: dict, word: str, k: int) -> dict[str, list[str]]:
     """Each model's k nearest words to `word` (cosine, full vector space); models without the word are left out."""
-    return {model: [w for w, _ in kv.most_similar(word, topn=k)] for model, kv in kvs.items()
-            if word in kv.key_to_index}
+    return {model: neighbours(kv, word, k)["word"].tolist() for model, kv in kvs.items() if word in kv.key_to_index}

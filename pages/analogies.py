@@ -6,6 +6,7 @@ import streamlit as st
 
 import widgets
 from lib import analysis, charts
+from lib import questions as question_format
 from lib.store import Run
 
 METHODS = {"3CosAdd": "3cosadd", "3CosMul": "3cosmul"}
@@ -13,7 +14,7 @@ METHODS = {"3CosAdd": "3cosadd", "3CosMul": "3cosmul"}
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def covered_questions(path: str, questions: str) -> list[tuple]:
-    return analysis.covered_questions(questions, set(Run(path).vocab().words))
+    return question_format.covered(questions, set(Run(path).vocab().words))
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
