@@ -47,12 +47,18 @@ def run_ids(root: str) -> list[str]:
 
 @st.cache_data(ttl=2, show_spinner=False)
 def run_label(root: str, run_id: str) -> str:
+    """store.run_label: the run's name, else corpus · epochs · settings; its state; the end of its id."""
     try:
-        s = store.find_run(run_id, root).summary()
+        return store.run_label(store.find_run(run_id, root).summary())
     except ValueError:
         return run_id
-    state = "" if s["state"] == "complete" else f" · {s['state']}"
-    return f"{s['corpus']} · {s['architecture']} d{s['dim']} w{s['window']} · {s['created'][:16]}{state} · {run_id[-6:]}"
+
+
+def forget_runs() -> None:
+    """Drop the cached run lists and labels (after a run is renamed, deleted or created)."""
+    run_ids.clear()
+    run_label.clear()
+    run_summaries.clear()
 
 
 @st.cache_data(ttl=2, show_spinner=False)

@@ -5,6 +5,7 @@
                                    "resolved": what ran (lib.provenance), "preset": the corpus's preset, ...}
         vocab.tsv                 word<TAB>count, most frequent first (the row order of every vector file)
         analogies.txt             the analogy questions this run is evaluated on, if any
+        name.txt                  the name a user gave the run (optional; one line, NAME_MAX characters at most)
         status.json               {"state": "training" | "complete" | "incomplete", "pid", "host", "message", ...}
         progress.json             the trainer's position within the current epoch (for progress bars)
         <model>/epoch_000.npy     float32 (vocabulary × dim) input vectors after each epoch; 000 is the random start
@@ -22,6 +23,7 @@ import io
 import json
 import os
 import re
+import shutil
 import socket
 import tempfile
 import time
@@ -77,6 +79,8 @@ def _json_default(obj):
 
 
 RUN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,99}")
+NAME_MAX = 60  # characters in a run's name
+DELETING = ".deleting-"  # a run being deleted is first renamed to this prefix (hidden from listings), then removed
 
 
 def new_run_id(corpus_name: str) -> str:
@@ -264,6 +268,26 @@ class Run:
         except (OSError, json.JSONDecodeError):
             return {}
 
+    @property
+    def name(self) -> str:
+        """The name a user gave the run, "" when none (or when name.txt cannot be read)."""
+        try:
+            return (self.path / "name.txt").read_text(encoding="utf-8").strip()[:NAME_MAX]
+        except (OSError, UnicodeDecodeError):
+            return ""
+
+    def rename(self, name: str) -> None:
+        """Give the run a name (an empty name removes it); ValueError for names that cannot be one."""
+        name = " ".join(name.split())  # one line, single spaces
+        if len(name) > NAME_MAX:
+            raise ValueError(f"A run name has at most {NAME_MAX} characters (this one has {len(name)}).")
+        if any(not ch.isprintable() for ch in name):
+            raise ValueError("A run name cannot hold control characters.")
+        if name:
+            atomic_write_bytes(self.path / "name.txt", name.encode("utf-8"))
+        else:
+            (self.path / "name.txt").unlink(missing_ok=True)
+
     def cache_dir(self) -> Path:
         path = self.path / "cache"
         path.mkdir(exist_ok=True)
@@ -272,7 +296,7 @@ class Run:
     def summary(self) -> dict:
         """One row for run lists: corpus, settings, state and each model's last metrics."""
         cfg = self.config
-        row = {"run": self.id, "corpus": cfg.get("corpus_name", cfg["corpus"].get("name")),
+        row = {"run": self.id, "name": self.name, "corpus": cfg.get("corpus_name", cfg["corpus"].get("name")),
                "created": cfg.get("created", ""), "state": self.status()["state"], "vocab": cfg.get("vocab_size"),
                "tokens": cfg.get("n_tokens"), "models": ",".join(self.models)}
         t = cfg["train"]
@@ -287,6 +311,36 @@ class Run:
                 if last.get(key) is not None:
                     row[f"{model}_{key}"] = last[key]
         return row
+
+
+def run_label(row: dict) -> str:
+    """A run's one-line label for selectors, from its summary(): its name, else corpus · epochs · key settings;
+    then its state when not complete, and the last 6 characters of its id, so no two runs read the same.
+
+    >>> run_label({"run": "20261202-101500-toy-proximity-3f2a1c", "name": "", "corpus": "toy-proximity",
+    ...            "state": "complete", "architecture": "skipgram", "loss": "negative", "dim": 20, "window": 2,
+    ...            "epochs": 5, "pytorch_epochs": 5, "gensim_epochs": 5})
+    'toy-proximity · 5 epochs · skipgram negative d20 w2 · 3f2a1c'
+    >>> run_label({"run": "x-9c0d1e", "name": "Workshop demo", "state": "incomplete", "epochs": 5,
+    ...            "pytorch_epochs": 5, "gensim_epochs": 2})
+    'Workshop demo · incomplete · 9c0d1e'
+    """
+    parts = [row["name"]] if row.get("name") else [
+        str(row.get("corpus")), _epochs_text(row), f"{row.get('architecture')} {row.get('loss')} d{row.get('dim')} "
+                                                   f"w{row.get('window')}"]
+    if row.get("state") != "complete":
+        parts.append(str(row.get("state")))
+    return " · ".join(parts + [row["run"][-6:]])
+
+
+def _epochs_text(row: dict) -> str:
+    """"5 epochs", or "2–5 of 5 epochs" while the models have finished different numbers of them."""
+    done = sorted({v for k, v in row.items() if k.endswith("_epochs") and isinstance(v, int)})
+    planned = row.get("epochs")
+    if done and (done[0] != planned or done[-1] != planned):
+        span = f"{done[0]}" if len(done) == 1 else f"{done[0]}–{done[-1]}"
+        return f"{span} of {planned} epochs"
+    return f"{planned} epochs"
 
 
 def to_keyed_vectors(vocab: Vocab, vectors: np.ndarray) -> KeyedVectors:
@@ -323,6 +377,19 @@ def damaged_runs(root: str | os.PathLike | None = None) -> list[tuple[str, str]]
             except ValueError as exc:
                 bad.append((path.name, str(exc)))
     return bad
+
+
+def delete_run(run: Run) -> None:
+    """Delete a run's folder with everything in it; refused while the run is training. The folder is first renamed
+    to a hidden name, so no page ever lists a half-deleted run."""
+    if run.status()["state"] == "training":
+        raise ValueError(f"Run {run.id} is still training: cancel it first, then delete it.")
+    hidden = run.path.with_name(f"{DELETING}{run.id}-{uuid.uuid4().hex[:6]}")
+    try:
+        os.rename(run.path, hidden)
+    except FileNotFoundError:
+        raise ValueError(f"Run {run.id} is already gone.") from None
+    shutil.rmtree(hidden, ignore_errors=True)
 
 
 def find_run(run_id: str, root: str | os.PathLike | None = None) -> Run:

@@ -7,7 +7,7 @@ import streamlit as st
 
 from lib import charts, clusters, explain, jobs, store
 from lib.evaluate import PROBE_EXAMPLES
-from widgets import plain, progress_bars, run_summaries, runs_root, select_run
+from widgets import RUN_KEY, forget_runs, plain, progress_bars, run_summaries, runs_root, select_run, show_error
 
 st.title("Word2Vec Workbench")
 st.markdown(
@@ -16,7 +16,8 @@ st.markdown(
     "random start), so every page can compare them epoch by epoch.\n\n"
     "- **Train** starts a run. **Embedding space**, **Neighbours**, **Similarity** and **Analogies** compare the "
     "two models at any epoch. **How it works** walks through the algorithm with the selected run's numbers.\n"
-    "- The run picked in the sidebar is the one every page shows; the link in the address bar keeps it."
+    "- The run picked in the sidebar (or in the Runs table) is the one every page shows; the link in the address "
+    "bar keeps it."
 )
 root = runs_root()
 
@@ -55,11 +56,25 @@ def train_first_run() -> None:
 if not store.list_runs(root):
     train_first_run()
 
+if deleted := st.session_state.pop("_deleted", None):
+    st.success(f"Deleted {plain(deleted)}.")
 run = select_run()
 if run is None:
     st.stop()
 
 # ------------------------------------------------------------ every run
+
+
+HEADLINE = ("category_purity", "purity")  # the one quality number every run has, for the compact table
+DETAIL_COLUMNS = ["loss", "words_per_sec", "neighbor_precision", "analogy_accuracy", "ws353_spearman"]
+
+
+def _pick_run(key: str, ids: list[str]) -> None:
+    """The runs table's row selection: show that run on every page (runs_table then reruns the whole page)."""
+    rows = st.session_state[key].selection.rows
+    if rows:
+        st.session_state[RUN_KEY] = ids[rows[0]]
+        st.session_state["_run_picked"] = True
 
 
 @st.fragment(run_every=2 if jobs.training_runs(root) else None)
@@ -69,41 +84,92 @@ def runs_table() -> None:
     if rows.empty:
         st.info("No runs yet.")
         return
+    rows.insert(0, "label", [store.run_label(r) for r in rows.to_dict("records")])
+    wide = st.toggle("All columns", value=False, key="runs_wide", help="Every metric and setting of every run, scrolled sideways.")
+    metrics = DETAIL_COLUMNS if wide else ["loss"]
+    columns = ["label", "state"] + [f"{m}_{k}" for k in (HEADLINE[0], *metrics) for m in ("pytorch", "gensim")]
+    if wide:
+        columns += ["pytorch_epochs", "gensim_epochs", "corpus", "created", "vocab", "tokens", "architecture", "loss", "dim", "window", "negative",
+                    "min_count", "sample", "epochs", "seed", "run"]
+    ids = rows["run"].tolist()
+    key = f"runs_table:{run.id}"  # a fresh table (no row ticked) whenever another run is selected
     st.dataframe(
-        rows, hide_index=True, width="stretch",
-        column_order=[c for c in ["state", "corpus", "created", "models", "pytorch_epochs", "gensim_epochs", "pytorch_loss",
-                      "gensim_loss", "pytorch_category_purity", "gensim_category_purity",
-                      "pytorch_neighbor_precision", "gensim_neighbor_precision",
-                      "pytorch_analogy_accuracy", "gensim_analogy_accuracy", "pytorch_ws353_spearman",
-                      "gensim_ws353_spearman", "pytorch_words_per_sec", "gensim_words_per_sec", "vocab", "tokens",
-                      "architecture", "loss", "dim", "window", "negative", "min_count", "sample", "epochs", "seed",
-                      "run"] if c in rows.columns],
+        rows, hide_index=True, width="stretch", key=key, on_select=lambda: _pick_run(key, ids),
+        selection_mode="single-row", column_order=[c for c in columns if c in rows.columns],
         column_config={
+            "label": st.column_config.TextColumn("run", help="Its name, or corpus · epochs · settings; then the end "
+                                                             "of its id. Pick a row to show that run everywhere.",
+                                                 width="large"),
             "state": st.column_config.TextColumn("state", help="complete, training, or incomplete (stopped early; "
-                                                               "its finished epochs are kept)"),
+                                                               "its finished epochs are kept)", width="small"),
             "created": st.column_config.TextColumn("created (UTC)"),
-            "pytorch_loss": st.column_config.NumberColumn("pytorch loss", format="%.4f",
-                                                          help="probe loss after the last finished epoch"),
-            "gensim_loss": st.column_config.NumberColumn("gensim loss", format="%.4f"),
-            "pytorch_words_per_sec": st.column_config.NumberColumn("pytorch words/s", format="%.0f"),
-            "gensim_words_per_sec": st.column_config.NumberColumn("gensim words/s", format="%.0f"),
-            **{f"{m}_{k}": st.column_config.NumberColumn(f"{m} {label}", format="%.3f")
+            **{f"{m}_epochs": st.column_config.NumberColumn(f"{m[:2]} ep", width="small",
+                                                            help=f"epochs {m} finished")
+               for m in ("pytorch", "gensim")},
+            **{f"{m}_loss": st.column_config.NumberColumn(f"{m} loss", format="%.3f", width="small",
+                                                          help="probe loss after the last finished epoch (the same "
+                                                               "yardstick for both models)")
+               for m in ("pytorch", "gensim")},
+            **{f"{m}_words_per_sec": st.column_config.NumberColumn(f"{m} words/s", format="%.0f")
+               for m in ("pytorch", "gensim")},
+            **{f"{m}_{k}": st.column_config.NumberColumn(f"{m} {label}", format="%.3f", width="small",
+                                                         help=f"{m}, after its last finished epoch")
                for m in ("pytorch", "gensim") for k, label in (("neighbor_precision", "neighbour precision"),
-                                                               ("category_purity", "category purity"),
                                                                ("analogy_accuracy", "analogies"),
                                                                ("ws353_spearman", "WordSim353 ρ"))},
-            **{f"{m}_epochs": st.column_config.NumberColumn(f"{m} epochs") for m in ("pytorch", "gensim")},
+            **{f"{m}_{HEADLINE[0]}": st.column_config.NumberColumn(
+                f"{m} {HEADLINE[1]}", format="%.3f", width="small",
+                help=f"{m}'s category purity after its last finished epoch: the share of each category word's 3 "
+                     "nearest category words in its own category") for m in ("pytorch", "gensim")},
             "loss": st.column_config.TextColumn("objective"),
         },
     )
+    if st.session_state.pop("_run_picked", False):
+        st.rerun()  # the whole page, sidebar selector included
     bad = [(name, why) for name, why in store.damaged_runs(root) if name not in jobs.NOT_RUNS]
     if bad:
-        with st.expander(f"{len(bad)} folder(s) in {root} are not readable runs"):
+        with st.expander(f"{len(bad)} folder(s) in the runs folder are not readable runs"):
             for name, why in bad:
-                st.write(f"`{name}`: {why}")
+                st.text(f"{name}: {why}")
 
 
 runs_table()
+
+
+def manage_run() -> None:
+    """Name or delete the selected run (deleting is refused while it trains, and asks to be confirmed)."""
+    with st.expander("Name or delete this run"):
+        label = store.run_label(run.summary())
+        with st.form("rename", border=False):
+            name = st.text_input("Name", value=run.name, key=f"name:{run.id}", max_chars=store.NAME_MAX,
+                                 help="Shown instead of corpus · epochs · settings in every run selector. "
+                                      "Empty: no name.")
+            if st.form_submit_button("Save name", key="save_name"):
+                try:
+                    run.rename(name)
+                except (ValueError, OSError) as exc:
+                    show_error(exc)
+                forget_runs()
+                st.rerun()
+        training = run.status()["state"] == "training"
+        sure = st.checkbox(f"Yes, delete {plain(label)} with all its epochs", value=False, key=f"delete_sure:{run.id}",
+                           disabled=training)
+        if st.button("Delete run", key="delete_run", disabled=training or not sure, icon=":material/delete:",
+                     help="Cancel the training first." if training else "Removes the run's folder for good."):
+            try:
+                store.delete_run(run)
+            except (ValueError, OSError) as exc:
+                show_error(exc)
+            forget_runs()
+            st.session_state.pop(RUN_KEY, None)
+            st.query_params.pop(RUN_KEY, None)
+            st.session_state["_deleted"] = label
+            st.rerun()
+        if training:
+            st.caption("This run is training: cancel it on the Train page before deleting it.")
+
+
+manage_run()
 
 # ------------------------------------------------------------ the selected run, epoch by epoch
 
@@ -111,7 +177,7 @@ runs_table()
 @st.fragment(run_every=2 if run.status()["state"] == "training" else None)
 def run_charts() -> None:
     s = run.summary()
-    st.subheader(f"Selected run: {s['corpus']}, {s['architecture']}, {s['state']}")
+    st.subheader(f"Selected run: {plain(store.run_label(s))}", anchor=False)
     cfg = run.train_config
     st.caption(f"dim {cfg.dim} · window {cfg.window} · negative {cfg.negative} · min_count {cfg.min_count} · "
                f"sample {cfg.sample:g} · epochs {cfg.epochs} · alpha {cfg.alpha:g} · {s['vocab']:,} words in the "

@@ -51,7 +51,7 @@ def test_home_shows_the_runs_table_and_the_selected_runs_charts(with_runs):
     assert {"pytorch_loss", "gensim_loss", "dim", "window"} <= set(table.columns)
     assert len(charts(at)) == 3  # loss, words/s and category purity per epoch
     assert at.session_state["run"] == with_runs.id
-    at.toggle[0].set_value(True).run()
+    next(t for t in at.toggle if "running loss" in t.label).set_value(True).run()
     assert no_exception(at) and len(charts(at)) == 3
     assert any("float32 accumulator" in m.value for m in at.markdown)  # what train_loss is
 
