@@ -85,12 +85,13 @@ def runs_table() -> None:
         st.info("No runs yet.")
         return
     rows.insert(0, "label", [store.run_label(r) for r in rows.to_dict("records")])
-    wide = st.toggle("All columns", value=False, key="runs_wide", help="Every metric and setting of every run, scrolled sideways.")
+    wide = st.toggle("All columns", value=False, key="runs_wide",
+                     help="Every metric and setting of every run, scrolled sideways.")
     metrics = DETAIL_COLUMNS if wide else ["loss"]
     columns = ["label", "state"] + [f"{m}_{k}" for k in (HEADLINE[0], *metrics) for m in ("pytorch", "gensim")]
     if wide:
-        columns += ["pytorch_epochs", "gensim_epochs", "corpus", "created", "vocab", "tokens", "architecture", "loss", "dim", "window", "negative",
-                    "min_count", "sample", "epochs", "seed", "run"]
+        columns += ["pytorch_epochs", "gensim_epochs", "corpus", "created", "vocab", "tokens", "architecture", "loss",
+                    "dim", "window", "negative", "min_count", "sample", "epochs", "seed", "run"]
     ids = rows["run"].tolist()
     key = f"runs_table:{run.id}"  # a fresh table (no row ticked) whenever another run is selected
     st.dataframe(
