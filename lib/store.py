@@ -5,7 +5,8 @@
                                    "resolved": what ran (lib.provenance), "preset": the corpus's preset, ...}
         vocab.tsv                 word<TAB>count, most frequent first (the row order of every vector file)
         analogies.txt             the analogy questions this run is evaluated on, if any
-        status.json               {"state": "training" | "complete" | "incomplete", "pid", "host", "message", ...}
+        status.json               {"state": "training" | "complete" | "incomplete", "message", "pid", "pid_start",
+                                   "host", "updated": the trainer's heartbeat (see Heartbeat)}
         progress.json             the trainer's position within the current epoch (for progress bars)
         <model>/epoch_000.npy     float32 (vocabulary × dim) input vectors after each epoch; 000 is the random start
         <model>/metrics.json      one object per finished epoch
@@ -14,6 +15,12 @@
 Every file is written to a temporary name and renamed into place, so a reader never sees half a file and a run
 killed mid-training keeps every epoch it finished. A model's epoch counts as finished once its metrics entry is
 written, which happens after its vectors file. Runs never share files, so several processes can write at once.
+Files get the permissions open() would give (0o666 less the umask), so a server running as another user can read
+runs trained from the command line; a full or read-only disk is a StoreError in plain words.
+
+Run.open is the one place that decides whether a run can be shown: it checks every file cheaply (the config's
+types, the vocabulary, the metrics, each vectors file's header and size) and refuses links out of the run folder;
+scan_runs lists the runs that pass and says why every other entry of the runs folder is skipped.
 """
 
 from __future__ import annotations
@@ -227,6 +234,11 @@ def check_config(cfg) -> str | None:
     return None
 
 
+def check_status(status) -> str | None:
+    """Why a status.json's contents are not a status, or None."""
+    return None if isinstance(status, dict) and isinstance(status.get("state"), str) else "it has no state"
+
+
 def check_metrics(entries) -> str | None:
     """Why a metrics.json's contents are not a list of epoch entries, or None."""
     if not isinstance(entries, list):
@@ -258,9 +270,21 @@ def npy_shape(path: Path) -> tuple[tuple[int, ...], np.dtype]:
     return shape, dtype
 
 
+def _stamp(path: Path) -> tuple:
+    """What tells a changed file from the one read before: its inode, size and time."""
+    st = path.stat()
+    return st.st_ino, st.st_size, st.st_mtime_ns
+
+
+@functools.lru_cache(maxsize=64)
+def _check_text(path: str, _stamp: tuple) -> None:
+    """ValueError when a file is not UTF-8 text (checked once while it is unchanged)."""
+    Path(path).read_bytes().decode("utf-8")
+
+
 @functools.lru_cache(maxsize=32)
 def _read_vocab(path: str, _stamp: tuple) -> Vocab:
-    """vocab.tsv parsed, kept while the file is unchanged (_stamp: its inode, size and time)."""
+    """vocab.tsv parsed, kept while the file is unchanged."""
     words, counts = [], []
     text = Path(path).read_bytes().decode("utf-8")
     for number, line in enumerate(text.splitlines(), 1):
@@ -381,9 +405,13 @@ class Run:
         vocab = run.vocab()
         if len(vocab) != cfg["vocab_size"]:
             raise run._damaged("vocab.tsv", f"it has {len(vocab)} words, config.json says {cfg['vocab_size']}")
+        if os.path.lexists(run._file("analogies.txt")):
+            try:
+                _check_text(str(run.path / "analogies.txt"), _stamp(run.path / "analogies.txt"))
+            except (OSError, ValueError) as exc:
+                raise run._damaged("analogies.txt", _reason(exc)) from None
         if run._file("status.json").exists():
-            run._read_json("status.json", lambda s: None if isinstance(s, dict) and isinstance(s.get("state"), str)
-                           else "it has no state")
+            run._read_json("status.json", check_status)
         dim = run.train_config.dim
         for model in run.models:
             for entry in run.metrics(model):
@@ -446,8 +474,7 @@ class Run:
     def vocab(self) -> Vocab:
         path = self._file("vocab.tsv")
         try:
-            st = path.stat()
-            return _read_vocab(str(path), (st.st_ino, st.st_size, st.st_mtime_ns))
+            return _read_vocab(str(path), _stamp(path))
         except (OSError, ValueError) as exc:
             raise self._damaged("vocab.tsv", _reason(exc)) from None
 
@@ -498,7 +525,7 @@ class Run:
             status = json.loads((self.path / "status.json").read_bytes().decode("utf-8"))
         except (OSError, ValueError):
             return {"state": "incomplete", "message": "status.json is missing or unreadable"}
-        if not isinstance(status, dict) or not isinstance(status.get("state"), str):
+        if check_status(status):
             return {"state": "incomplete", "message": "status.json has no state"}
         if status["state"] == "training" and not self.trainer_alive(status):
             status = {**status, "state": "incomplete",

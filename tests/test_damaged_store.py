@@ -87,6 +87,8 @@ DAMAGE = {
     "epoch pickled objects": lambda r: _npy(r, np.array([[object()] * 8] * 26, dtype=object), allow_pickle=True),
     "epoch not an npy": lambda r: (r / "gensim" / "epoch_000.npy").write_bytes(b"hello"),
     "epoch unreadable (a folder)": lambda r: _folder_instead(r / "gensim" / "epoch_001.npy"),
+    "analogies not UTF-8": lambda r: (r / "analogies.txt").write_bytes(b"aaa bbb \xff ddd\n"),
+    "analogies a folder": lambda r: (r / "analogies.txt").mkdir(),
     "status not UTF-8": lambda r: (r / "status.json").write_bytes(b"\xff\xfe"),
     "status a list": lambda r: (r / "status.json").write_text("[]"),
     "run folder a link outside": _link_outside,
