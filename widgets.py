@@ -41,8 +41,19 @@ def runs_root() -> str:
 
 
 @st.cache_data(ttl=2, show_spinner=False)
+def _scan(root: str) -> tuple[list[str], list[tuple[str, str]]]:
+    runs, bad = store.scan_runs(root)
+    return [r.id for r in runs], bad
+
+
 def run_ids(root: str) -> list[str]:
-    return [r.id for r in store.list_runs(root)]
+    """The readable runs' ids, newest first (re-read every 2 s)."""
+    return _scan(root)[0]
+
+
+def damaged_runs(root: str) -> list[tuple[str, str]]:
+    """(name, reason) of every entry in the runs folder that is skipped: damaged, a link, a stray file."""
+    return _scan(root)[1]
 
 
 @st.cache_data(ttl=2, show_spinner=False)
@@ -50,21 +61,28 @@ def run_label(root: str, run_id: str) -> str:
     """store.run_label: the run's name, else corpus · epochs · settings; its state; the end of its id."""
     try:
         return store.run_label(store.find_run(run_id, root).summary())
-    except ValueError:
+    except (ValueError, OSError):
         return run_id
 
 
 def forget_runs() -> None:
     """Drop the cached run lists and labels (after a run is renamed, deleted or created)."""
-    run_ids.clear()
+    _scan.clear()
     run_label.clear()
     run_summaries.clear()
 
 
 @st.cache_data(ttl=2, show_spinner=False)
 def run_summaries(root: str) -> list[dict]:
-    """Run.summary() of every run, newest first (re-read every 2 s, so training runs move on)."""
-    return [r.summary() for r in store.list_runs(root)]
+    """Run.summary() of every run, newest first (re-read every 2 s, so training runs move on); a run damaged
+    since it was listed is left out."""
+    rows = []
+    for run in store.list_runs(root):
+        try:
+            rows.append(run.summary())
+        except (ValueError, OSError):
+            continue
+    return rows
 
 
 _SELECT_KEY = "_run_select"
@@ -78,19 +96,21 @@ def select_run(sidebar: bool = True) -> store.Run | None:
     """The shared run selector: one choice for every page, mirrored in ?run=... so a link opens the same run.
     Any page may set st.session_state["run"] to a run id to change it (the Train page does on start).
 
-    Returns None (after saying why in the page) when there is no run yet."""
+    A damaged run (or any name that is not a readable run) is never opened: the page says why and shows the
+    newest readable run. Returns None (after saying why in the page) when there is no readable run."""
     root = runs_root()
     ids = run_ids(root)
     wanted = st.session_state.get(RUN_KEY) or st.query_params.get(RUN_KEY)
     if wanted and wanted not in ids:  # a run made in the last two seconds is not in the cached list yet
-        run_ids.clear()
+        _scan.clear()
         ids = run_ids(root)
+    if wanted and wanted not in ids:
+        why = dict(damaged_runs(root)).get(wanted) or f"There is no run {wanted} in {root}."
+        st.warning(plain(f"{why} Showing the newest readable run instead." if ids else why))
     if not ids:
         st.info("No runs yet: train one on the **Train** page (or open **Home**, which trains a toy run for you).")
         return None
     if wanted not in ids:
-        if wanted:
-            st.warning(f"Run {wanted!r} is not in {root}; showing the newest run instead.")
         wanted = ids[0]
     st.session_state[RUN_KEY] = wanted
     st.session_state[_SELECT_KEY] = wanted
@@ -100,9 +120,9 @@ def select_run(sidebar: bool = True) -> store.Run | None:
     st.query_params[RUN_KEY] = wanted
     try:
         return store.find_run(wanted, root)
-    except ValueError as exc:
-        st.error(str(exc))
-        st.stop()
+    except ValueError as exc:  # damaged since it was listed
+        _scan.clear()
+        show_error(exc)
 
 
 # ------------------------------------------------------------ cached loaders, keyed by run folder and epoch
@@ -114,8 +134,12 @@ def _keyed_vectors(path: str, model: str, epoch: int):
 
 
 def keyed_vectors(run: store.Run, model: str, epoch: int):
-    """An epoch's vectors as gensim KeyedVectors (finished epochs never change, so caching them is safe)."""
-    return _keyed_vectors(str(run.path), model, epoch)
+    """An epoch's vectors as gensim KeyedVectors (finished epochs never change, so caching them is safe); a file
+    damaged since the run was opened stops the page with the reason."""
+    try:
+        return _keyed_vectors(str(run.path), model, epoch)
+    except ValueError as exc:
+        show_error(exc)
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
@@ -124,7 +148,11 @@ def _vocab(path: str):
 
 
 def vocab(run: store.Run):
-    return _vocab(str(run.path))
+    """The run's vocabulary; a vocab.tsv damaged since the run was opened stops the page with the reason."""
+    try:
+        return _vocab(str(run.path))
+    except ValueError as exc:
+        show_error(exc)
 
 
 def epoch_slider(run: store.Run, label: str = "Epoch", key: str = "epoch") -> int | None:

@@ -217,21 +217,22 @@ def cosmul_result(run: Run, model: str, epoch: int, compute: bool = True) -> dic
     import json
 
     from lib.evaluate import analogy_accuracy_cosmul
-    from lib.store import atomic_write_json
+    from lib.store import json_bytes
 
     path = analogy_questions_path(run)
     if path is None:
         return {}
-    cached = run.cache_dir() / "analogies-3cosmul" / model / f"epoch_{epoch:03d}.json"
-    if cached.is_file():
-        try:
-            return json.loads(cached.read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError):
-            pass  # damaged: computed again below
+    cached = ("analogies-3cosmul", model, f"epoch_{epoch:03d}.json")
+    try:
+        result = json.loads(run.read_cache(*cached) or b"null")
+        if isinstance(result, dict):
+            return result
+    except ValueError:
+        pass  # damaged: computed again below
     if not compute:
         return None
     result = analogy_accuracy_cosmul(run.keyed_vectors(model, epoch), path)
-    atomic_write_json(cached, result)
+    run.write_cache(*cached, data=json_bytes(result))  # skipped on a read-only or full disk
     return result
 
 

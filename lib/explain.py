@@ -11,7 +11,7 @@ from lib.config import ADAM_BATCH, BATCH_PER_WORD, BATCH_RANGE, ROW_STEP, TrainC
 from lib.corpora import load_corpus
 from lib.pairs import examples_per_epoch
 from lib.provenance import resolved_settings
-from lib.store import Run, atomic_write_json
+from lib.store import Run, json_bytes
 from lib.vocab import Vocab
 
 EPOCH_COLUMNS = ("loss", "train_loss", "words_per_sec", "seconds", "pairs")
@@ -76,10 +76,11 @@ def measured_pairs(run: Run) -> int | None:
 def exact_pairs(run: Run) -> int | None:
     """lib.pairs.examples_per_epoch for the run's corpus (one draw), cached in the run's cache folder; None when the
     corpus is larger than EXACT_PAIRS_MAX_TOKENS or can no longer be loaded (an upload removed, say)."""
-    cache = run.path / "cache" / "explain.json"
     try:
-        return json.loads(cache.read_text(encoding="utf-8"))["examples_per_epoch"]
-    except (OSError, ValueError, KeyError):
+        cached = json.loads(run.read_cache("explain.json") or b"null")["examples_per_epoch"]
+        if isinstance(cached, int):
+            return cached
+    except (ValueError, KeyError, TypeError):
         pass
     if (run.config.get("n_tokens") or 0) > EXACT_PAIRS_MAX_TOKENS:
         return None
@@ -91,7 +92,7 @@ def exact_pairs(run: Run) -> int | None:
     vocab = run.vocab()
     value = examples_per_epoch(vocab.encode(corpus.sentences), vocab.keep_probability(cfg.sample), cfg.window,
                                cfg.architecture, cfg.seed, cfg.shrink_windows)
-    atomic_write_json(run.cache_dir() / "explain.json", {"examples_per_epoch": int(value)})
+    run.write_cache("explain.json", data=json_bytes({"examples_per_epoch": int(value)}))
     return int(value)
 
 

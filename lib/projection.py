@@ -8,6 +8,7 @@ ALIGNMENT), so words do not jump or mirror from one epoch to the next, and every
 from __future__ import annotations
 
 import hashlib
+import io
 import warnings
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from sklearn.metrics import pairwise_distances
 from threadpoolctl import threadpool_limits
 
 from lib.categories import run_categories
-from lib.store import Run, atomic_save_npy
+from lib.store import Run, npy_bytes
 
 METHODS = ("pca", "umap")
 WORD_SETS = ("frequent", "categories")
@@ -104,16 +105,18 @@ def cache_folder(run: Run, method: str, n_words: int, word_ids=None) -> Path:
 
 def raw_frame(run: Run, model: str, epoch: int, method: str, word_ids: np.ndarray) -> np.ndarray:
     """One epoch's unaligned 2D points for the words with these vocabulary ids, from the cache or fitted now."""
-    path = cache_folder(run, method, len(word_ids), word_ids) / model / f"epoch_{epoch:03d}.npy"
-    if path.is_file():
+    folder = cache_folder(run, method, len(word_ids), word_ids).relative_to(run.cache_dir())
+    parts = (*folder.parts, model, f"epoch_{epoch:03d}.npy")
+    cached = run.read_cache(*parts)
+    if cached is not None:
         try:
-            points = np.load(path)
-            if points.shape == (len(word_ids), 2):
+            points = np.load(io.BytesIO(cached), allow_pickle=False)
+            if points.shape == (len(word_ids), 2) and points.dtype.kind == "f":
                 return points
-        except (OSError, ValueError):
+        except (OSError, ValueError, EOFError):
             pass  # a damaged cache file is simply fitted again
     points = FITTERS[method](run.vectors(model, epoch)[word_ids])
-    atomic_save_npy(path, points)  # written atomically: another process never reads half a file
+    run.write_cache(*parts, data=npy_bytes(points))  # skipped on a read-only or full disk
     return points
 
 

@@ -6,7 +6,8 @@
         vocab.tsv                 word<TAB>count, most frequent first (the row order of every vector file)
         analogies.txt             the analogy questions this run is evaluated on, if any
         name.txt                  the name a user gave the run (optional; one line, NAME_MAX characters at most)
-        status.json               {"state": "training" | "complete" | "incomplete", "pid", "host", "message", ...}
+        status.json               {"state": "training" | "complete" | "incomplete", "message", "pid", "pid_start",
+                                   "host", "updated": the trainer's heartbeat (see Heartbeat)}
         progress.json             the trainer's position within the current epoch (for progress bars)
         <model>/epoch_000.npy     float32 (vocabulary × dim) input vectors after each epoch; 000 is the random start
         <model>/metrics.json      one object per finished epoch
@@ -15,20 +16,30 @@
 Every file is written to a temporary name and renamed into place, so a reader never sees half a file and a run
 killed mid-training keeps every epoch it finished. A model's epoch counts as finished once its metrics entry is
 written, which happens after its vectors file. Runs never share files, so several processes can write at once.
+Files get the permissions open() would give (0o666 less the umask), so a server running as another user can read
+runs trained from the command line; a full or read-only disk is a StoreError in plain words.
+
+Run.open is the one place that decides whether a run can be shown: it checks every file cheaply (the config's
+types, the vocabulary, the metrics, each vectors file's header and size) and refuses links out of the run folder;
+scan_runs lists the runs that pass and says why every other entry of the runs folder is skipped.
 """
 
 from __future__ import annotations
 
+import errno
+import functools
 import io
 import json
+import logging
 import os
 import re
 import shutil
 import socket
 import tempfile
+import threading
 import time
 import uuid
-from dataclasses import asdict, dataclass
+from dataclasses import MISSING, asdict, fields
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -36,11 +47,13 @@ from typing import Any
 import numpy as np
 from gensim.models import KeyedVectors
 
-from lib.config import CorpusConfig, TrainConfig, from_dict
+from lib.config import ARCHITECTURES, LOSSES, MODELS, OPTIMIZERS, CorpusConfig, TrainConfig, from_dict
 from lib.vocab import Vocab
 
 DEFAULT_RUNS_DIR = "runs"
-STALE_AFTER = 600.0  # seconds without a heartbeat after which another machine's "training" run counts as stopped
+HEARTBEAT_SECONDS = 5.0  # a training process rewrites its status.json this often (Heartbeat)
+STALE_AFTER = 6 * HEARTBEAT_SECONDS  # a "training" run without a heartbeat for this long has stopped
+log = logging.getLogger(__name__)
 
 
 def runs_dir(path: str | os.PathLike | None = None) -> Path:
@@ -48,26 +61,77 @@ def runs_dir(path: str | os.PathLike | None = None) -> Path:
     return Path(path or os.environ.get("W2V_RUNS_DIR") or DEFAULT_RUNS_DIR)
 
 
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+class StoreError(ValueError):
+    """A run file could not be written, said in plain words (disk full, read-only disk, permission denied)."""
+
+
+PLAIN_ERRNO = {errno.ENOSPC: "disk full", errno.EDQUOT: "disk quota exceeded", errno.EROFS: "read-only disk",
+               errno.EACCES: "permission denied", errno.EPERM: "permission denied"}
+
+
+def _plain_error(exc: OSError, path: Path) -> OSError | StoreError:
+    why = PLAIN_ERRNO.get(exc.errno)
+    return StoreError(f"Cannot write {path}: {why}.") if why else exc
+
+
+def _umask() -> int:
+    """The process's umask, read without changing it where Linux allows (/proc), else set and restored."""
     try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write to a temporary name and rename into place, with the permissions open() would give (0o666 & ~umask).
+    StoreError says in plain words when the disk is full or read-only, or the folder is not writable."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise _plain_error(exc, path) from exc
+    try:
+        try:
+            os.fchmod(fd, 0o666 & ~_umask())
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+        finally:
+            os.close(fd)
         os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+    except BaseException as exc:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        if isinstance(exc, OSError):
+            raise _plain_error(exc, path) from exc
         raise
 
 
+def json_bytes(obj: Any) -> bytes:
+    """obj as UTF-8 JSON text (numpy numbers and arrays as plain ones)."""
+    return json.dumps(obj, indent=1, default=_json_default).encode("utf-8")
+
+
 def atomic_write_json(path: Path, obj: Any) -> None:
-    atomic_write_bytes(path, json.dumps(obj, indent=1, default=_json_default).encode("utf-8"))
+    atomic_write_bytes(path, json_bytes(obj))
+
+
+def npy_bytes(array: np.ndarray) -> bytes:
+    """An array as the bytes of a float32 .npy file."""
+    buffer = io.BytesIO()
+    np.save(buffer, np.ascontiguousarray(array, dtype=np.float32))
+    return buffer.getvalue()
 
 
 def atomic_save_npy(path: Path, array: np.ndarray) -> None:
-    buffer = io.BytesIO()
-    np.save(buffer, np.ascontiguousarray(array, dtype=np.float32))
-    atomic_write_bytes(path, buffer.getvalue())
+    atomic_write_bytes(path, npy_bytes(array))
 
 
 def _json_default(obj):
@@ -95,9 +159,173 @@ def _pid_alive(pid: int) -> bool:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
-    except PermissionError:
-        return True
+    except (PermissionError, OverflowError, ValueError):
+        return pid > 0
     return True
+
+
+def process_start(pid: int) -> int | None:
+    """When a process started (clock ticks after boot, /proc/<pid>/stat field 22), to tell a reused PID from the
+    process that wrote it; None where /proc cannot say."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        return int(stat[stat.rindex(")") + 2:].split()[19])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+# ------------------------------------------------------------ what a readable run looks like
+
+
+CONFIG_TYPES = {"corpus_name": str, "created": str, "groups": dict, "categories": dict, "true_neighbours": dict,
+                "check_word": str, "description": str, "categories_source": str, "natural": bool, "ordered": bool,
+                "preset": dict, "resolved": dict}  # optional keys of config.json, when present and not null
+METRIC_NUMBERS = ("loss", "train_loss", "seconds", "words_per_sec", "pairs", "pair_seconds", "analogy_accuracy",
+                  "analogy_coverage", "ws353_spearman", "neighbor_precision", "category_purity",
+                  "category_purity_chance")
+
+
+def _is_int(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _check_fields(cls, data) -> str | None:
+    """Why a config section saved with asdict() cannot be read back as cls, or None."""
+    if not isinstance(data, dict):
+        return f"its {cls.__name__} section is a {type(data).__name__}, not an object"
+    for f in fields(cls):
+        if f.name not in data:
+            continue
+        value, default = data[f.name], f.default if f.default is not MISSING else None
+        ok = (isinstance(value, bool) if isinstance(default, bool) else _is_int(value) if isinstance(default, int)
+              else _is_number(value) if isinstance(default, float) else isinstance(value, str)
+              if isinstance(default, str) else True)
+        if not ok:
+            return f"{f.name} is {value!r}, not a {type(default).__name__}"
+    return None
+
+
+def check_config(cfg) -> str | None:
+    """Why a config.json's contents are not safe to show, or None."""
+    if not isinstance(cfg, dict):
+        return f"it holds a {type(cfg).__name__}, not an object"
+    models = cfg.get("models")
+    if not isinstance(models, list) or not models or any(m not in MODELS for m in models) \
+            or len(set(models)) != len(models):
+        return f"models must be a list of {', '.join(MODELS)} (got {models!r})"
+    for key, cls in (("train", TrainConfig), ("corpus", CorpusConfig)):
+        if key not in cfg:
+            return f"it has no {key} settings"
+        why = _check_fields(cls, cfg[key])
+        if why:
+            return why
+    train = from_dict(TrainConfig, cfg["train"])
+    for name, allowed in (("architecture", ARCHITECTURES), ("loss", LOSSES), ("optimizer", OPTIMIZERS)):
+        if getattr(train, name) not in allowed:
+            return f"{name} is {getattr(train, name)!r}, not one of {', '.join(allowed)}"
+    if train.dim <= 0:
+        return f"dim is {train.dim}"
+    for key in ("vocab_size", "n_tokens"):
+        if not _is_int(cfg.get(key)) or cfg[key] < 0:
+            return f"{key} is {cfg.get(key)!r}, not a count"
+    for key, kind in CONFIG_TYPES.items():
+        if cfg.get(key) is not None and not isinstance(cfg[key], kind):
+            return f"{key} is a {type(cfg[key]).__name__}, not a {kind.__name__}"
+    return None
+
+
+def check_status(status) -> str | None:
+    """Why a status.json's contents are not a status, or None."""
+    return None if isinstance(status, dict) and isinstance(status.get("state"), str) else "it has no state"
+
+
+def check_metrics(entries) -> str | None:
+    """Why a metrics.json's contents are not a list of epoch entries, or None."""
+    if not isinstance(entries, list):
+        return f"it holds a {type(entries).__name__}, not a list"
+    for entry in entries:
+        if not isinstance(entry, dict) or not _is_int(entry.get("epoch")) or entry["epoch"] < 0:
+            return f"an entry has no epoch number ({str(entry)[:60]})"
+        bad = next((k for k in METRIC_NUMBERS if entry.get(k) is not None and not _is_number(entry[k])), None)
+        if bad:
+            return f"epoch {entry['epoch']}'s {bad} is {entry[bad]!r}, not a number"
+    return None
+
+
+def npy_shape(path: Path) -> tuple[tuple[int, ...], np.dtype]:
+    """An .npy file's shape and dtype from its header; ValueError when it is not a whole, plain .npy file."""
+    with open(path, "rb") as f:
+        version = np.lib.format.read_magic(f)
+        read_header = {(1, 0): np.lib.format.read_array_header_1_0,
+                       (2, 0): np.lib.format.read_array_header_2_0}.get(version)
+        if read_header is None:
+            raise ValueError(f"it is an .npy file of version {version}, which is not read here")
+        shape, _, dtype = read_header(f)
+        size = os.fstat(f.fileno()).st_size
+        expected = f.tell() + int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+    if dtype.hasobject:
+        raise ValueError("it holds Python objects, not numbers")
+    if size != expected:
+        raise ValueError(f"it is {size} bytes, not the {expected} its header promises (truncated?)")
+    return shape, dtype
+
+
+def _stamp(path: Path) -> tuple:
+    """What tells a changed file from the one read before: its inode, size and time."""
+    st = path.stat()
+    return st.st_ino, st.st_size, st.st_mtime_ns
+
+
+@functools.lru_cache(maxsize=64)
+def _check_text(path: str, _stamp: tuple) -> None:
+    """ValueError when a file is not UTF-8 text (checked once while it is unchanged)."""
+    Path(path).read_bytes().decode("utf-8")
+
+
+@functools.lru_cache(maxsize=32)
+def _read_vocab(path: str, _stamp: tuple) -> Vocab:
+    """vocab.tsv parsed, kept while the file is unchanged."""
+    words, counts = [], []
+    text = Path(path).read_bytes().decode("utf-8")
+    for number, line in enumerate(text.splitlines(), 1):
+        word, tab, count = line.rpartition("\t")
+        if not tab or not word or not count.strip().isdigit():
+            raise ValueError(f"line {number} is not word<TAB>count ({line[:40]!r})")
+        words.append(word)
+        counts.append(int(count))
+    if not words:
+        raise ValueError("it is empty")
+    return Vocab.from_counts(words, counts)
+
+
+class Heartbeat:
+    """While training, a background thread rewrites the run's status.json every `seconds` (a status "training"
+    without a fresh heartbeat means the trainer is gone, whatever process has its PID now). Use as a context
+    manager around the training; it stops before the final status is written."""
+
+    def __init__(self, run: "Run", seconds: float = HEARTBEAT_SECONDS):
+        self.run, self.seconds = run, seconds
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._beat, name=f"heartbeat-{run.id}", daemon=True)
+
+    def __enter__(self) -> "Heartbeat":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _beat(self) -> None:
+        while not self._stop.wait(self.seconds):
+            try:
+                self.run.set_status("training")
+            except (OSError, ValueError) as exc:  # a full disk: the trainer reports it; try again next beat
+                log.warning("heartbeat of run %s not written: %s", self.run.id, exc)
 
 
 class Run:
@@ -131,6 +359,8 @@ class Run:
             run.path.mkdir(parents=True)
         except FileExistsError:  # runs never share a folder
             raise ValueError(f"There is a run {run.id} already; choose another run id.") from None
+        except OSError as exc:
+            raise _plain_error(exc, run.path) from exc
         atomic_write_json(run.path / "config.json", {
             "train": asdict(train_cfg), "corpus": asdict(corpus_cfg), "models": list(models),
             "corpus_name": corpus_name, "n_tokens": n_tokens, "vocab_size": len(vocab),
@@ -144,9 +374,11 @@ class Run:
         return run
 
     def set_status(self, state: str, message: str = "") -> None:
+        """status.json: the state, and who writes it (pid, the process's start time, host) and when (the
+        heartbeat, see Heartbeat)."""
         atomic_write_json(self.path / "status.json", {
-            "state": state, "message": message, "pid": os.getpid(), "host": socket.gethostname(),
-            "updated": time.time(),
+            "state": state, "message": message, "pid": os.getpid(), "pid_start": process_start(os.getpid()),
+            "host": socket.gethostname(), "updated": time.time(),
         })
 
     def write_epoch(self, model: str, epoch: int, vectors: np.ndarray, metrics: dict) -> None:
@@ -164,20 +396,61 @@ class Run:
 
     @classmethod
     def open(cls, path: str | os.PathLike) -> "Run":
-        """A run folder, checked enough to read: ValueError with the reason when it is damaged."""
+        """A run folder, checked enough to show: its config's types, its vocabulary, its status, every model's
+        metrics and every finished epoch's vectors file (its header and size: dtype float, shape vocabulary ×
+        dim, not truncated). ValueError names the run, the file and what is wrong with it."""
         run = cls(Path(path))
         if not run.path.is_dir():
             raise ValueError(f"No run folder at {run.path}.")
         for name in ("config.json", "vocab.tsv"):
-            if not (run.path / name).is_file():
-                raise ValueError(f"Run {run.path.name} is damaged: {name} is missing.")
-        try:
-            run.config
-        except (json.JSONDecodeError, UnicodeDecodeError, KeyError, TypeError) as exc:
-            raise ValueError(f"Run {run.path.name} is damaged: config.json cannot be read ({exc}).") from None
+            if not run._file(name).exists():
+                raise run._damaged(name, "it is missing")
+        cfg = run.config
+        vocab = run.vocab()
+        if len(vocab) != cfg["vocab_size"]:
+            raise run._damaged("vocab.tsv", f"it has {len(vocab)} words, config.json says {cfg['vocab_size']}")
+        if os.path.lexists(run._file("analogies.txt")):
+            try:
+                _check_text(str(run.path / "analogies.txt"), _stamp(run.path / "analogies.txt"))
+            except (OSError, ValueError) as exc:
+                raise run._damaged("analogies.txt", _reason(exc)) from None
+        if run._file("status.json").exists():
+            run._read_json("status.json", check_status)
+        dim = run.train_config.dim
         for model in run.models:
-            run.metrics(model)  # ValueError when a metrics file is damaged
+            for entry in run.metrics(model):
+                name = f"{model}/epoch_{entry['epoch']:03d}.npy"
+                if not os.path.lexists(run._file(name)):
+                    continue  # an epoch whose vectors were never written is not finished (see epochs)
+                try:
+                    shape, dtype = npy_shape(run._file(name))
+                except (OSError, ValueError, EOFError) as exc:
+                    raise run._damaged(name, _reason(exc)) from None
+                why = _vectors_problem(shape, dtype, len(vocab), dim)
+                if why:
+                    raise run._damaged(name, why)
         return run
+
+    def _damaged(self, name: str, why: str) -> ValueError:
+        return ValueError(f"Run {self.id} is damaged: {name}: {why}.")
+
+    def _file(self, name: str) -> Path:
+        """A file of the run; ValueError when a link leads it out of the run folder."""
+        path = self.path / name
+        if os.path.realpath(path) != os.path.join(os.path.realpath(self.path), name):
+            raise self._damaged(name, "a link leads it out of the run folder")
+        return path
+
+    def _read_json(self, name: str, check=None):
+        """A JSON file of the run, checked by check (returns why it is wrong, or None)."""
+        try:
+            data = json.loads(self._file(name).read_bytes().decode("utf-8"))
+        except (OSError, ValueError) as exc:
+            raise self._damaged(name, _reason(exc)) from None
+        why = check(data) if check else None
+        if why:
+            raise self._damaged(name, why)
+        return data
 
     @property
     def id(self) -> str:
@@ -187,9 +460,7 @@ class Run:
     def config(self) -> dict:
         cached = self.__dict__.get("_config")
         if cached is None:
-            cached = json.loads((self.path / "config.json").read_text(encoding="utf-8"))
-            cached["train"], cached["corpus"]  # noqa: B018 -- fail early on a config without them
-            self.__dict__["_config"] = cached
+            cached = self.__dict__["_config"] = self._read_json("config.json", check_config)
         return cached
 
     @property
@@ -205,25 +476,22 @@ class Run:
         return list(self.config["models"])
 
     def vocab(self) -> Vocab:
-        words, counts = [], []
-        for line in (self.path / "vocab.tsv").read_text(encoding="utf-8").splitlines():
-            word, _, count = line.rpartition("\t")
-            words.append(word)
-            counts.append(int(count))
-        return Vocab.from_counts(words, counts)
+        path = self._file("vocab.tsv")
+        try:
+            return _read_vocab(str(path), _stamp(path))
+        except (OSError, ValueError) as exc:
+            raise self._damaged("vocab.tsv", _reason(exc)) from None
 
     def analogies_path(self) -> Path | None:
         path = self.path / "analogies.txt"
-        return path if path.is_file() else None
+        return path if path.is_file() and not path.is_symlink() else None
 
     def metrics(self, model: str) -> list[dict]:
-        path = self.path / model / "metrics.json"
-        if not path.is_file():
+        """One entry per finished epoch of a model ([] before the first); ValueError when the file is damaged."""
+        name = f"{model}/metrics.json"
+        if not os.path.lexists(self.path / name):
             return []
-        try:
-            return json.loads(path.read_text(encoding="utf-8"))
-        except (json.JSONDecodeError, UnicodeDecodeError):
-            raise ValueError(f"Run {self.id} is damaged: {model}/metrics.json cannot be read.") from None
+        return self._read_json(name, check_metrics)
 
     def epochs(self, model: str) -> list[int]:
         """Finished epochs of a model whose vectors are on disk, 0 (the random start) first."""
@@ -236,44 +504,67 @@ class Run:
         return sorted(set.intersection(*sets)) if sets else []
 
     def vectors(self, model: str, epoch: int) -> np.ndarray:
-        path = self.path / model / f"epoch_{epoch:03d}.npy"
+        """An epoch's vectors, checked against the vocabulary and dim; ValueError naming the run and file."""
+        name = f"{model}/epoch_{epoch:03d}.npy"
+        path = self._file(name)
         if not path.is_file():
             raise ValueError(f"Run {self.id} has no {model} vectors for epoch {epoch}.")
-        return np.load(path)
+        try:
+            vectors = np.load(path, allow_pickle=False)
+        except (OSError, ValueError, EOFError) as exc:
+            raise self._damaged(name, _reason(exc)) from None
+        why = _vectors_problem(vectors.shape, vectors.dtype, len(self.vocab()), self.train_config.dim)
+        if why:
+            raise self._damaged(name, why)
+        return vectors
 
     def keyed_vectors(self, model: str, epoch: int) -> KeyedVectors:
         """An epoch's vectors as gensim KeyedVectors, for every evaluation."""
         return to_keyed_vectors(self.vocab(), self.vectors(model, epoch))
 
     def status(self) -> dict:
-        """status.json, with state "incomplete" for a run whose training process is gone before it finished."""
+        """status.json, with state "incomplete" for a run whose trainer is gone before it finished (see
+        trainer_alive)."""
         try:
-            status = json.loads((self.path / "status.json").read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError):
+            status = json.loads((self.path / "status.json").read_bytes().decode("utf-8"))
+        except (OSError, ValueError):
             return {"state": "incomplete", "message": "status.json is missing or unreadable"}
-        if status.get("state") == "training" and not self._trainer_alive(status):
+        if check_status(status):
+            return {"state": "incomplete", "message": "status.json has no state"}
+        if status["state"] == "training" and not self.trainer_alive(status):
             status = {**status, "state": "incomplete",
                       "message": status.get("message") or "training stopped before the last epoch"}
         return status
 
-    def _trainer_alive(self, status: dict) -> bool:
-        if status.get("host") == socket.gethostname() and isinstance(status.get("pid"), int):
-            return _pid_alive(status["pid"])
-        heartbeat = max(status.get("updated", 0), self.progress().get("updated", 0))
+    def trainer_alive(self, status: dict) -> bool:
+        """Whether the process that wrote a "training" status still trains: on its host, its PID is alive and
+        started when the status says (not a reused PID); anywhere, its heartbeat is younger than STALE_AFTER."""
+        pid = status.get("pid")
+        if status.get("host") == socket.gethostname() and _is_int(pid):
+            if not _pid_alive(pid):
+                return False
+            started = status.get("pid_start")
+            if _is_int(started) and process_start(pid) not in (None, started):
+                return False
+        beats = [status.get("updated"), self.progress().get("updated")]
+        heartbeat = max((b for b in beats if _is_number(b)), default=0)
         return time.time() - heartbeat < STALE_AFTER
 
     def progress(self) -> dict:
         try:
-            return json.loads((self.path / "progress.json").read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError):
+            progress = json.loads((self.path / "progress.json").read_bytes().decode("utf-8"))
+        except (OSError, ValueError):
             return {}
+        return progress if isinstance(progress, dict) else {}
+
+    # ------------------------------------------------------------ derived data (recomputable)
 
     @property
     def name(self) -> str:
         """The name a user gave the run, "" when none (or when name.txt cannot be read)."""
         try:
-            return (self.path / "name.txt").read_text(encoding="utf-8").strip()[:NAME_MAX]
-        except (OSError, UnicodeDecodeError):
+            return self._file("name.txt").read_bytes().decode("utf-8").strip()[:NAME_MAX]
+        except (OSError, ValueError):
             return ""
 
     def rename(self, name: str) -> None:
@@ -284,24 +575,62 @@ class Run:
         if any(not ch.isprintable() for ch in name):
             raise ValueError("A run name cannot hold control characters.")
         if name:
-            atomic_write_bytes(self.path / "name.txt", name.encode("utf-8"))
+            atomic_write_bytes(self._file("name.txt"), name.encode("utf-8"))
         else:
-            (self.path / "name.txt").unlink(missing_ok=True)
+            self._file("name.txt").unlink(missing_ok=True)
 
     def cache_dir(self) -> Path:
-        path = self.path / "cache"
-        path.mkdir(exist_ok=True)
+        """The run's cache/ folder (read and write it with read_cache and write_cache)."""
+        return self.path / "cache"
+
+    def _cache_file(self, parts: tuple[str, ...], create: bool) -> Path | None:
+        """A file under the run's cache/ folder, or None when it would lead out of the run folder (a link) or,
+        with create, its folder cannot be made (a read-only or full disk)."""
+        path = self.path.joinpath("cache", *parts)
+        expected = os.path.join(os.path.realpath(self.path), "cache", *parts)
+        try:
+            inside = os.path.realpath(path) == expected  # no link on the way, checked before any folder is made
+            if inside and create:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                inside = os.path.realpath(path) == expected
+        except OSError as exc:
+            _skip_caching(self, str(_plain_error(exc, path)))
+            return None
+        if not inside:
+            _skip_caching(self, "its cache folder or file is a link out of the run folder")
+            return None
         return path
+
+    def read_cache(self, *parts: str) -> bytes | None:
+        """A cached file's bytes, or None when it is not there (or cannot be read)."""
+        path = self._cache_file(parts, create=False)
+        try:
+            return path.read_bytes() if path is not None and path.is_file() else None
+        except OSError:
+            return None
+
+    def write_cache(self, *parts: str, data: bytes) -> bool:
+        """Keep derived data under cache/; on a read-only or full disk, or a cache folder that is a link out of
+        the run, nothing is kept (said once in the log) and False is returned: the caller goes on without it."""
+        path = self._cache_file(parts, create=True)
+        if path is None:
+            return False
+        try:
+            atomic_write_bytes(path, data)
+        except (OSError, StoreError) as exc:
+            _skip_caching(self, str(exc))
+            return False
+        return True
 
     def summary(self) -> dict:
         """One row for run lists: corpus, settings, state and each model's last metrics."""
         cfg = self.config
-        row = {"run": self.id, "name": self.name, "corpus": cfg.get("corpus_name", cfg["corpus"].get("name")),
+        row = {"run": self.id, "name": self.name, "corpus": cfg.get("corpus_name") or cfg["corpus"].get("name"),
                "created": cfg.get("created", ""), "state": self.status()["state"], "vocab": cfg.get("vocab_size"),
                "tokens": cfg.get("n_tokens"), "models": ",".join(self.models)}
-        t = cfg["train"]
-        row.update({k: t.get(k) for k in ("architecture", "loss", "dim", "window", "negative", "min_count",
-                                           "sample", "epochs", "seed")})
+        train = asdict(self.train_config)
+        row.update({k: train[k] for k in ("architecture", "loss", "dim", "window", "negative", "min_count",
+                                          "sample", "epochs", "seed")})
         for model in self.models:
             done = self.metrics(model)
             last = done[-1] if done else {}
@@ -341,6 +670,38 @@ def _epochs_text(row: dict) -> str:
         span = f"{done[0]}" if len(done) == 1 else f"{done[0]}–{done[-1]}"
         return f"{span} of {planned} epochs"
     return f"{planned} epochs"
+def _reason(exc: BaseException) -> str:
+    """An exception reading a run file, in words."""
+    if isinstance(exc, UnicodeDecodeError):
+        return "it is not UTF-8 text"
+    if isinstance(exc, json.JSONDecodeError):
+        return f"it is not JSON ({exc.msg}, line {exc.lineno})"
+    if isinstance(exc, IsADirectoryError):
+        return "it is a folder, not a file"
+    if isinstance(exc, FileNotFoundError):
+        return "it is missing"
+    if isinstance(exc, PermissionError):
+        return "the server may not read it (permission denied)"
+    if isinstance(exc, OSError):
+        return exc.strerror or str(exc)
+    return str(exc) or type(exc).__name__
+
+
+def _vectors_problem(shape: tuple, dtype: np.dtype, n_words: int, dim: int) -> str | None:
+    if dtype.kind != "f":
+        return f"its numbers are {dtype}, not floats"
+    if shape != (n_words, dim):
+        return f"its shape is {shape}, not ({n_words}, {dim}) (vocabulary × dim)"
+    return None
+
+
+_SKIPPED_CACHES: set[str] = set()  # run folders whose caching was refused, so the log says it once
+
+
+def _skip_caching(run: Run, why: str) -> None:
+    if str(run.path) not in _SKIPPED_CACHES:
+        _SKIPPED_CACHES.add(str(run.path))
+        log.warning("run %s: derived data is not cached (%s); it is computed each time", run.id, why)
 
 
 def to_keyed_vectors(vocab: Vocab, vectors: np.ndarray) -> KeyedVectors:
@@ -351,32 +712,40 @@ def to_keyed_vectors(vocab: Vocab, vectors: np.ndarray) -> KeyedVectors:
     return kv
 
 
-def list_runs(root: str | os.PathLike | None = None) -> list[Run]:
-    """Readable runs under root, newest first; damaged folders are skipped (see damaged_runs)."""
+def scan_runs(root: str | os.PathLike | None = None) -> tuple[list[Run], list[tuple[str, str]]]:
+    """The readable runs under root, newest first, and (name, reason) for every other entry there: damaged
+    folders, links (a run is read only from inside the runs folder) and stray files. Names starting with "." are
+    the app's own (logs, uploads) and are left out."""
     root = runs_dir(root)
-    if not root.is_dir():
-        return []
-    runs = []
-    for path in sorted(root.iterdir(), reverse=True):
-        if path.is_dir() and not path.name.startswith("."):
+    runs, bad = [], []
+    try:
+        entries = sorted((p for p in root.iterdir() if not p.name.startswith(".")), reverse=True)
+    except OSError:
+        return [], []
+    for path in entries:
+        if path.is_symlink():
+            bad.append((path.name, f"{path.name} is a link, not a run folder: runs are read only from inside "
+                                   "the runs folder."))
+        elif not path.is_dir():
+            bad.append((path.name, f"{path.name} is a file, not a run folder."))
+        else:
             try:
                 runs.append(Run.open(path))
-            except ValueError:
-                continue
-    return runs
+            except ValueError as exc:
+                bad.append((path.name, str(exc)))
+            except OSError as exc:
+                bad.append((path.name, f"Run {path.name} cannot be read: {_reason(exc)}."))
+    return runs, sorted(bad)
+
+
+def list_runs(root: str | os.PathLike | None = None) -> list[Run]:
+    """Readable runs under root, newest first; damaged folders are skipped (see damaged_runs)."""
+    return scan_runs(root)[0]
 
 
 def damaged_runs(root: str | os.PathLike | None = None) -> list[tuple[str, str]]:
-    """(folder name, reason) for each folder under root that is not a readable run."""
-    root = runs_dir(root)
-    bad = []
-    for path in sorted(root.iterdir()) if root.is_dir() else []:
-        if path.is_dir() and not path.name.startswith("."):
-            try:
-                Run.open(path)
-            except ValueError as exc:
-                bad.append((path.name, str(exc)))
-    return bad
+    """(name, reason) for each entry under root that is not a readable run."""
+    return scan_runs(root)[1]
 
 
 def delete_run(run: Run) -> None:
@@ -393,7 +762,13 @@ def delete_run(run: Run) -> None:
 
 
 def find_run(run_id: str, root: str | os.PathLike | None = None) -> Run:
+    """A run by id under root (or by folder path, for the command line); ValueError when it cannot be shown."""
     path = Path(run_id)
     if not path.is_dir():
         path = runs_dir(root) / run_id
-    return Run.open(path)
+        if path.is_symlink():
+            raise ValueError(f"{run_id} is a link, not a run folder: runs are read only from inside the runs folder.")
+    try:
+        return Run.open(path)
+    except OSError as exc:
+        raise ValueError(f"Run {path.name} cannot be read: {_reason(exc)}.") from None

@@ -20,7 +20,7 @@ from lib.pairs import examples_per_epoch
 from lib.presets import preset, preset_config, preset_name
 from lib.provenance import resolved_settings
 from lib.questions import read_question_file
-from lib.store import Run, damaged_runs, find_run, list_runs, runs_dir, to_keyed_vectors
+from lib.store import Heartbeat, Run, damaged_runs, find_run, list_runs, runs_dir, to_keyed_vectors
 from lib.vocab import Encoded, Vocab
 
 EPOCH_KEYS = ("epoch", "seconds", "loss", "words_per_sec")
@@ -134,22 +134,26 @@ def train_run(corpus_cfg: CorpusConfig, train_cfg: TrainConfig, models=MODELS, r
                           true_neighbours=p.corpus.true_neighbours, categories=p.categories)
     cb = CallbackList([SnapshotWriter(run, evaluator), Throttled(ProgressWriter(run), 0.5), *callbacks])
     try:
-        for model in models:
-            if model == "pytorch":
-                from lib.torch_trainer import train_pytorch
+        with Heartbeat(run):  # "training" stays true only while this process beats
+            for model in models:
+                if model == "pytorch":
+                    from lib.torch_trainer import train_pytorch
 
-                train_pytorch(p.encoded, p.vocab, train_cfg, cb)
-            else:
-                from lib.gensim_trainer import train_gensim
+                    train_pytorch(p.encoded, p.vocab, train_cfg, cb)
+                else:
+                    from lib.gensim_trainer import train_gensim
 
-                examples = examples_per_epoch(p.encoded, p.vocab.keep_probability(train_cfg.sample),
-                                              train_cfg.window, train_cfg.architecture, train_cfg.seed,
-                                              train_cfg.shrink_windows)
-                train_gensim(p.corpus.sentences, p.vocab, train_cfg, cb, examples_per_epoch=examples,
-                             words_per_epoch=len(p.encoded))
+                    examples = examples_per_epoch(p.encoded, p.vocab.keep_probability(train_cfg.sample),
+                                                  train_cfg.window, train_cfg.architecture, train_cfg.seed,
+                                                  train_cfg.shrink_windows)
+                    train_gensim(p.corpus.sentences, p.vocab, train_cfg, cb, examples_per_epoch=examples,
+                                 words_per_epoch=len(p.encoded))
     except BaseException as exc:  # noqa: BLE001 -- record why, keep every finished epoch, then let it go on
         reason = "cancelled" if isinstance(exc, (KeyboardInterrupt, SystemExit)) else f"failed: {exc}"
-        run.set_status("incomplete", reason)
+        try:
+            run.set_status("incomplete", reason)
+        except (OSError, ValueError):  # a full disk: exc says so; the stopped heartbeat reads as incomplete
+            pass
         raise
     run.set_status("complete")
     return run

@@ -7,7 +7,8 @@ import streamlit as st
 
 from lib import charts, clusters, explain, jobs, store
 from lib.evaluate import PROBE_EXAMPLES
-from widgets import RUN_KEY, forget_runs, plain, progress_bars, run_summaries, runs_root, select_run, show_error
+from widgets import (RUN_KEY, damaged_runs, forget_runs, plain, progress_bars, run_summaries, runs_root, select_run,
+                     show_error)
 
 st.title("Word2Vec Workbench")
 st.markdown(
@@ -127,11 +128,11 @@ def runs_table() -> None:
     )
     if st.session_state.pop("_run_picked", False):
         st.rerun()  # the whole page, sidebar selector included
-    bad = [(name, why) for name, why in store.damaged_runs(root) if name not in jobs.NOT_RUNS]
+    bad = [(name, why) for name, why in damaged_runs(root) if name not in jobs.NOT_RUNS]
     if bad:
-        with st.expander(f"{len(bad)} folder(s) in the runs folder are not readable runs"):
-            for name, why in bad:
-                st.text(f"{name}: {why}")
+        with st.expander(f"Damaged runs: {len(bad)} entr{'y' if len(bad) == 1 else 'ies'} in the runs folder "
+                         "skipped (every page leaves them out)"):
+            st.markdown("\n".join(f"- **{plain(name)}**: {plain(why)}" for name, why in bad))
 
 
 runs_table()

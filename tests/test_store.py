@@ -1,16 +1,25 @@
-"""Run store: atomic per-epoch files, statuses, damaged folders, several writers at once."""
+"""Run store: atomic per-epoch files, permissions, full and read-only disks, links, liveness, damaged folders,
+several writers at once."""
 
+import errno
 import json
 import multiprocessing
+import os
+import shutil
+import stat
 import subprocess
 import sys
+import time
 import types
+from pathlib import Path
 
 import numpy as np
 import pytest
 
+from lib import store
 from lib.config import CorpusConfig, TrainConfig
-from lib.store import Run, damaged_runs, find_run, list_runs, runs_dir
+from lib.store import STALE_AFTER, Heartbeat, Run, StoreError, damaged_runs, find_run, list_runs, runs_dir
+from lib.train import train_run
 from lib.vocab import Vocab
 
 VOCAB = Vocab.from_counts(["a", "b", "c", "d"], [9, 5, 3, 2])
@@ -77,9 +86,9 @@ def test_damaged_folders_are_reported_not_fatal(tmp_path):
     (bad_metrics.path / "pytorch" / "metrics.json").write_text("[{")
     assert [r.id for r in list_runs(tmp_path)] == [good.id]
     reasons = dict(damaged_runs(tmp_path))
-    assert "pytorch/metrics.json cannot be read" in reasons[bad_metrics.id]
-    assert "config.json is missing" in reasons["no-config"]
-    assert "cannot be read" in reasons["bad-json"]
+    assert "pytorch/metrics.json: it is not JSON" in reasons[bad_metrics.id]
+    assert "config.json: it is missing" in reasons["no-config"]
+    assert "config.json: it is not JSON" in reasons["bad-json"]
     with pytest.raises(ValueError, match="damaged"):
         Run.open(bad_json)
     with pytest.raises(ValueError, match="No run folder"):
@@ -121,3 +130,165 @@ def test_several_processes_write_runs_at_once(tmp_path, monkeypatch):
     want = sorted(float(np.random.default_rng(s).normal(size=(4, 3))[0, 0]) for s in range(3))
     assert firsts == pytest.approx(want, rel=1e-6)  # stored as float32
     assert all([m["loss"] for m in r.metrics(model)] == [0, 1, 2, 3, 4] for r in runs for model in r.models)
+
+
+# ------------------------------------------------------------ permissions, full and read-only disks, links, liveness
+
+
+def test_files_get_the_permissions_open_would_give(tmp_path):
+    old = os.umask(0o022)
+    try:
+        run = make_run(tmp_path / "a")
+        run.write_epoch("pytorch", 0, np.zeros((4, 3)), {})
+        os.umask(0o077)
+        other = make_run(tmp_path / "b")
+    finally:
+        os.umask(old)
+    modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in run.path.rglob("*") if p.is_file()}
+    assert modes == {"config.json": 0o644, "vocab.tsv": 0o644, "status.json": 0o644, "epoch_000.npy": 0o644,
+                     "metrics.json": 0o644}  # readable by a server running as another user
+    assert stat.S_IMODE((other.path / "config.json").stat().st_mode) == 0o600
+
+
+def _failing_write(error, names):
+    """os.write that fails with `error` for files whose name contains one of `names` (others are written)."""
+    real = os.write
+
+    def write(fd, data):
+        target = os.readlink(f"/proc/self/fd/{fd}")
+        if any(name in target for name in names):
+            raise OSError(error, os.strerror(error))
+        return real(fd, data)
+
+    return write
+
+
+def test_a_full_disk_is_said_in_plain_words_and_leaves_no_half_file(tmp_path, monkeypatch):
+    run = make_run(tmp_path)
+    run.write_epoch("pytorch", 0, np.zeros((4, 3)), {"loss": 1.0})
+    monkeypatch.setattr(os, "write", _failing_write(errno.ENOSPC, ["epoch_001"]))
+    with pytest.raises(StoreError, match=r"epoch_001\.npy: disk full\.$"):
+        run.write_epoch("pytorch", 1, np.ones((4, 3)), {"loss": 0.5})
+    assert run.epochs("pytorch") == [0] and not list(run.path.rglob("*.tmp"))
+
+
+def test_a_read_only_disk_is_said_in_plain_words(tmp_path, monkeypatch):
+    run = make_run(tmp_path)
+
+    def read_only(*args, **kwargs):
+        raise OSError(errno.EROFS, os.strerror(errno.EROFS))
+
+    monkeypatch.setattr(store.tempfile, "mkstemp", read_only)
+    with pytest.raises(StoreError, match="read-only disk"):
+        run.set_status("complete")
+    with pytest.raises(StoreError, match="read-only disk"):
+        make_run(tmp_path)
+
+
+def test_training_on_a_full_disk_stops_keeping_finished_epochs(tmp_path, monkeypatch):
+    monkeypatch.setattr(os, "write", _failing_write(errno.ENOSPC, ["epoch_002"]))
+    cfg = TrainConfig(epochs=3, dim=4, min_count=1, negative=2, workers=1)
+    with pytest.raises(StoreError, match="disk full"):
+        train_run(CorpusConfig("toy-proximity", sentences=100), cfg, models=["gensim"], root=str(tmp_path))
+    (run,) = list_runs(tmp_path)
+    assert run.epochs("gensim") == [0, 1]
+    assert run.status()["state"] == "incomplete" and "disk full" in run.status()["message"]
+
+
+def test_a_full_disk_that_also_refuses_the_status_does_not_hide_why(tmp_path, monkeypatch):
+    full = _failing_write(errno.ENOSPC, ["epoch_001"])
+    monkeypatch.setattr(os, "write", lambda fd, data: full(fd, data) if b'"incomplete"' not in data
+                        else (_ for _ in ()).throw(OSError(errno.ENOSPC, "No space left on device")))
+    cfg = TrainConfig(epochs=2, dim=4, min_count=1, negative=2, workers=1)
+    with pytest.raises(StoreError, match=r"epoch_001\.npy: disk full"):
+        train_run(CorpusConfig("toy-proximity", sentences=100), cfg, models=["gensim"], root=str(tmp_path))
+
+
+def test_pages_data_is_computed_without_a_cache_on_a_read_only_disk(analogy_run, tmp_path, monkeypatch, caplog):
+    from lib import explain, projection
+
+    run = Run.open(shutil.copytree(analogy_run.path, tmp_path / analogy_run.id))
+
+    def read_only(*args, **kwargs):
+        raise OSError(errno.EROFS, os.strerror(errno.EROFS))
+
+    monkeypatch.setattr(Path, "mkdir", read_only)
+    frame = projection.projection_frame(run, "pca", n_words=10)
+    assert len(frame) == 10 * len(run.models) * len(run.common_epochs())
+    assert explain.exact_pairs(run) > 0
+    assert not run.cache_dir().exists()
+    (said,) = [r.message for r in caplog.records if "is not cached" in r.message]  # said once, not per file
+    assert said.startswith(f"run {run.id}: derived data is not cached (Cannot write ") and "read-only disk" in said
+
+
+def test_caches_are_never_written_through_a_link_out_of_the_run(analogy_run, tmp_path):
+    from lib import projection
+
+    run = Run.open(shutil.copytree(analogy_run.path, tmp_path / analogy_run.id, ignore=shutil.ignore_patterns("cache")))
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (run.path / "cache").symlink_to(elsewhere, target_is_directory=True)
+    assert len(projection.projection_frame(run, "pca", n_words=10)) > 0
+    assert not run.write_cache("x.json", data=b"{}")
+    assert list(elsewhere.iterdir()) == []
+
+
+def test_run_files_are_not_read_through_a_link_out_of_the_run(tmp_path):
+    run = make_run(tmp_path / "runs")
+    outside = tmp_path / "vocab.tsv"
+    outside.write_text((run.path / "vocab.tsv").read_text())
+    (run.path / "vocab.tsv").unlink()
+    (run.path / "vocab.tsv").symlink_to(outside)
+    with pytest.raises(ValueError, match="vocab.tsv: a link leads it out of the run folder"):
+        Run.open(run.path)
+
+
+def test_an_unreadable_file_is_a_damaged_run(tmp_path, monkeypatch):
+    """As root, chmod 000 does not stop a reader; a PermissionError from reading is what another user would get."""
+    run = make_run(tmp_path)
+    real = Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes",
+                        lambda self: (_ for _ in ()).throw(PermissionError(errno.EACCES, "Permission denied"))
+                        if self.name == "config.json" else real(self))
+    ((name, why),) = damaged_runs(tmp_path)
+    assert name == run.id and why.endswith("config.json: the server may not read it (permission denied).")
+
+
+def test_vectors_are_checked_against_the_vocabulary_and_dim_when_loaded(tmp_path):
+    run = make_run(tmp_path, ["pytorch"])
+    run.write_epoch("pytorch", 0, np.zeros((4, 3)), {})
+    np.save(run.path / "pytorch" / "epoch_000.npy", np.zeros((4, 2), dtype=np.float32))  # after Run.open
+    with pytest.raises(ValueError, match=rf"Run {run.id} is damaged: pytorch/epoch_000\.npy: its shape is \(4, 2\), "
+                                         r"not \(4, 3\)"):
+        run.vectors("pytorch", 0)
+    np.save(run.path / "pytorch" / "epoch_000.npy", np.array([[None] * 3] * 4), allow_pickle=True)
+    with pytest.raises(ValueError, match="epoch_000.npy: .*pickle"):  # never unpickled
+        run.vectors("pytorch", 0)
+
+
+def test_training_with_a_live_but_unrelated_pid_and_a_stale_heartbeat_is_incomplete(tmp_path):
+    run = make_run(tmp_path)
+    status = json.loads((run.path / "status.json").read_text())
+    assert status["pid"] == os.getpid() and run.status()["state"] == "training"
+    (run.path / "status.json").write_text(json.dumps({**status, "pid_start": None,
+                                                      "updated": time.time() - STALE_AFTER - 1}))
+    assert run.status()["state"] == "incomplete"  # this PID is alive, but nothing has beaten for too long
+
+
+def test_a_reused_pid_is_seen_at_once_on_the_same_host(tmp_path):
+    run = make_run(tmp_path)
+    status = json.loads((run.path / "status.json").read_text())
+    assert status["pid_start"] == int(Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()[19])
+    (run.path / "status.json").write_text(json.dumps({**status, "pid_start": status["pid_start"] - 1}))
+    assert run.status()["state"] == "incomplete"  # same PID, another process: the heartbeat is fresh, still not it
+
+
+def test_the_heartbeat_keeps_a_training_run_alive_and_stops(tmp_path):
+    run = make_run(tmp_path)
+    first = json.loads((run.path / "status.json").read_text())["updated"]
+    with Heartbeat(run, seconds=0.05):
+        time.sleep(0.3)
+        beat = json.loads((run.path / "status.json").read_text())["updated"]
+    assert beat > first and run.status()["state"] == "training"
+    time.sleep(0.2)
+    assert json.loads((run.path / "status.json").read_text())["updated"] <= time.time() - 0.15  # stopped beating
