@@ -45,7 +45,8 @@ def train_first_run() -> None:
             progress_bars(status.models)
         time.sleep(0.3)
     if status.state != "complete":
-        st.error(f"The first run did not finish: {status.message or status.state}. Start one on the Train page.")
+        st.error(plain(f"The first run did not finish: {status.message or status.state}. Start one on the Train "
+                       "page."))
         st.stop()
     run_summaries.clear()
     st.session_state["run"] = status.run_id
@@ -98,9 +99,9 @@ def runs_table() -> None:
     )
     bad = [(name, why) for name, why in store.damaged_runs(root) if name not in jobs.NOT_RUNS]
     if bad:
-        with st.expander(f"{len(bad)} folder(s) in {root} are not readable runs"):
+        with st.expander(f"{len(bad)} folder(s) in the runs folder are not readable runs"):
             for name, why in bad:
-                st.write(f"`{name}`: {why}")
+                st.markdown(plain(f"{name}: {why}"))
 
 
 runs_table()
@@ -111,7 +112,7 @@ runs_table()
 @st.fragment(run_every=2 if run.status()["state"] == "training" else None)
 def run_charts() -> None:
     s = run.summary()
-    st.subheader(f"Selected run: {s['corpus']}, {s['architecture']}, {s['state']}")
+    st.subheader(plain(f"Selected run: {s['corpus']}, {s['architecture']}, {s['state']}"))
     cfg = run.train_config
     st.caption(f"dim {cfg.dim} · window {cfg.window} · negative {cfg.negative} · min_count {cfg.min_count} · "
                f"sample {cfg.sample:g} · epochs {cfg.epochs} · alpha {cfg.alpha:g} · {s['vocab']:,} words in the "

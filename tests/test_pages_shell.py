@@ -25,6 +25,11 @@ def no_exception(at: AppTest) -> AppTest:
     return at
 
 
+def literal(markdown: str) -> str:
+    """What widgets.plain() escaped, as the reader sees it."""
+    return re.sub(r"\\(.)", r"\1", markdown)
+
+
 def charts(at: AppTest) -> list:
     return at.get("vega_lite_chart")
 
@@ -112,7 +117,8 @@ def test_a_bad_upload_shows_a_clear_message(with_runs, content, message):
     at.radio[0].set_value("Your text file").run()
     at.file_uploader(key="upload_corpus").set_value(("mine.txt", content, "text/plain")).run()
     no_exception(at)
-    assert any(message in e.value and "mine.txt" in e.value for e in at.error), [e.value for e in at.error]
+    assert any(message in literal(e.value) and "mine.txt" in literal(e.value) for e in at.error), \
+        [e.value for e in at.error]
 
 
 def test_a_bad_analogy_upload_shows_a_clear_message(with_runs):
@@ -123,12 +129,25 @@ def test_a_bad_analogy_upload_shows_a_clear_message(with_runs):
     assert any("a question is 4 words" in e.value for e in no_exception(at).error)
 
 
-def test_a_missing_wikitext_folder_is_reported(with_runs, tmp_path):
+def test_the_wikitext_folder_is_the_servers_setting_and_its_path_stays_on_the_server(with_runs, tmp_path,
+                                                                                      monkeypatch):
+    folder = tmp_path / "wikitext-secret-place"
+    monkeypatch.setenv("WIKITEXT2_DIR", str(folder))
     at = page("train").run()
     at.radio[0].set_value("WikiText-2").run()
-    at.text_input[0].set_value(str(tmp_path / "nowhere")).run()
-    assert any("does not exist" in e.value for e in no_exception(at).error)
-    at.text_input[0].set_value("").run()
+    assert not at.text_input  # no field names a folder: the browser gives files only by uploading them
+    shown = " ".join(e.value for e in list(at.markdown) + list(at.caption) + list(at.error) + list(at.warning))
+    assert any("WikiText\\-2 folder" in e.value and "not a folder" in e.value for e in no_exception(at).error)
+    folder.mkdir()
+    at.run()
+    assert any("has no WikiText\\-2 text files" in e.value for e in no_exception(at).error)
+    (folder / "valid.txt").write_text(" = A = \n a b c \n", encoding="utf-8")
+    at.run()
+    assert not no_exception(at).error and any("valid.txt" in c.value for c in at.caption)
+    shown += " ".join(e.value for e in list(at.markdown) + list(at.caption) + list(at.error) + list(at.warning))
+    assert "secret" not in shown and str(tmp_path) not in shown
+    monkeypatch.delenv("WIKITEXT2_DIR")
+    at.run()
     assert any("datasets" in w.value for w in no_exception(at).warning)
 
 
