@@ -111,6 +111,36 @@ def test_a_bad_hyperparameter_shows_an_error_and_blocks_start(with_runs):
     assert [e.value for e in at.error] == [next(e.value for e in at.error if "sample" in e.value)]
 
 
+@pytest.mark.parametrize("name, value, message", [
+    ("seed", -1, "seed must be a whole number in 0 … 4294967295"),
+    ("workers", 1000, "workers must be at most 64"),
+    ("ns_exponent", 5.0, "ns_exponent must be in [-1, 1]"),
+    pytest.param("device", "cuda", "no CUDA GPU", marks=pytest.mark.skipif(
+        __import__("torch").cuda.is_available(), reason="this machine has a GPU")),
+])
+def test_a_setting_a_trainer_would_reject_is_shown_before_any_run_folder(tmp_path, monkeypatch, name, value,
+                                                                           message):
+    monkeypatch.setenv("W2V_RUNS_DIR", str(tmp_path))
+    at = page("train").run()
+    widget = at.selectbox(key=f"train.{name}") if name == "device" else at.number_input(key=f"train.{name}")
+    widget.set_value(value).run()
+    assert [literal(e.value) for e in no_exception(at).error] == [next(literal(e.value) for e in at.error
+                                                                       if message in literal(e.value))]
+    assert next(b for b in at.button if b.label == "Start training").disabled  # a browser cannot click it
+    assert "train_job" not in at.session_state and list(tmp_path.iterdir()) == []
+
+
+def test_an_analogy_upload_without_a_section_line_says_to_add_one(tmp_path, monkeypatch):
+    monkeypatch.setenv("W2V_RUNS_DIR", str(tmp_path))
+    at = page("train").run()
+    at.radio[0].set_value("Your text file").run()
+    at.file_uploader(key="upload_corpus").set_value(("mine.txt", b"king queen man woman\n" * 5, "text/plain"))
+    at.file_uploader(key="upload_analogies").set_value(("q.txt", b"king queen man woman\n", "text/plain")).run()
+    assert any("add a line ': name'" in literal(e.value) for e in no_exception(at).error)
+    assert next(b for b in at.button if b.label == "Start training").disabled
+    assert list_runs(tmp_path) == [] and [p.name for p in tmp_path.iterdir()] == [".uploads"]
+
+
 @pytest.mark.parametrize("content, message", [(b"", "is empty"), ("café".encode("latin-1") + b"\n", "not UTF-8")])
 def test_a_bad_upload_shows_a_clear_message(with_runs, content, message):
     at = page("train").run()
