@@ -17,8 +17,27 @@ LINK, IMAGE, HTML, BOLD = ("[click](https://evil.example)", "![x](https://evil.e
 HOSTILE = (LINK, IMAGE, HTML, BOLD)
 # what any of them becomes when markdown renders it: a link or image, an HTML tag, emphasis (plain() escapes
 # every one of these characters with a backslash)
-UNESCAPED = re.compile(r"(?<!\\)(\]\(|<img|\*\*bold)")
+UNESCAPED = re.compile(r"(?<!\\)(\]\(|<img|\*\*bold)|https?\\?://")
+# GitHub-flavoured markdown's autolinks, as Streamlit's markdown finds them in the text after escapes are undone
+# (mdast-util-gfm-autolink-literal, in streamlit/static/static/js/StreamlitMarkdown.*.js)
+AUTOLINKS = (re.compile(r"(https?://|www(?=\.))([-.\w]+)([^ \t\r\n]*)", re.I | re.A),
+             re.compile(r"([-.\w+]+)@([-\w]+(?:\.[-\w]+)+)", re.A))
 TINY = TrainConfig(epochs=1, dim=8, min_count=1, negative=3, workers=1)
+
+
+def unescaped(markdown: str) -> str:
+    """The text markdown shows for a string: backslash escapes undone."""
+    return re.sub(r"\\(.)", r"\1", markdown)
+
+
+@pytest.mark.parametrize("text", [*HOSTILE, "see https://evil.example/x or WWW.evil.example", "mail me@evil.example"])
+def test_plain_leaves_nothing_markdown_would_turn_into_a_link(text):
+    from widgets import WORD_JOINER, plain
+
+    shown = unescaped(plain(text))
+    assert shown.replace(WORD_JOINER, "") == text  # the reader sees the text itself
+    assert not any(pattern.search(shown) for pattern in AUTOLINKS), shown
+    assert any(pattern.search(text) for pattern in AUTOLINKS) or "](" in text or "<" in text or "**" in text
 
 
 def page(name: str) -> AppTest:
