@@ -99,6 +99,15 @@ def test_the_seed_range_is_the_one_gensim_accepts():
         CorpusConfig("toy-pos", seed=-1).validate()
 
 
+@pytest.mark.parametrize("seed", [0, 2**32 - 1])
+def test_both_trainers_train_at_the_ends_of_the_seed_range(tmp_path, seed):
+    from lib.train import train_run
+
+    cfg = TrainConfig(epochs=1, dim=4, min_count=1, negative=2, workers=1, seed=seed)
+    run = train_run(CorpusConfig("toy-pos", sentences=50), cfg, root=tmp_path)
+    assert run.status()["state"] == "complete" and run.common_epochs() == [0, 1]
+
+
 @pytest.mark.parametrize("settings, message", [
     ({"workers": 65}, "workers must be at most 64"),
     ({"workers": -1}, "cannot be negative"),
