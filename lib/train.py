@@ -41,13 +41,16 @@ class Prepared:
     categories_source: str  # where the categories come from, or why there are none
 
 
-def check_settings(train_cfg: TrainConfig, models=MODELS, root: str | None = None,
+def check_settings(train_cfg: TrainConfig, models=None, root: str | None = None,
                    run_id: str | None = None) -> TrainConfig:
-    """Everything that can be checked without the corpus, in a blink: the settings, the models, the device and
-    the new run's id; ValueError says what to change. train_run calls it first, the Train page on every edit."""
-    if not [m for m in MODELS if m in models]:
-        raise ValueError(f"Choose at least one model of {', '.join(MODELS)}.")
-    train_cfg.validate().check_models(models)
+    """Everything that can be checked without the corpus, in a blink: the settings, the models (when given), the
+    device and the new run's id; ValueError says what to change. train_run calls it first, the Train page on every
+    edit."""
+    train_cfg.validate()
+    if models is not None:
+        if not [m for m in MODELS if m in models]:
+            raise ValueError(f"Choose at least one model of {', '.join(MODELS)}.")
+        train_cfg.check_models(models)
     if train_cfg.device == "cuda":
         from lib.torch_trainer import resolve_device  # imports torch: only when a GPU is asked for
 

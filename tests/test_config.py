@@ -206,3 +206,17 @@ def test_the_command_line_process_prints_one_error_line_and_exits_2(tmp_path):
     assert done.returncode == 2
     assert done.stderr.splitlines() == ["error: alpha must be a finite number (got nan)."]
     assert list(tmp_path.iterdir()) == []
+
+
+def test_preparing_a_pytorch_only_setting_does_not_ask_for_gensim():
+    """The Train page checks a toy corpus with prepare() before starting: full softmax is fine there; which models
+    train is checked with them (check_settings(cfg, models))."""
+    from lib.train import check_settings, prepare
+
+    cfg = TrainConfig(loss="softmax", epochs=1, dim=4, min_count=1)
+    assert len(prepare(CorpusConfig("toy-pos", sentences=50), cfg).vocab) == 10
+    assert check_settings(cfg, ["pytorch"]) == cfg
+    with pytest.raises(ValueError, match="gensim has no full softmax"):
+        check_settings(cfg, ["pytorch", "gensim"])
+    with pytest.raises(ValueError, match="at least one model"):
+        check_settings(cfg, [])
