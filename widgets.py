@@ -269,12 +269,16 @@ def show_error(exc: Exception) -> None:
 
 
 MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>$:])")
+# GitHub-flavoured markdown turns bare "https://…", "www.…" and "name@host.tld" into links, escaped or not; an
+# invisible word joiner after "https:", "www" and "@" keeps them text
+AUTOLINK_START = re.compile(r"(?i)(?<=:)(?=//)|(?<=www)(?=\.)|(?<=@)")
+WORD_JOINER = "\u2060"
 
 
 def plain(text: str) -> str:
     """Text with words from the corpus or the user, shown literally by Streamlit's markdown (nothing in it becomes
     a link, an image, emphasis or HTML)."""
-    return MARKDOWN_SPECIAL.sub(r"\\\1", text)
+    return MARKDOWN_SPECIAL.sub(r"\\\1", AUTOLINK_START.sub(WORD_JOINER, text))
 
 
 MAX_WORD_OPTIONS = 20_000  # the vocabulary offered as you type, most frequent first

@@ -335,8 +335,8 @@ def main(argv=None) -> int:
         unknown = [v for v in variants if v not in VARIANTS]
         if unknown or not variants:
             raise ValueError(f"--variants takes a comma-separated list of {', '.join(VARIANTS)} (got {args.variants!r}).")
-        wikitext = args.wikitext_dir or os.environ.get("WIKITEXT2_DIR", "") or str(DEFAULT_WIKITEXT)
-        corpus_cfg = CorpusConfig(name=args.corpus, wikitext_dir=wikitext, max_tokens=args.max_tokens).validate()
+        os.environ["WIKITEXT2_DIR"] = args.wikitext_dir or os.environ.get("WIKITEXT2_DIR", "") or str(DEFAULT_WIKITEXT)
+        corpus_cfg = CorpusConfig(name=args.corpus, max_tokens=args.max_tokens).validate()
         train_cfg = TrainConfig(epochs=args.epochs, workers=args.workers, seed=args.first_seed).validate()
         out = {}
         if not args.no_speed:

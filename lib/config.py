@@ -15,6 +15,8 @@ ROW_STEP = 0.1  # alpha × updates an average table row gets in one PyTorch SGD 
 BATCH_RANGE = (256, 4096)  # default SGD batches stay within these sizes, and at most BATCH_PER_WORD per word
 BATCH_PER_WORD = 8
 ADAM_BATCH = 256
+MAX_SEED = 2**32 - 1  # gensim seeds numpy's RandomState, which takes 0 … 2**32 - 1
+MAX_WORKERS = 64  # threads per trainer; more only makes the threads wait on one another
 
 
 def setting(default, help: str):
@@ -124,6 +126,18 @@ class TrainConfig:
 
     def validate(self) -> "TrainConfig":
         """Raise ValueError, saying what to change, for settings no trainer can use."""
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, float) and not math.isfinite(value):
+                raise ValueError(f"{f.name} must be a finite number (got {value}).")
+        if not 0 <= self.seed <= MAX_SEED:
+            raise ValueError(f"seed must be a whole number in 0 … {MAX_SEED} (got {self.seed}).")
+        if not -1 <= self.ns_exponent <= 1:
+            raise ValueError(f"ns_exponent must be in [-1, 1]: 0.75 is word2vec's, 0 draws negatives uniformly "
+                             f"(got {self.ns_exponent}).")
+        if self.workers > MAX_WORKERS:
+            raise ValueError(f"workers must be at most {MAX_WORKERS}; 0 uses the machine's cores "
+                             f"(got {self.workers}).")
         for name in ("dim", "window", "epochs", "min_count"):
             if getattr(self, name) <= 0:
                 raise ValueError(f"{name} must be a positive whole number (got {getattr(self, name)}).")
@@ -179,15 +193,19 @@ class TrainConfig:
 
 @dataclass(frozen=True)
 class CorpusConfig:
-    """Which corpus to load and how: a registry name (see lib.corpora.CORPORA) or a path to a text file."""
+    """Which corpus to load and how: a registry name (see lib.corpora.CORPORA) or a path to a text file.
+
+    WikiText-2's folder is not a field: it is the server's setting ($WIKITEXT2_DIR, lib.corpora.wikitext_folder),
+    so nothing built from a browser's input can name a folder on the server."""
 
     name: str = setting("toy-proximity", "registry name or path to a UTF-8 text file")
     seed: int = setting(1, "seed of the generated toy languages")
     sentences: int = setting(0, "sentences to generate for a toy language; 0 means its default")
-    wikitext_dir: str = setting("", "folder with WikiText-2's text files; empty means $WIKITEXT2_DIR, then `datasets`")
     max_tokens: int = setting(0, "keep only the first max_tokens tokens of the corpus (0 keeps all)")
 
     def validate(self) -> "CorpusConfig":
+        if not 0 <= self.seed <= MAX_SEED:
+            raise ValueError(f"The corpus seed must be a whole number in 0 … {MAX_SEED} (got {self.seed}).")
         if self.sentences < 0 or self.max_tokens < 0:
             raise ValueError("sentences and max_tokens cannot be negative (0 means the default / everything).")
         return self

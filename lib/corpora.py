@@ -240,11 +240,21 @@ def clean_wikitext(lines) -> list[list[str]]:
     return sentences
 
 
+WIKITEXT_ENV = "WIKITEXT2_DIR"  # the server's WikiText-2 folder (python -m lib.train --wikitext-dir sets it)
+
+
+def wikitext_folder() -> str:
+    """The server's WikiText-2 folder, $WIKITEXT2_DIR; '' when none is set (then `datasets` downloads it)."""
+    return os.environ.get(WIKITEXT_ENV, "").strip()
+
+
 def wikitext_files(folder: str | os.PathLike) -> list[Path]:
-    """The release's text files present in folder, in train/validation/test order (first name found per split)."""
+    """The release's text files present in folder, in train/validation/test order (first name found per split).
+    The messages name the setting, not the folder: they reach browsers, which never see server paths."""
     folder = Path(folder)
     if not folder.is_dir():
-        raise ValueError(f"WikiText-2 folder {folder} does not exist; point --wikitext-dir or WIKITEXT2_DIR at it.")
+        raise ValueError(f"The server's WikiText-2 folder (${WIKITEXT_ENV} or --wikitext-dir) is not a folder: "
+                         "point it at the folder with WikiText-2's text files.")
     found = []
     for _, names in _WIKITEXT_SPLITS:
         for name in names:
@@ -253,16 +263,17 @@ def wikitext_files(folder: str | os.PathLike) -> list[Path]:
                 break
     if not found:
         wanted = ", ".join(n for _, names in _WIKITEXT_SPLITS for n in names)
-        raise ValueError(f"No WikiText-2 text files in {folder}: expected some of {wanted}.")
+        raise ValueError(f"The server's WikiText-2 folder (${WIKITEXT_ENV} or --wikitext-dir) has no WikiText-2 "
+                         f"text files: expected some of {wanted}.")
     return found
 
 
 def wikitext2(cfg: CorpusConfig) -> Corpus:
-    folder = cfg.wikitext_dir or os.environ.get("WIKITEXT2_DIR", "")
+    folder = wikitext_folder()
     if folder:
         files = wikitext_files(folder)
         lines = [line for f in files for line in f.read_text(encoding="utf-8").splitlines()]
-        source = f"the files {', '.join(f.name for f in files)} in {folder}"
+        source = f"the server's files {', '.join(f.name for f in files)}"
     else:
         try:
             import datasets  # the full corpus, when there is a network (or a filled Hugging Face cache)
@@ -273,7 +284,7 @@ def wikitext2(cfg: CorpusConfig) -> Corpus:
             parts = datasets.load_dataset("Salesforce/wikitext", "wikitext-2-raw-v1")
         except Exception as exc:  # offline, hub down, ...: say what to do instead
             raise ValueError(f"Could not load WikiText-2 through `datasets` ({type(exc).__name__}); set "
-                             "WIKITEXT2_DIR or --wikitext-dir to a folder with its text files.") from None
+                             f"${WIKITEXT_ENV} or --wikitext-dir to a folder with its text files.") from None
         lines = [line for split, _ in _WIKITEXT_SPLITS for line in parts[split]["text"]]
         source = "`datasets` (Salesforce/wikitext, wikitext-2-raw-v1: train + validation + test)"
     return Corpus(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import signal
 import sys
 from dataclasses import dataclass, fields, replace
@@ -14,13 +15,13 @@ import numpy as np
 from lib.callbacks import CallbackList, Snapshot, Throttled, TqdmProgress, TrainingCallback
 from lib.categories import read_category_file, run_categories
 from lib.config import MODELS, CorpusConfig, TrainConfig, cli_flag
-from lib.corpora import CORPORA, Corpus, load_corpus
+from lib.corpora import CORPORA, WIKITEXT_ENV, Corpus, load_corpus
 from lib.evaluate import Evaluator, Probe
 from lib.pairs import examples_per_epoch
 from lib.presets import preset, preset_config, preset_name
 from lib.provenance import resolved_settings
 from lib.questions import read_question_file
-from lib.store import Heartbeat, Run, damaged_runs, find_run, list_runs, runs_dir, to_keyed_vectors
+from lib.store import RUN_ID, Heartbeat, Run, damaged_runs, find_run, list_runs, runs_dir, to_keyed_vectors
 from lib.vocab import Encoded, Vocab
 
 EPOCH_KEYS = ("epoch", "seconds", "loss", "words_per_sec")
@@ -40,14 +41,39 @@ class Prepared:
     categories_source: str  # where the categories come from, or why there are none
 
 
+def check_settings(train_cfg: TrainConfig, models=None, root: str | None = None,
+                   run_id: str | None = None) -> TrainConfig:
+    """Everything that can be checked without the corpus, in a blink: the settings, the models (when given), the
+    device and the new run's id; ValueError says what to change. train_run calls it first, the Train page on every
+    edit."""
+    train_cfg.validate()
+    if models is not None:
+        if not [m for m in MODELS if m in models]:
+            raise ValueError(f"Choose at least one model of {', '.join(MODELS)}.")
+        train_cfg.check_models(models)
+    if train_cfg.device == "cuda":
+        from lib.torch_trainer import resolve_device  # imports torch: only when a GPU is asked for
+
+        resolve_device("cuda")
+    if run_id is not None:
+        if not RUN_ID.fullmatch(run_id):
+            raise ValueError(f"A run id is letters, digits, '-' and '_' only (got {run_id!r}).")
+        if (runs_dir(root) / run_id).exists():
+            raise ValueError(f"There is a run {run_id} already; choose another run id.")
+    return train_cfg
+
+
 def prepare(corpus_cfg: CorpusConfig, train_cfg: TrainConfig, analogies_path: str | None = None,
             categories_path: str | None = None) -> Prepared:
-    """Load and check everything before any run folder is made; ValueError says what to change."""
-    train_cfg.validate()
+    """Load and check everything before any run folder is made; ValueError says what to change. The files a
+    user gives are read before the corpus, which can take a while."""
+    check_settings(train_cfg)
+    corpus_cfg.validate()
     user_categories = read_category_file(categories_path) if categories_path else None
+    user_analogies = read_question_file(analogies_path) if analogies_path else None
     corpus = load_corpus(corpus_cfg)
     vocab = Vocab.build(corpus.sentences, train_cfg.min_count).validate(train_cfg.negative, train_cfg.loss)
-    analogies = read_question_file(analogies_path) if analogies_path else corpus.analogies
+    analogies = user_analogies or corpus.analogies
     categories, source = run_categories(vocab.words, corpus.categories, corpus.natural, user_categories)
     return Prepared(corpus, vocab, vocab.encode(corpus.sentences), analogies, categories, source)
 
@@ -114,10 +140,8 @@ def train_run(corpus_cfg: CorpusConfig, train_cfg: TrainConfig, models=MODELS, r
     >>> 0 <= run.metrics("gensim")[-1]["category_purity"] <= 1  # toy-pos: words of one part of speech together
     True
     """
+    check_settings(train_cfg, models, root, run_id)
     models = [m for m in MODELS if m in models]
-    if not models:
-        raise ValueError(f"Choose at least one model of {', '.join(MODELS)}.")
-    train_cfg.validate().check_models(models)
     p = prepared or prepare(corpus_cfg, train_cfg, analogies_path, categories_path)
     resolved = resolved_settings(train_cfg, len(p.vocab))  # before the folder: a missing GPU makes no half-made run
     run = Run.create(root, corpus_cfg, train_cfg, models, p.vocab, corpus_name=p.corpus.name,
@@ -231,6 +255,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--list-runs", action="store_true", help="list the runs in the runs folder and exit")
     parser.add_argument("--show-run", metavar="RUN", help="print a run's per-epoch table (folder or id) and exit")
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
+    parser.add_argument("--wikitext-dir", help="folder with WikiText-2's text files, for this run (default: "
+                                               "$WIKITEXT2_DIR, else download with `datasets`)")
     _add_dataclass_options(parser, TrainConfig, default_note=", unless the corpus preset sets it")
     _add_dataclass_options(parser, CorpusConfig, skip=("name",))
     return parser
@@ -259,6 +285,8 @@ def main(argv=None) -> int:
             print(f"run {run.id}: {run.status()['state']} ({run.path})")
             print(epoch_table(run))
             return 0
+        if args.wikitext_dir:  # the server's setting, given on the command line (the app's jobs never do)
+            os.environ[WIKITEXT_ENV] = args.wikitext_dir
         train_cfg = _config_from_args(args, TrainConfig, preset_config(args.corpus))
         corpus_cfg = CorpusConfig(name=args.corpus, **{
             k: v for k, v in vars(_config_from_args(args, CorpusConfig)).items() if k != "name"})

@@ -51,8 +51,8 @@ if covered:
     a0, b0, c0, d0 = solved or covered[0]
     how = "one every model answers right at the last epoch" if solved else "its first (no model answers any of " \
           "the first few hundred right yet)"
-    st.caption(f"{len(covered):,} questions of this run's set have all four words in its vocabulary. The solver "
-               f"opens on {how}: {a0} : {b0} :: {c0} : {d0}.")
+    st.caption(widgets.plain(f"{len(covered):,} questions of this run's set have all four words in its vocabulary. "
+                             f"The solver opens on {how}: {a0} : {b0} :: {c0} : {d0}."))
     st.button("Another question", on_click=draw_question, icon=":material/shuffle:", key="analogies_another",
               help="Draw another question of the run's set whose four words are all in the vocabulary.")
 else:

@@ -47,7 +47,8 @@ def train_first_run() -> None:
             progress_bars(status.models)
         time.sleep(0.3)
     if status.state != "complete":
-        st.error(f"The first run did not finish: {status.message or status.state}. Start one on the Train page.")
+        st.error(plain(f"The first run did not finish: {status.message or status.state}. Start one on the Train "
+                       "page."))
         st.stop()
     run_summaries.clear()
     st.session_state["run"] = status.run_id

@@ -7,7 +7,7 @@ from lib.batching import PACK_RUN
 from lib.config import ADAM_BATCH, BATCH_PER_WORD, BATCH_RANGE, ROW_STEP
 from lib.evaluate import PROBE_EXAMPLES
 from lib.pairs import SHUFFLE_BLOCK
-from widgets import select_run, vocab
+from widgets import plain, select_run, vocab
 
 st.title("How it works")
 st.caption("From raw text to vectors in seven steps. Left: what happens, right: what it came to in the run "
@@ -31,7 +31,7 @@ text, here = step("1. Tokenise")
 text.markdown("The text is lowercased and split into words; each line (a paragraph for WikiText-2) is a sentence. "
               "Context windows never cross a sentence end.")
 here.metric("Tokens in the corpus", f"{numbers['tokens']:,}")
-here.caption(f"Corpus: {run.config.get('corpus_name')}")
+here.caption(plain(f"Corpus: {run.config.get('corpus_name')}"))
 
 # 2 ------------------------------------------------------------
 text, here = step("2. Build the vocabulary")

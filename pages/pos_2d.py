@@ -3,7 +3,7 @@
 import streamlit as st
 
 from lib import charts, pos
-from widgets import Player
+from widgets import Player, show_error
 
 FRAME_SECONDS = 0.3  # one animation frame while playing
 
@@ -44,8 +44,7 @@ try:
     for seed in seeds:
         pos.PosConfig(seed=seed, steps=int(steps), lr=float(lr), record_every=int(record_every)).validate()
 except ValueError as exc:
-    st.error(str(exc))
-    st.stop()
+    show_error(exc)
 
 args = (int(steps), float(lr), int(record_every))
 runs = {seed: trajectory(seed, *args) for seed in seeds}

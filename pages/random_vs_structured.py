@@ -5,7 +5,7 @@ import streamlit as st
 from lib import charts, experiments
 from lib.config import replace
 from lib.store import Run, runs_dir
-from widgets import Player
+from widgets import Player, plain
 
 FRAME_SECONDS = 0.6  # one epoch per frame while playing
 
@@ -57,7 +57,7 @@ if st.button("Train both languages", type="primary",
         experiments.run_experiment(cfg, sentences=int(sentences), root=runs_dir(),
                                    on_progress=lambda share, what: bar.progress(share, what))
     except ValueError as exc:
-        st.error(str(exc))
+        st.error(plain(str(exc)))
     bar.empty()
 
 pair = experiments.latest_pair(runs_dir())
@@ -99,10 +99,10 @@ word = st.text_input("Check word", experiments.CHECK_WORD, key="rvs_word").strip
 try:
     sims, table = similarities(*keys, word)
 except ValueError as exc:
-    st.error(str(exc))
+    st.error(plain(str(exc)))
 else:
     st.altair_chart(charts.similarity_heatmap(sims, word), width="content")
-    st.caption(f"Each cell: cosine similarity of {word!r} to a word after an epoch; a dot marks a designed "
+    st.caption(f"Each cell: cosine similarity of {plain(repr(word))} to a word after an epoch; a dot marks a designed "
                "neighbour. On toy-random every word has the same contexts, so all vectors drift towards one shared "
                "direction (similarity near 1 to everything) and the order of the nearest neighbours is noise; on "
                "toy-proximity similarity falls off with distance in the alphabet. Below, the four most similar "

@@ -41,6 +41,7 @@ try:
     table = analysis.similarities_to(kvs, word, run.config.get("groups"))
 except ValueError as exc:
     widgets.show_error(exc)
-st.caption(f"Cosine similarity to '{word}' after epoch {epoch}, sorted by {run.models[0]}; click a column to sort.")
+st.caption(widgets.plain(f"Cosine similarity to '{word}' after epoch {epoch}, sorted by {run.models[0]}; click a "
+                        "column to sort."))
 bar = {m: st.column_config.ProgressColumn(m, min_value=-1.0, max_value=1.0, format="%.3f") for m in run.models}
 st.dataframe(table, hide_index=True, width="stretch", column_config=bar)

@@ -1,16 +1,15 @@
 """Train page: pick a corpus, hyperparameters and models; training runs in the background with live progress."""
 
-import os
 from dataclasses import fields
 
 import streamlit as st
 
 from lib import jobs
 from lib.config import MODELS, CorpusConfig, TrainConfig, help_for
-from lib.corpora import CORPORA, wikitext_files
+from lib.corpora import CORPORA, wikitext_files, wikitext_folder
 from lib.presets import preset, preset_name
-from lib.train import prepare
-from widgets import RUN_KEY, config_inputs, progress_bars, runs_root, show_error
+from lib.train import check_settings, prepare
+from widgets import RUN_KEY, config_inputs, plain, progress_bars, runs_root, show_error
 
 JOB_KEY = "train_job"
 TOYS = [name for name in CORPORA if name.startswith("toy-")]
@@ -62,7 +61,7 @@ def live_job() -> None:
         st.progress(0.0, text="Loading the corpus and building the vocabulary…")
     progress_bars(status.models)
     if status.run_id:
-        st.caption(f"Run `{status.run_id}` — the other pages show its epochs as they finish.")
+        st.caption(f"Run {plain(status.run_id)} — the other pages show its epochs as they finish.")
     if st.button("Cancel training", key="cancel", help="Stops the trainer; the epochs it finished are kept."):
         job.cancel()
         st.rerun()
@@ -77,19 +76,19 @@ if job is not None:
     if running:
         live_job()
     elif status.state == "complete":
-        st.success(f"Run `{status.run_id}` is complete. Open **Embedding space**, **Neighbours** or **Home** "
+        st.success(f"Run {plain(status.run_id)} is complete. Open **Embedding space**, **Neighbours** or **Home** "
                    "to compare the models epoch by epoch.")
         progress_bars(status.models)
     elif status.state == "failed":
-        st.error(f"Training did not start: {status.message}")
+        st.error(plain(f"Training did not start: {status.message}"))
     else:
         why = "cancelled" if job.cancelled else (status.message or "stopped")
-        st.warning(f"Run `{status.run_id}` is incomplete ({why}); its finished epochs are kept and shown.")
+        st.warning(plain(f"Run {status.run_id} is incomplete ({why}); its finished epochs are kept and shown."))
         progress_bars(status.models)
 others = [r for r in jobs.training_runs(root) if job is None or r.id != job.run_id]
 if others:
     st.info("Also training now (from another browser session or the command line): "
-            + ", ".join(f"`{r.id}`" for r in others))
+            + plain(", ".join(r.id for r in others)))
 if job is not None or others:
     st.divider()
 
@@ -108,21 +107,21 @@ if source == "Toy language":
     st.caption(toy_description(name))
     corpus_cfg = CorpusConfig(name, sentences=int(sentences))
 elif source == "WikiText-2":
-    folder = st.text_input("Local folder with WikiText-2's text files", value=os.environ.get("WIKITEXT2_DIR", ""),
-                           help="train.txt / valid.txt / test.txt or wiki.*.tokens. Empty: download with `datasets`.")
     max_tokens = st.number_input("Keep only the first tokens (0 keeps all)", value=0, step=100_000,
                                  help=help_for(CorpusConfig, "max_tokens"))
-    corpus_cfg = CorpusConfig("wikitext-2", wikitext_dir=folder.strip(), max_tokens=int(max_tokens))
-    if folder.strip():
+    corpus_cfg = CorpusConfig("wikitext-2", max_tokens=int(max_tokens))  # the folder is the server's setting
+    if wikitext_folder():
         try:
-            found = wikitext_files(folder.strip())
-            st.caption("Found " + ", ".join(f.name for f in found) + f" in {folder.strip()}.")
+            found = wikitext_files(wikitext_folder())
+            st.caption("The server has a WikiText-2 folder ($WIKITEXT2_DIR) with "
+                       + ", ".join(f.name for f in found) + "; the run reads those files.")
         except ValueError as exc:
             corpus_error = str(exc)
     else:
-        st.warning("No local folder given: the trainer will try to download WikiText-2 with `datasets`. Without "
-                   "network access (or a filled Hugging Face cache) it stops with a message; then enter the folder "
-                   "that holds WikiText-2's text files, or set $WIKITEXT2_DIR before starting the app.")
+        st.warning("The server has no WikiText-2 folder set, so the trainer will download WikiText-2 with "
+                   "`datasets`. Without network access (or a filled Hugging Face cache) it stops with a message; "
+                   "then whoever runs the server sets $WIKITEXT2_DIR to the folder with WikiText-2's text files and "
+                   "restarts the app. To train on your own text, choose **Your text file**.")
 else:
     upload = st.file_uploader("A UTF-8 text file, one sentence or paragraph per line", type=["txt"],
                               key="upload_corpus")
@@ -175,15 +174,13 @@ train_cfg = TrainConfig(**values)
 problem = corpus_error
 if not problem:
     try:
-        train_cfg.validate()
+        check_settings(train_cfg, models)
         if corpus_cfg is not None:
             corpus_cfg.validate()
-        if not models:
-            raise ValueError("Choose at least one model.")
     except ValueError as exc:
         problem = str(exc)
 if problem:
-    st.error(problem)
+    st.error(plain(problem))
 start = st.button("Start training", type="primary", disabled=running or bool(problem) or corpus_cfg is None,
                   help="Already training in this session: wait or cancel first." if running else None)
 if start:

@@ -93,7 +93,7 @@ def test_probe_loss_is_lower_for_vectors_that_fit_the_pairs():
 
 
 @pytest.mark.parametrize("text, message", [("", "no questions"), (": s\na b c\n", "line 2: a question is 4 words"),
-                                           ("a b c d\n", "line 1: put a ': section' line")])
+                                           ("a b c d\n", "line 1: questions go under a section: add a line ': name'")])
 def test_analogy_text_validation(text, message):
     with pytest.raises(ValueError, match=message):
         validate_question_text(text)

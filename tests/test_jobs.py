@@ -67,10 +67,12 @@ def test_bad_input_fails_with_the_trainers_error_line(tmp_path):
     assert list_runs(tmp_path) == []
 
 
-def test_a_missing_wikitext_folder_fails_fast_with_a_message(tmp_path):
-    job = jobs.start(CorpusConfig("wikitext-2", wikitext_dir=str(tmp_path / "nowhere")), TINY, root=tmp_path)
+def test_a_missing_wikitext_folder_fails_fast_with_a_message(tmp_path, monkeypatch):
+    monkeypatch.setenv("WIKITEXT2_DIR", str(tmp_path / "nowhere"))  # the server's setting reaches the job
+    job = jobs.start(CorpusConfig("wikitext-2"), TINY, root=tmp_path)
     job.wait(120)
-    assert "does not exist" in job.poll().message
+    message = job.poll().message
+    assert "is not a folder" in message and "nowhere" not in message
 
 
 def test_start_rejects_settings_before_starting_anything(tmp_path):

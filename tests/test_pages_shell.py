@@ -25,6 +25,11 @@ def no_exception(at: AppTest) -> AppTest:
     return at
 
 
+def literal(markdown: str) -> str:
+    """What widgets.plain() escaped, as the reader sees it."""
+    return re.sub(r"\\(.)", r"\1", markdown)
+
+
 def charts(at: AppTest) -> list:
     return at.get("vega_lite_chart")
 
@@ -106,13 +111,44 @@ def test_a_bad_hyperparameter_shows_an_error_and_blocks_start(with_runs):
     assert [e.value for e in at.error] == [next(e.value for e in at.error if "sample" in e.value)]
 
 
+@pytest.mark.parametrize("name, value, message", [
+    ("seed", -1, "seed must be a whole number in 0 … 4294967295"),
+    ("workers", 1000, "workers must be at most 64"),
+    ("ns_exponent", 5.0, "ns_exponent must be in [-1, 1]"),
+    pytest.param("device", "cuda", "no CUDA GPU", marks=pytest.mark.skipif(
+        __import__("torch").cuda.is_available(), reason="this machine has a GPU")),
+])
+def test_a_setting_a_trainer_would_reject_is_shown_before_any_run_folder(tmp_path, monkeypatch, name, value,
+                                                                           message):
+    monkeypatch.setenv("W2V_RUNS_DIR", str(tmp_path))
+    at = page("train").run()
+    widget = at.selectbox(key=f"train.{name}") if name == "device" else at.number_input(key=f"train.{name}")
+    widget.set_value(value).run()
+    assert [literal(e.value) for e in no_exception(at).error] == [next(literal(e.value) for e in at.error
+                                                                       if message in literal(e.value))]
+    assert next(b for b in at.button if b.label == "Start training").disabled  # a browser cannot click it
+    assert "train_job" not in at.session_state and list(tmp_path.iterdir()) == []
+
+
+def test_an_analogy_upload_without_a_section_line_says_to_add_one(tmp_path, monkeypatch):
+    monkeypatch.setenv("W2V_RUNS_DIR", str(tmp_path))
+    at = page("train").run()
+    at.radio[0].set_value("Your text file").run()
+    at.file_uploader(key="upload_corpus").set_value(("mine.txt", b"king queen man woman\n" * 5, "text/plain"))
+    at.file_uploader(key="upload_analogies").set_value(("q.txt", b"king queen man woman\n", "text/plain")).run()
+    assert any("add a line ': name'" in literal(e.value) for e in no_exception(at).error)
+    assert next(b for b in at.button if b.label == "Start training").disabled
+    assert list_runs(tmp_path) == [] and [p.name for p in tmp_path.iterdir()] == [".uploads"]
+
+
 @pytest.mark.parametrize("content, message", [(b"", "is empty"), ("café".encode("latin-1") + b"\n", "not UTF-8")])
 def test_a_bad_upload_shows_a_clear_message(with_runs, content, message):
     at = page("train").run()
     at.radio[0].set_value("Your text file").run()
     at.file_uploader(key="upload_corpus").set_value(("mine.txt", content, "text/plain")).run()
     no_exception(at)
-    assert any(message in e.value and "mine.txt" in e.value for e in at.error), [e.value for e in at.error]
+    assert any(message in literal(e.value) and "mine.txt" in literal(e.value) for e in at.error), \
+        [e.value for e in at.error]
 
 
 def test_a_bad_analogy_upload_shows_a_clear_message(with_runs):
@@ -123,12 +159,25 @@ def test_a_bad_analogy_upload_shows_a_clear_message(with_runs):
     assert any("a question is 4 words" in e.value for e in no_exception(at).error)
 
 
-def test_a_missing_wikitext_folder_is_reported(with_runs, tmp_path):
+def test_the_wikitext_folder_is_the_servers_setting_and_its_path_stays_on_the_server(with_runs, tmp_path,
+                                                                                      monkeypatch):
+    folder = tmp_path / "wikitext-secret-place"
+    monkeypatch.setenv("WIKITEXT2_DIR", str(folder))
     at = page("train").run()
     at.radio[0].set_value("WikiText-2").run()
-    at.text_input[0].set_value(str(tmp_path / "nowhere")).run()
-    assert any("does not exist" in e.value for e in no_exception(at).error)
-    at.text_input[0].set_value("").run()
+    assert not at.text_input  # no field names a folder: the browser gives files only by uploading them
+    shown = " ".join(e.value for e in list(at.markdown) + list(at.caption) + list(at.error) + list(at.warning))
+    assert any("WikiText\\-2 folder" in e.value and "not a folder" in e.value for e in no_exception(at).error)
+    folder.mkdir()
+    at.run()
+    assert any("has no WikiText\\-2 text files" in e.value for e in no_exception(at).error)
+    (folder / "valid.txt").write_text(" = A = \n a b c \n", encoding="utf-8")
+    at.run()
+    assert not no_exception(at).error and any("valid.txt" in c.value for c in at.caption)
+    shown += " ".join(e.value for e in list(at.markdown) + list(at.caption) + list(at.error) + list(at.warning))
+    assert "secret" not in shown and str(tmp_path) not in shown
+    monkeypatch.delenv("WIKITEXT2_DIR")
+    at.run()
     assert any("datasets" in w.value for w in no_exception(at).warning)
 
 

@@ -41,8 +41,10 @@ def wikitext_run(tmp_path_factory):
     if not Path(WIKITEXT).is_dir():
         pytest.skip(f"WikiText-2's text files are not at {WIKITEXT}: set WIKITEXT2_DIR to run this check")
     root = tmp_path_factory.mktemp("wikitext")
-    corpus = CorpusConfig("wikitext-2", wikitext_dir=WIKITEXT, max_tokens=80_000)
-    return root, train_run(corpus, TrainConfig(epochs=2, workers=1), root=str(root))
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("WIKITEXT2_DIR", WIKITEXT)
+        return root, train_run(CorpusConfig("wikitext-2", max_tokens=80_000), TrainConfig(epochs=2, workers=1),
+                               root=str(root))
 
 
 @pytest.mark.slow

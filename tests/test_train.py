@@ -174,8 +174,9 @@ def test_bad_settings_are_refused_before_a_run_folder_is_made(tmp_path, cfg, mes
 
 @pytest.mark.slow
 @pytest.mark.skipif(not WIKITEXT.is_dir(), reason=f"WikiText-2 files not found at {WIKITEXT} (set WIKITEXT2_DIR)")
-def test_wikitext2_subset_from_scratch_is_no_worse_than_gensim(tmp_path):
-    run = train_run(CorpusConfig("wikitext-2", wikitext_dir=str(WIKITEXT)), TrainConfig(epochs=5), root=tmp_path)
+def test_wikitext2_subset_from_scratch_is_no_worse_than_gensim(tmp_path, monkeypatch):
+    monkeypatch.setenv("WIKITEXT2_DIR", str(WIKITEXT))
+    run = train_run(CorpusConfig("wikitext-2"), TrainConfig(epochs=5), root=tmp_path)
     assert run.status()["state"] == "complete" and run.common_epochs() == list(range(6))
     assert 0.1 < final(run, "pytorch", "analogy_coverage") == final(run, "gensim", "analogy_coverage")
     assert final(run, "pytorch", "analogy_accuracy") >= final(run, "gensim", "analogy_accuracy") - 0.01
