@@ -78,7 +78,8 @@ def test_cli_json_contract(tmp_path):
         for e in range(3):
             assert (Path(result["run_dir"]) / model / f"epoch_{e:03d}.npy").is_file()
     listed = cli("--list-runs", "--runs-dir", str(tmp_path))
-    assert listed.returncode == 0 and Path(result["run_dir"]).name in listed.stdout
+    shown_id = listed.stdout.splitlines()[1].split()[0]  # the id, or its beginning and "..." when it is long
+    assert listed.returncode == 0 and Path(result["run_dir"]).name.startswith(shown_id.removesuffix("..."))
     shown = cli("--show-run", result["run_dir"])
     assert shown.returncode == 0 and "pytorch" in shown.stdout
 
