@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-st.set_page_config(page_title="Word2Vec Workbench", page_icon=":material/explore:", layout="wide")
+st.set_page_config(page_title="Word2Vec Workbench", page_icon="🧭", layout="wide")
 
 PAGES = {
     "Compare": [

@@ -18,7 +18,7 @@ from lib.config import CorpusConfig, TrainConfig
 from lib.callbacks import Snapshot
 from lib.evaluate import Evaluator, Probe
 from lib.store import Run, list_runs
-from lib.train import SnapshotWriter, main, prepare, train_run
+from lib.train import SnapshotWriter, build_parser, main, prepare, train_run
 
 ROOT = Path(__file__).resolve().parents[1]
 WIKITEXT = Path(os.environ.get("WIKITEXT2_DIR", ROOT.parent / "shared" / "data" / "wikitext-2"))
@@ -78,7 +78,8 @@ def test_cli_json_contract(tmp_path):
         for e in range(3):
             assert (Path(result["run_dir"]) / model / f"epoch_{e:03d}.npy").is_file()
     listed = cli("--list-runs", "--runs-dir", str(tmp_path))
-    assert listed.returncode == 0 and Path(result["run_dir"]).name in listed.stdout
+    shown_id = listed.stdout.splitlines()[1].split()[0]  # the id, or its beginning and "..." when it is long
+    assert listed.returncode == 0 and Path(result["run_dir"]).name.startswith(shown_id.removesuffix("..."))
     shown = cli("--show-run", result["run_dir"])
     assert shown.returncode == 0 and "pytorch" in shown.stdout
 
@@ -104,6 +105,8 @@ def test_one_model_only(tmp_path):
     (["--models", "pytorch,word2vec"], "--models takes"),
     (["--analogies", "missing.txt"], "does not exist"),
     (["--show-run", "DAMAGED"], "damaged"),
+    (["--show-run", ""], "--show-run needs a run's folder or id"),
+    (["--show-run", " "], "--show-run needs a run's folder or id"),
     (["--categories", "missing.tsv"], "does not exist"),
     (["--run-id", "../elsewhere"], "letters, digits"),
     (["--categories", "ONECOLUMN"], "write word<TAB>category"),
@@ -263,3 +266,48 @@ def test_a_run_id_names_the_folder_once(tmp_path):
     out = cli(*args)
     assert out.returncode == 2 and "There is a run my-first-run already" in out.stderr
     assert [r.id for r in list_runs(tmp_path)] == ["my-first-run"]
+
+
+def test_help_shows_plain_placeholders_and_the_choices():
+    text = " ".join(build_parser().format_help().split())  # argparse wraps lines
+    for shown in ("--dim N", "--alpha X", "--architecture {skipgram,cbow}", "--loss {negative,hs,softmax}",
+                  "--optimizer {sgd,adam}", "--device {auto,cpu,cuda}", "--wikitext-dir DIR", "--max-tokens N",
+                  "--toy-sentences N", "--runs-dir DIR", "--show-run RUN"):
+        assert shown in text
+    assert "CONFIG." not in text.upper()
+
+
+def test_list_runs_fits_100_columns_and_a_cut_id_still_shows_its_run(tmp_path):
+    small = TrainConfig(epochs=1, dim=8, min_count=1, negative=3, workers=1)
+    text = tmp_path / ("a-corpus-file-with-a-long-long-name-" * 3 + ".txt")
+    text.write_text("the cat sat on the mat\nthe dog sat on the log\n" * 50)
+    long_id = "r" + "-very-long-run-name" * 5  # 96 characters, the longest kind an id can nearly be
+    runs = [train_run(CorpusConfig("toy-pos", sentences=200), small, root=tmp_path / "runs", run_id=long_id),
+            train_run(CorpusConfig(str(text)), small, models=["gensim"], root=tmp_path / "runs"),
+            train_run(CorpusConfig("toy-proximity", sentences=300), small, root=tmp_path / "runs")]
+    out = cli("--list-runs", "--runs-dir", str(tmp_path / "runs"))
+    assert out.returncode == 0 and out.stderr == ""
+    lines = out.stdout.splitlines()
+    assert len(lines) == 1 + len(runs)
+    assert all(len(line) <= 100 for line in lines), [len(line) for line in lines]
+    assert lines[0].split() == ["RUN", "CORPUS", "STATE", "EPOCHS", "SETTINGS", "METRIC", "PYTORCH", "GENSIM"]
+    row = next(line for line in lines if line.startswith(long_id[:12]))
+    purity = {m: round(runs[0].metrics(m)[-1]["category_purity"], 3) for m in ("pytorch", "gensim")}
+    assert row.split()[1:] == ["toy-pos", "complete", "1/1", "sg", "neg", "d8", "w5", "purity",
+                               f"{purity['pytorch']:.3f}", f"{purity['gensim']:.3f}"]
+    cut = row.split()[0]
+    assert cut.endswith("...") and long_id.startswith(cut[:-3])
+    shown = cli("--show-run", cut, "--runs-dir", str(tmp_path / "runs"))
+    assert shown.returncode == 0 and shown.stdout.startswith(f"run {long_id}: complete")
+    ambiguous = cli("--show-run", "2", "--runs-dir", str(tmp_path / "runs"))
+    assert ambiguous.returncode == 2 and "2 run ids begin with 2" in ambiguous.stderr  # both dated ids
+
+
+def test_a_reader_that_goes_away_leaves_no_traceback(tmp_path):
+    """`python -m lib.train --list-runs | head -1`: the pipe is closed before the program writes."""
+    proc = subprocess.Popen([sys.executable, "-m", "lib.train", "--list-runs", "--runs-dir", str(tmp_path)], cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc.stdout.close()  # the reader is gone long before the interpreter has started
+    stderr = proc.stderr.read()
+    assert proc.wait(60) == 1
+    assert stderr == ""  # neither a traceback nor "error: [Errno 32] Broken pipe"

@@ -1,0 +1,42 @@
+"""The files a deployment reads: .streamlit/config.toml, and the Pipfile Streamlit Community Cloud installs from."""
+
+import tomllib
+from pathlib import Path
+
+from packaging.requirements import Requirement
+from streamlit import config
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def requirements(path: Path) -> dict[str, str]:
+    lines = [line.strip() for line in path.read_text().splitlines()]
+    reqs = [Requirement(line) for line in lines if line and not line.startswith(("#", "-"))]
+    return {r.name.lower(): str(r.specifier) for r in reqs}
+
+
+def test_the_pipfile_lists_requirements_txt_with_the_cpu_build_of_torch():
+    pipfile = tomllib.loads((ROOT / "Pipfile").read_text())
+    sources = {s["name"]: s["url"] for s in pipfile["source"]}
+    assert sources == {"pypi": "https://pypi.org/simple", "pytorch-cpu": "https://download.pytorch.org/whl/cpu"}
+    packages = pipfile["packages"]
+    torch = packages.pop("torch")
+    assert torch["index"] == "pytorch-cpu"
+    local = requirements(ROOT / "requirements.txt")
+    assert torch["version"] == local.pop("torch") + "+cpu"  # the same release, CPU-only
+    assert {name.lower(): spec for name, spec in packages.items()} == local
+
+
+def test_requirements_txt_names_no_index_that_an_offline_install_would_wait_for():
+    text = (ROOT / "requirements.txt").read_text()
+    assert "--extra-index-url" not in text and "--index-url" not in text and "+cpu" not in text
+
+
+def test_the_app_config_uses_streamlits_own_option_names():
+    options = config.get_config_options()
+    app = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    names = [f"{section}.{key}" for section, values in app.items() for key in values]
+    assert [name for name in names if name not in options] == []
+    assert app["browser"]["gatherUsageStats"] is False
+    assert app["client"]["toolbarMode"] in ("viewer", "minimal")  # no Deploy button
+    assert app["theme"]["primaryColor"].startswith("#")
