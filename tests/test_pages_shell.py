@@ -168,6 +168,25 @@ def test_how_it_works_shows_the_pipeline_with_the_runs_numbers(with_runs):
                and f"gensim {ran['versions']['gensim']}" in c.value for c in at.caption)
 
 
+def test_how_it_works_keeps_the_pair_count_with_the_run_and_reads_it_on_the_next_visit(with_runs, monkeypatch):
+    import streamlit as st
+
+    from lib import explain
+
+    st.cache_data.clear()
+    (with_runs.path / "cache" / "explain.json").unlink(missing_ok=True)
+    first = {m.label: m.value for m in no_exception(page("how_it_works").run()).metric}
+    assert (with_runs.path / "cache" / "explain.json").is_file()
+
+    def count_again(*_):
+        raise AssertionError("counted again although the run's cache holds the count")
+
+    monkeypatch.setattr(explain, "count_pairs", count_again)
+    st.cache_data.clear()  # a fresh server: only the run's cache folder remembers
+    again = {m.label: m.value for m in no_exception(page("how_it_works").run()).metric}
+    assert again["Pairs per epoch (one draw)"] == first["Pairs per epoch (one draw)"]
+
+
 def test_pages_without_runs_say_so(tmp_path, monkeypatch):
     monkeypatch.setenv("W2V_RUNS_DIR", str(tmp_path))
     at = no_exception(page("how_it_works").run())
