@@ -38,13 +38,13 @@ def free_port() -> int:
 
 
 @contextmanager
-def server(runs: Path):
-    """A fresh `streamlit run streamlit_app.py` on runs; yields its URL once it answers its health check."""
+def server(runs: Path, app: Path = ROOT):
+    """A fresh `streamlit run streamlit_app.py` (of the checkout in app) on runs; yields its URL once it answers."""
     port, log = free_port(), open(runs.parent / f"server-{runs.name}.log", "ab")
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.headless", "true",
          "--server.port", str(port), "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env={**os.environ, "W2V_RUNS_DIR": str(runs)}, stdout=log, stderr=subprocess.STDOUT)
+        cwd=app, env={**os.environ, "W2V_RUNS_DIR": str(runs)}, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
         for _ in range(240):
@@ -83,10 +83,10 @@ def settled(page, timeout_s: float = 300) -> None:
         page.wait_for_timeout(100)
 
 
-def time_home(b, work: Path) -> dict:
+def time_home(b, work: Path, app: Path) -> dict:
     runs = work / "home-runs"
     runs.mkdir()
-    with server(runs) as url:
+    with server(runs, app) as url:
         page = b.new_page(viewport={"width": 1400, "height": 1600})
         start = time.monotonic()
         page.goto(url + "/")
@@ -96,7 +96,7 @@ def time_home(b, work: Path) -> dict:
     return {"home_first_chart_s": round(first, 2)}
 
 
-def time_how(b, runs: Path) -> dict:
+def time_how(b, runs: Path, app: Path) -> dict:
     run_id = next(p.name for p in sorted(runs.iterdir()) if (p / "config.json").is_file())
     for cached in (runs / run_id / "cache").glob("explain*.json"):
         cached.unlink()
@@ -113,10 +113,10 @@ def time_how(b, runs: Path) -> dict:
         page.close()
         return round(took, 2)
 
-    with server(runs) as url:
+    with server(runs, app) as url:
         out["how_first_visit_s"] = visit(url)
         out["how_revisit_same_server_s"] = visit(url)
-    with server(runs) as url:
+    with server(runs, app) as url:
         out["how_fresh_server_cached_s"] = visit(url)
     return out
 
@@ -126,15 +126,15 @@ FRAME_COUNTER = """([ms]) => new Promise(done => {
   const canvas = document.createElement('canvas'); canvas.width = canvas.height = 64;
   const ctx = canvas.getContext('2d', {willReadFrequently: true});
   function look() {
-    const img = document.querySelector('[data-testid="stMain"] img[src*="media"]');
+    const img = document.querySelector('[data-testid="stMain"] img[src*="media"], .vega-embed canvas');
     if (img) {
       ctx.drawImage(img, 0, 0, 64, 64);
       const px = ctx.getImageData(0, 0, 64, 64).data; let h = 0;
       for (let i = 0; i < px.length; i += 4) h = (h * 31 + px[i] + 7 * px[i + 1] + 13 * px[i + 2]) >>> 0;
       return 'img' + h;
     }
-    const svg = document.querySelector('.vega-embed');
-    return svg ? svg.getAttribute('aria-label') + (svg.querySelector('svg, canvas') || {}).outerHTML : '';
+    const svg = document.querySelector('.vega-embed svg');
+    return svg ? svg.outerHTML : '';
   }
   let last = null, changes = 0; const end = performance.now() + ms;
   function tick() {
@@ -146,10 +146,10 @@ FRAME_COUNTER = """([ms]) => new Promise(done => {
 })"""
 
 
-def time_play(b, work: Path, seconds: float) -> dict:
+def time_play(b, work: Path, app: Path, seconds: float) -> dict:
     runs = work / "play-runs"
     runs.mkdir()
-    with server(runs) as url:
+    with server(runs, app) as url:
         page = b.new_page(viewport={"width": 1400, "height": 1600})
         page.goto(f"{url}/pos_2d")
         page.wait_for_selector(CHART, timeout=300_000)
@@ -174,6 +174,7 @@ def main(argv=None) -> None:
     parser.add_argument("--only", default="home,how,play", help="comma-separated: home, how, play")
     parser.add_argument("--wikitext-runs", type=Path, help="a runs folder with a WikiText-2 run (else one is trained)")
     parser.add_argument("--play-seconds", type=float, default=5.0)
+    parser.add_argument("--app", type=Path, default=ROOT, help="the checkout whose app to time (default: this one)")
     args = parser.parse_args(argv)
     wanted = set(args.only.split(","))
     if not Path(CHROMIUM).exists():
@@ -183,11 +184,13 @@ def main(argv=None) -> None:
     try:
         with browser() as b:
             if "home" in wanted:
-                results.update(time_home(b, work))
+                results.update(time_home(b, work, args.app))
+                print(results, flush=True)
             if "how" in wanted:
-                results.update(time_how(b, args.wikitext_runs or wikitext_runs(work)))
+                results.update(time_how(b, args.wikitext_runs or wikitext_runs(work), args.app))
+                print(results, flush=True)
             if "play" in wanted:
-                results.update(time_play(b, work, args.play_seconds))
+                results.update(time_play(b, work, args.app, args.play_seconds))
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print(json.dumps(results, indent=1))
