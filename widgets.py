@@ -205,6 +205,11 @@ class Player:
         if self.playing and self.frame == self.frames[-1]:
             st.session_state[self._frame] = self.frames[0]  # play again from the start
 
+    def finish(self) -> None:
+        """Stop playing on the last frame: for a page whose animation plays in the browser by itself."""
+        st.session_state[self._playing] = False
+        st.session_state[self._frame] = self.frames[-1]
+
     def button(self, where=st) -> None:
         where.button("Pause" if self.playing else "Play", on_click=self._toggle, key=self._button,
                      icon=":material/pause:" if self.playing else ":material/play_arrow:",

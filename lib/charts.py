@@ -285,11 +285,13 @@ def spread_labels(points: pd.DataFrame, bounds, gap: float = 0.055) -> pd.DataFr
     return points.assign(label_y=pd.Series(label_y))
 
 
-def pos_curves(history: pd.DataFrame, step: int, width: int = 380) -> alt.VConcatChart:
-    """Loss (log scale) and accuracy over the training steps, a rule marking the step shown in the plane.
+def pos_curves(history: pd.DataFrame, step: int | None, width: int = 380) -> alt.VConcatChart:
+    """Loss (log scale) and accuracy over the training steps, a rule marking the step shown in the plane (none for
+    step None).
 
     history: rows step, loss, accuracy."""
-    rule = alt.Chart(pd.DataFrame({"step": [step]})).mark_rule(color="#888888", strokeDash=[4, 3]).encode(x="step:Q")
+    rule = alt.Chart(pd.DataFrame({"step": [] if step is None else [step]})).mark_rule(
+        color="#888888", strokeDash=[4, 3]).encode(x="step:Q")
     x = alt.X("step:Q", title="step")
     loss = alt.Chart(history).mark_line(color="#4c78a8").encode(
         x=x, y=alt.Y("loss:Q", title="cross-entropy loss", scale=alt.Scale(type="log")),

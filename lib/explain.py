@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
 
 import numpy as np
 import pandas as pd
 
 from lib.config import ADAM_BATCH, BATCH_PER_WORD, BATCH_RANGE, ROW_STEP, TrainConfig, replace
-from lib.corpora import load_corpus
 from lib.pairs import examples_per_epoch
 from lib.provenance import resolved_settings
 from lib.store import Run, json_bytes
@@ -16,6 +16,7 @@ from lib.vocab import Vocab
 
 EPOCH_COLUMNS = ("loss", "train_loss", "words_per_sec", "seconds", "pairs")
 EXACT_PAIRS_MAX_TOKENS = 1_000_000  # count an epoch's pairs exactly (reloading the corpus) only below this size
+PAIRS_CACHE = "explain.json"  # in the run's cache folder: exact_pairs' count and what it was counted from
 
 
 def epoch_frame(run: Run, columns=EPOCH_COLUMNS) -> pd.DataFrame:
@@ -73,15 +74,23 @@ def measured_pairs(run: Run) -> int | None:
     return None
 
 
-def exact_pairs(run: Run) -> int | None:
-    """lib.pairs.examples_per_epoch for the run's corpus (one draw), cached in the run's cache folder; None when the
-    corpus is larger than EXACT_PAIRS_MAX_TOKENS or can no longer be loaded (an upload removed, say)."""
-    try:
-        cached = json.loads(run.read_cache("explain.json") or b"null")["examples_per_epoch"]
-        if isinstance(cached, int):
-            return cached
-    except (ValueError, KeyError, TypeError):
-        pass
+def pairs_key(run: Run, vocab: Vocab) -> dict:
+    """What an epoch's exact pair count depends on: the corpus, the vocabulary and the pair-making settings."""
+    from lib.corpora import WIKITEXT_ENV  # imports gensim: only when asked
+
+    cfg = run.train_config
+    return {"corpus": run.config.get("corpus"), "wikitext_dir": bool(os.environ.get(WIKITEXT_ENV)),
+            "vocab_size": len(vocab), "vocab_tokens": int(vocab.total),
+            "sample": cfg.sample, "window": cfg.window, "architecture": cfg.architecture, "seed": cfg.seed,
+            "shrink_windows": cfg.shrink_windows}
+
+
+def count_pairs(run: Run, vocab: Vocab) -> int | None:
+    """lib.pairs.examples_per_epoch for the run's corpus (one draw); None when the corpus is larger than
+    EXACT_PAIRS_MAX_TOKENS or cannot be loaded here (an upload removed, WikiText-2 neither in a folder nor
+    downloadable). Loading the corpus takes seconds, tens when `datasets` waits for a network that is not there."""
+    from lib.corpora import load_corpus  # imports gensim: only when the count is not cached yet
+
     if (run.config.get("n_tokens") or 0) > EXACT_PAIRS_MAX_TOKENS:
         return None
     cfg = run.train_config
@@ -89,11 +98,26 @@ def exact_pairs(run: Run) -> int | None:
         corpus = load_corpus(run.corpus_config)
     except (ValueError, OSError):
         return None
-    vocab = run.vocab()
     value = examples_per_epoch(vocab.encode(corpus.sentences), vocab.keep_probability(cfg.sample), cfg.window,
                                cfg.architecture, cfg.seed, cfg.shrink_windows)
-    run.write_cache("explain.json", data=json_bytes({"examples_per_epoch": int(value)}))
     return int(value)
+
+
+def exact_pairs(run: Run, vocab: Vocab | None = None) -> int | None:
+    """count_pairs, worked out once per run and kept in its cache folder, None included (finished runs never
+    change, and the file says what it was counted from, so a changed run is counted again). A disk that cannot be
+    written (read-only) only means counting again next time."""
+    vocab = run.vocab() if vocab is None else vocab
+    key = json.loads(json.dumps(pairs_key(run, vocab)))  # as it reads back from JSON
+    try:
+        saved = json.loads(run.read_cache(PAIRS_CACHE) or b"{}")
+        if saved.get("key") == key:
+            return saved["examples_per_epoch"]
+    except (ValueError, KeyError, AttributeError):
+        pass
+    result = count_pairs(run, vocab)
+    run.write_cache(PAIRS_CACHE, data=json_bytes({"key": key, "examples_per_epoch": result}))
+    return result
 
 
 def learning_rates(cfg: TrainConfig) -> pd.DataFrame:

@@ -25,6 +25,7 @@ TAGS = ("determiner", "noun", "verb", "adjective")
 TAG_COLOURS = {"determiner": "#4c78a8", "noun": "#f58518", "verb": "#54a24b", "adjective": "#e45756"}
 MAX_SEEDS = 4
 MAX_SEED = 2**32 - 1
+GIF_FRAME_MS = 120  # one recorded step of the animated GIF
 
 
 @dataclass(frozen=True)
@@ -251,11 +252,16 @@ def render_frame(traj: Trajectory, step: int, size: int = 360, bounds=None):
     return image
 
 
-def render_gif(traj: Trajectory, size: int = 360, frame_ms: int = 120, hold_ms: int = 1500) -> bytes:
-    """The whole trajectory as an animated GIF (bytes); the last frame is held a little longer."""
+def render_gif(traj: Trajectory, size: int = 360, frame_ms: int = GIF_FRAME_MS, hold_ms: int = 1500,
+               start: int = 0, loop: bool = True) -> bytes:
+    """The trajectory's recorded steps from `start` on as an animated GIF (bytes); the last frame is held a little
+    longer. loop=False plays it once, stopping on the last frame."""
     bounds = extent(traj.points)
-    frames = [render_frame(traj, step, size, bounds) for step in traj.steps]
+    frames = [render_frame(traj, step, size, bounds) for step in traj.steps if step >= start]
+    if not frames:
+        raise ValueError(f"Step {start} is after the last recorded step, {traj.steps[-1]}.")
     durations = [frame_ms] * (len(frames) - 1) + [hold_ms]
     buffer = io.BytesIO()
-    frames[0].save(buffer, format="GIF", save_all=True, append_images=frames[1:], duration=durations, loop=0)
+    frames[0].save(buffer, format="GIF", save_all=True, append_images=frames[1:], duration=durations,
+                   **({"loop": 0} if loop else {}))
     return buffer.getvalue()

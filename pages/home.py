@@ -30,7 +30,8 @@ def first_run_jobs() -> dict:
 
 
 def train_first_run() -> None:
-    """A machine with no runs: train the default toy run in the background, showing its progress here."""
+    """A machine with no runs: train the default toy run in the background. Once its folder is made, the page
+    shows it like any run in training (its charts grow epoch by epoch)."""
     st.subheader("Training a first run for you…")
     st.caption("toy-proximity: 26 words aaa … zzz in sentences that walk through the alphabet, so each letter's "
                "true neighbours are the letters within ±2. Both models, with the settings the Train page recommends "
@@ -39,18 +40,15 @@ def train_first_run() -> None:
     job = shared.get(root)
     if job is None or (job.poll().finished and not store.list_runs(root)):
         job = shared[root] = jobs.start(jobs.FIRST_RUN_CORPUS, jobs.FIRST_RUN_TRAIN, root=root)
-    slot = st.empty()
-    while not (status := job.poll()).finished:
-        with slot.container():
-            if status.state == "starting":
-                st.progress(0.0, text="Making the corpus and its vocabulary…")
-            progress_bars(status.models)
-        time.sleep(0.3)
-    if status.state != "complete":
+    bar = st.progress(0.0, text="Making the corpus and its vocabulary…")
+    while (status := job.poll()).state == "starting":
+        time.sleep(0.2)
+    bar.empty()
+    if status.state in ("failed", "incomplete"):
         st.error(plain(f"The first run did not finish: {status.message or status.state}. Start one on the Train "
                        "page."))
         st.stop()
-    run_summaries.clear()
+    forget_runs()
     st.session_state["run"] = status.run_id
     st.rerun()
 

@@ -1,13 +1,22 @@
 """How it works: word2vec's pipeline step by step, each step next to the selected run's own settings and numbers."""
 
+import json
+
 import streamlit as st
 
-from lib import charts, explain
+from lib import charts, explain, store
 from lib.batching import PACK_RUN
 from lib.config import ADAM_BATCH, BATCH_PER_WORD, BATCH_RANGE, ROW_STEP
 from lib.evaluate import PROBE_EXAMPLES
 from lib.pairs import SHUFFLE_BLOCK
 from widgets import plain, select_run, vocab
+
+
+@st.cache_data(max_entries=64, show_spinner="Counting this run's training pairs (once per run; kept with the run)…")
+def exact_pairs(path: str, key: str) -> int | None:
+    """explain.exact_pairs for the run in path, once per session and server; key: explain.pairs_key as JSON."""
+    return explain.exact_pairs(store.Run(path))
+
 
 st.title("How it works")
 st.caption("From raw text to vectors in seven steps. Left: what happens, right: what it came to in the run "
@@ -65,7 +74,7 @@ text.latex(r"\bigl(w_{i+j},\ w_i\bigr)\quad\text{for } 0 < |j| \le b_i,\qquad b_
            r"\text{window}\}")
 text.markdown("On average a word gets window + 1 context words, fewer near a sentence end; short sentences "
               "(and subsampling shortens them further) give far fewer.")
-exact = explain.exact_pairs(run)
+exact = exact_pairs(str(run.path), json.dumps(explain.pairs_key(run, voc), sort_keys=True))
 if exact is None:
     here.metric("Pairs per epoch, at most", f"{numbers['expected_pairs']:,.0f}",
                 help=f"kept tokens × (window + 1) = {numbers['kept_tokens']:,.0f} × {cfg.window + 1}, as if "

@@ -1,11 +1,13 @@
 """Part of speech in 2D: a two-dimensional embedding and a linear classifier learn the tags of ten words, replayed."""
 
+import time
+
 import streamlit as st
 
 from lib import charts, pos
 from widgets import Player, show_error
 
-FRAME_SECONDS = 0.3  # one animation frame while playing
+PLAY_UNTIL = "pos_play_until"  # session state: when the GIFs now playing reach their last step (time.time())
 
 
 @st.cache_data(max_entries=32, show_spinner="Training…")
@@ -16,6 +18,11 @@ def trajectory(seed: int, steps: int, lr: float, record_every: int) -> pos.Traje
 @st.cache_data(max_entries=16, show_spinner=False)
 def gif(seed: int, steps: int, lr: float, record_every: int) -> bytes:
     return pos.render_gif(trajectory(seed, steps, lr, record_every))
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def play_gif(seed: int, steps: int, lr: float, record_every: int, start: int) -> bytes:
+    return pos.render_gif(trajectory(seed, steps, lr, record_every), start=start, loop=False)
 
 
 @st.cache_data(max_entries=512, show_spinner=False)
@@ -49,15 +56,20 @@ except ValueError as exc:
 args = (int(steps), float(lr), int(record_every))
 runs = {seed: trajectory(seed, *args) for seed in seeds}
 recorded = runs[seeds[0]].steps  # every seed records the same steps
-player = Player("pos", recorded, FRAME_SECONDS, label="Step", help="0 is the random start, before any update.")
+player = Player("pos", recorded, label="Step", help="0 is the random start, before any update.")
 player.button()
 
 
-@st.fragment(run_every=player.run_every)
-def animation() -> None:
+def size_for(n_seeds: int) -> int:
+    return {1: 420, 2: 380}.get(n_seeds, 220)  # the plane's side in pixels, square
+
+
+@st.fragment
+def stepper() -> None:
+    """Paused: the slider's step as interactive charts (hover a dot or a region for its tags)."""
     step = player.slider()
     columns = st.columns(2) if len(seeds) == 1 else st.columns(len(seeds))
-    size = {1: 420, 2: 380}.get(len(seeds), 220)  # the plane's side in pixels, square
+    size = size_for(len(seeds))
     for i, (seed, traj) in enumerate(runs.items()):
         plane_slot, curve_slot = (columns[0], columns[1]) if len(seeds) == 1 else (columns[i], columns[i])
         now = traj.history[traj.history["step"] == step].iloc[0]
@@ -69,7 +81,38 @@ def animation() -> None:
         curve_slot.altair_chart(charts.pos_curves(traj.history, step, width=size), width="content")
 
 
-animation()
+def playing() -> None:
+    """Playing: the recorded steps from the slider's on as animated GIFs, which the browser plays by itself (no round
+    trip to the server per frame); when they have played, the page stops playing on the last step."""
+    start = player.frame
+    with st.spinner("Drawing every step…"):
+        frames = {seed: play_gif(seed, *args, start) for seed in seeds}
+    seconds = sum(step >= start for step in recorded) * pos.GIF_FRAME_MS / 1000
+    until = st.session_state.setdefault(PLAY_UNTIL, time.time() + seconds)
+    columns = st.columns(2) if len(seeds) == 1 else st.columns(len(seeds))
+    size = size_for(len(seeds))
+    for i, (seed, traj) in enumerate(runs.items()):
+        plane_slot, curve_slot = (columns[0], columns[1]) if len(seeds) == 1 else (columns[i], columns[i])
+        plane_slot.image(frames[seed], width=size)
+        curve_slot.altair_chart(charts.pos_curves(traj.history, None, width=size), width="content")
+    st.caption(f"Steps {start} … {recorded[-1]} at {1000 / pos.GIF_FRAME_MS:.0f} frames per second, played by your "
+               "browser. Pause to go through the steps one by one with the slider.")
+
+    @st.fragment(run_every=max(0.5, until - time.time()))
+    def stop_at_the_end() -> None:
+        if time.time() >= until:
+            st.session_state.pop(PLAY_UNTIL, None)
+            player.finish()
+            st.rerun()
+
+    stop_at_the_end()
+
+
+if player.playing:
+    playing()
+else:
+    st.session_state.pop(PLAY_UNTIL, None)
+    stepper()
 
 st.subheader("Where each start ends")
 st.dataframe(

@@ -150,3 +150,13 @@ def test_category_bars_group_models_per_section():
     assert s["mark"]["type"] == "bar"
     assert s["encoding"]["y"]["field"] == "section" and s["encoding"]["yOffset"]["field"] == "model"
     assert s["encoding"]["x"]["field"] == "accuracy"
+
+
+def test_pos_curves_mark_the_step_shown_and_none_while_playing():
+    history = pd.DataFrame({"step": [0, 1, 2], "loss": [1.5, 0.8, 0.4], "accuracy": [0.2, 0.6, 1.0]})
+    marked = charts.pos_curves(history, 1).to_dict()
+    rules = [layer for panel in marked["vconcat"] for layer in panel["layer"] if layer["mark"]["type"] == "rule"]
+    assert [marked["datasets"][r["data"]["name"]] for r in rules] == [[{"step": 1}], [{"step": 1}]]
+    playing = charts.pos_curves(history, None).to_dict()
+    rules = [layer for panel in playing["vconcat"] for layer in panel["layer"] if layer["mark"]["type"] == "rule"]
+    assert all(playing["datasets"][r["data"]["name"]] == [] for r in rules)

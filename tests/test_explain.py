@@ -66,6 +66,38 @@ def test_exact_pairs_counts_every_neighbour_pair_and_is_cached(window_one_run):
     assert explain.measured_pairs(run) == want  # what the PyTorch model trained on
 
 
+def test_exact_pairs_are_counted_once_per_run_and_again_when_what_they_depend_on_changes(window_one_run,
+                                                                                           monkeypatch):
+    run = window_one_run
+    want = explain.exact_pairs(run)  # counted and saved (or read from the earlier test's file)
+
+    def count_again(*_):
+        raise AssertionError("counted again although the run's cache holds the count")
+
+    monkeypatch.setattr(explain, "count_pairs", count_again)
+    assert explain.exact_pairs(run) == want
+    saved = run.path / "cache" / "explain.json"
+    payload = json.loads(saved.read_text())
+    payload["key"]["window"] = 5  # as if counted for other settings: no longer this run's count
+    saved.write_text(json.dumps(payload))
+    monkeypatch.setattr(explain, "count_pairs", lambda *_: 7)
+    assert explain.exact_pairs(run) == 7
+    assert json.loads(saved.read_text())["key"]["window"] == 1
+
+
+def test_exact_pairs_on_a_disk_that_cannot_be_written_are_counted_and_not_kept(window_one_run, monkeypatch):
+    run = window_one_run
+    shutil.rmtree(run.path / "cache", ignore_errors=True)
+
+    def read_only(*_):
+        raise PermissionError("read-only file system")
+
+    monkeypatch.setattr(explain, "atomic_write_json", read_only)
+    sentences = load_corpus(run.corpus_config).sentences
+    assert explain.exact_pairs(run) == sum(2 * (len(s) - 1) for s in sentences)
+    assert not (run.path / "cache" / "explain.json").exists()
+
+
 RAN = {"step": "pair", "batch_size": 800, "worker_batch": 400, "pytorch_threads": 2}
 
 

@@ -67,13 +67,19 @@ def test_home_on_a_fresh_machine_trains_the_default_toy_run(tmp_path, monkeypatc
     runs = list_runs(tmp_path)
     assert len(runs) == 1, [e.value for e in at.error]
     run = runs[0]
+    assert at.session_state["run"] == run.id  # shown while it trains, its charts growing epoch by epoch
+    for _ in range(600):  # the run trains in the background
+        if run.status()["state"] != "training":
+            break
+        time.sleep(0.2)
     assert run.config["corpus_name"] == "toy-proximity" and run.models == ["pytorch", "gensim"]
     assert run.status()["state"] == "complete" and run.common_epochs() == [0, 1, 2, 3, 4, 5]
     assert run.train_config == preset_config("toy-proximity")  # the Train page's default run
     for model in run.models:  # the designed structure shows: far above random vectors' 0.15
         assert run.metrics(model)[-1]["neighbor_precision"] >= 0.85
-    at.run()
-    assert no_exception(at) and at.dataframe[0].value["run"].tolist() == [run.id] and len(charts(at)) == 3
+    at = no_exception(page("home").run())  # a later visit: the finished run, no second training
+    assert at.dataframe[0].value["run"].tolist() == [run.id] and len(charts(at)) == 3
+    assert len(list_runs(tmp_path)) == 1
 
 
 def test_train_page_offers_every_hyperparameter_with_its_help(with_runs):
@@ -215,6 +221,25 @@ def test_how_it_works_shows_the_pipeline_with_the_runs_numbers(with_runs):
     ran = with_runs.config["resolved"]  # read from the run, not worked out again on this machine
     assert any(c.value.startswith("Recorded with the run: PyTorch on cpu with 1 thread(s)")
                and f"gensim {ran['versions']['gensim']}" in c.value for c in at.caption)
+
+
+def test_how_it_works_keeps_the_pair_count_with_the_run_and_reads_it_on_the_next_visit(with_runs, monkeypatch):
+    import streamlit as st
+
+    from lib import explain
+
+    st.cache_data.clear()
+    (with_runs.path / "cache" / "explain.json").unlink(missing_ok=True)
+    first = {m.label: m.value for m in no_exception(page("how_it_works").run()).metric}
+    assert (with_runs.path / "cache" / "explain.json").is_file()
+
+    def count_again(*_):
+        raise AssertionError("counted again although the run's cache holds the count")
+
+    monkeypatch.setattr(explain, "count_pairs", count_again)
+    st.cache_data.clear()  # a fresh server: only the run's cache folder remembers
+    again = {m.label: m.value for m in no_exception(page("how_it_works").run()).metric}
+    assert again["Pairs per epoch (one draw)"] == first["Pairs per epoch (one draw)"]
 
 
 def test_pages_without_runs_say_so(tmp_path, monkeypatch):

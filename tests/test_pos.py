@@ -169,3 +169,15 @@ def test_gif_has_one_frame_per_recorded_step(traj):
     first = np.asarray(image.convert("RGB")).copy()
     image.seek(image.n_frames - 1)
     assert not np.array_equal(first, np.asarray(image.convert("RGB")))  # the words and regions move
+
+
+def test_a_gif_from_a_step_on_plays_once_from_that_step_to_the_last(traj):
+    start = traj.steps[-3]
+    image = Image.open(io.BytesIO(pos.render_gif(traj, size=120, start=start, loop=False)))
+    assert image.n_frames == 3 and "loop" not in image.info  # no looping: the browser stops on the last frame
+    full = Image.open(io.BytesIO(pos.render_gif(traj, size=120)))
+    assert full.info["loop"] == 0  # the download loops for ever
+    full.seek(len(traj.steps) - 3)
+    assert np.array_equal(np.asarray(full.convert("RGB")), np.asarray(image.convert("RGB")))  # same first frame
+    with pytest.raises(ValueError, match="after the last recorded step"):
+        pos.render_gif(traj, start=traj.steps[-1] + 1)
