@@ -7,7 +7,7 @@ import streamlit as st
 
 from lib import charts, clusters, explain, jobs, store
 from lib.evaluate import PROBE_EXAMPLES
-from widgets import plain, progress_bars, run_summaries, runs_root, select_run
+from widgets import URL, plain, progress_bars, run_summaries, runs_root, select_run
 
 st.title("Word2Vec Workbench")
 st.markdown(
@@ -82,9 +82,9 @@ def runs_table() -> None:
             "state": st.column_config.TextColumn("state", help="complete, training, or incomplete (stopped early; "
                                                                "its finished epochs are kept)"),
             "created": st.column_config.TextColumn("created (UTC)"),
-            "pytorch_loss": st.column_config.NumberColumn("pytorch loss", format="%.4f",
-                                                          help="probe loss after the last finished epoch"),
-            "gensim_loss": st.column_config.NumberColumn("gensim loss", format="%.4f"),
+            **{f"{m}_loss": st.column_config.NumberColumn(f"{m} probe loss", format="%.4f",
+                                                          help="probe loss after the last finished epoch")
+               for m in ("pytorch", "gensim")},
             "pytorch_words_per_sec": st.column_config.NumberColumn("pytorch words/s", format="%.0f"),
             "gensim_words_per_sec": st.column_config.NumberColumn("gensim words/s", format="%.0f"),
             **{f"{m}_{k}": st.column_config.NumberColumn(f"{m} {label}", format="%.3f")
@@ -122,7 +122,8 @@ def run_charts() -> None:
     if frame.empty:
         st.info("No epoch finished yet.")
         return
-    show_train_loss = st.toggle("Also show each trainer's own running loss (train_loss)", value=False)
+    show_train_loss = st.toggle("Also show each trainer's own running loss (train_loss)", value=False,
+                                key="running_loss", bind=URL)
     columns = ["loss", "train_loss"] if show_train_loss else ["loss"]
     names = {"loss": "probe loss", "train_loss": "trainer's running loss"}
     left, right = st.columns(2)
