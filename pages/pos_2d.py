@@ -3,7 +3,7 @@
 import streamlit as st
 
 from lib import charts, pos
-from widgets import URL, Player
+from widgets import URL, Player, plain
 
 FRAME_SECONDS = 0.3  # one animation frame while playing
 
@@ -45,7 +45,7 @@ try:
     for seed in seeds:
         pos.PosConfig(seed=seed, steps=int(steps), lr=float(lr), record_every=int(record_every)).validate()
 except ValueError as exc:
-    st.error(str(exc))
+    st.error(plain(str(exc)))  # the seeds may come from a link
     st.stop()
 
 args = (int(steps), float(lr), int(record_every))

@@ -5,7 +5,7 @@ import streamlit as st
 from lib import charts, experiments
 from lib.config import replace
 from lib.store import Run, runs_dir
-from widgets import URL, Player
+from widgets import URL, Player, plain
 
 FRAME_SECONDS = 0.6  # one epoch per frame while playing
 
@@ -100,7 +100,7 @@ word = st.text_input("Check word", experiments.CHECK_WORD, key="check", bind=URL
 try:
     sims, table = similarities(*keys, word)
 except ValueError as exc:
-    st.error(str(exc))
+    st.error(plain(str(exc)))  # the word may come from a link
 else:
     st.altair_chart(charts.similarity_heatmap(sims, word), width="content")
     st.caption(f"Each cell: cosine similarity of {word!r} to a word after an epoch; a dot marks a designed "

@@ -2,6 +2,7 @@
 And an incomplete run (gensim stopped early) shows each model's finished epochs on every page."""
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -180,3 +181,17 @@ def test_run_stopped_before_gensim_started(tmp_path, monkeypatch, incomplete_run
         text = shown(at)
         assert not any("no finished epoch" in t for t in text), name
         assert any("gensim has not finished epoch 3 (it finished none)" in t for t in text), name
+
+
+def test_incomplete_run_says_which_epoch_each_purity_is_from(incomplete_run, monkeypatch):
+    root, run = incomplete_run
+    monkeypatch.setenv("W2V_RUNS_DIR", str(root))
+    line = re.sub(r"\\(.)", r"\1", open_page("embedding_space", root, run=run.id).info[0].value)  # unescaped
+    assert re.search(r"ends at pytorch \d\.\d\d \(epoch 3\) and gensim \d\.\d\d \(epoch 1\)", line), line
+
+
+def test_part_of_speech_hostile_seeds_are_shown_as_text():
+    at = open_page("pos_2d", None, seeds=HOSTILE, steps="-3", lr="x")
+    assert at.number_input(key="steps").value == 150 and at.number_input(key="lr").value == pytest.approx(0.05)
+    assert at.error and "is not a whole number" in at.error[0].value
+    assert "[click](http" not in at.error[0].value and "<b>" not in at.error[0].value
