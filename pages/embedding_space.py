@@ -129,7 +129,7 @@ def neighbourhood(word: str, epoch: int, lists: dict[str, list[str]]) -> None:
         columns[-1].caption(widgets.plain(", ".join(both) if both else "none"))
     columns[-1].slider("Neighbours (k)", 3, 20, key="k_embedding")
     if columns[-1].button("Clear", key="embedding_clear"):
-        st.session_state.pop("embedding_focus", None)
+        st.session_state["embedding_focus"] = None  # None, not absent: absent would take the link's word again
         st.rerun()
 
 

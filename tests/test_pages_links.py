@@ -99,6 +99,8 @@ def test_embedding_space_link_restores_the_view(runs, analogy_run):
     # the played frame is kept in the link as the slider moves
     at.select_slider[0].set_value(0).run()
     assert at.query_params["epoch"] == "0"
+    at.button(key="embedding_clear").click().run()  # Clear forgets the link's clicked word too
+    assert "focus" not in at.query_params and not any(c.value.startswith("Clicked word") for c in at.caption)
 
 
 def test_embedding_space_hostile_link_falls_back(runs, analogy_run):
