@@ -206,3 +206,18 @@ def test_rvs_page_other_check_word_changes_the_table(trained_root, monkeypatch):
     assert not at.error and not before.equals(after)
     last = " ".join(after.iloc[-1])
     assert "mmm " not in last and "✓" in after.loc[2, "toy-proximity · pytorch"]  # a designed neighbour of mmm
+
+
+def test_rvs_link_restores_the_epoch_and_check_word(trained_root, monkeypatch):
+    monkeypatch.setenv("W2V_RUNS_DIR", str(trained_root))
+    at = AppTest.from_file(RVS_PAGE, default_timeout=120)
+    at.query_params["epoch"], at.query_params["check"], at.query_params["dim"] = "1", "mmm", "16"
+    at.run()
+    assert not at.exception and not at.error
+    assert at.select_slider[0].value == 1 and charts(at)[0]["title"].endswith("epoch 1")
+    assert at.text_input(key="check").value == "mmm" and at.number_input(key="dim").value == 16
+    at = AppTest.from_file(RVS_PAGE, default_timeout=120)
+    at.query_params["epoch"], at.query_params["check"] = "99", "[x](http://example.com)"
+    at.run()
+    assert not at.exception and at.select_slider[0].value == 2
+    assert at.error and "[x](http" not in at.error[0].value
