@@ -155,19 +155,82 @@ def vocab(run: store.Run):
         show_error(exc)
 
 
+URL = "query-params"  # widgets made with bind=URL keep their value in the link, under their key
+
+
+def from_url(param: str, default, parse=str, allowed=None):
+    """State that is not a bound widget (a clicked word, a played frame) as a link gives it: ?param=... parsed and
+    checked (in `allowed`, when given), else default. A bad or hostile value is just ignored."""
+    raw = st.query_params.get(param)
+    if raw is None:
+        return default
+    try:
+        value = parse(raw)
+    except (TypeError, ValueError):
+        return default
+    return value if allowed is None or value in allowed else default
+
+
+def to_url(param: str, value) -> None:
+    """Keep state that is not a bound widget in the link (None removes it)."""
+    if value is None:
+        st.query_params.pop(param, None)
+    else:
+        st.query_params[param] = str(value)
+
+
+def drop_invalid(key: str, allowed) -> None:
+    """Forget a widget's kept value that this run does not offer (another run, fewer epochs), before drawing it."""
+    if key in st.session_state and st.session_state[key] not in allowed:
+        del st.session_state[key]
+
+
+def epoch_range(epochs: list[int]) -> str:
+    """0–3, or 0, 2–4 when epochs are missing in between."""
+    parts, start = [], None
+    for i, e in enumerate(epochs):
+        start = e if start is None else start
+        if i + 1 == len(epochs) or epochs[i + 1] != e + 1:
+            parts.append(str(e) if e == start else f"{start}–{e}")
+            start = None
+    return ", ".join(parts) or "none"
+
+
+def missing_epoch(run: store.Run, model: str, epoch: int) -> str | None:
+    """Why a model has no panel at this epoch ("gensim has not finished epoch 3 (it finished 0–1)"), else None."""
+    done = run.epochs(model)
+    if epoch in done:
+        return None
+    return f"{model} has not finished epoch {epoch} (it finished {epoch_range(done)})."
+
+
+def common_note(run: store.Run) -> str | None:
+    """For a run whose models finished different epochs: which epochs the comparisons use."""
+    finished = {m: run.epochs(m) for m in run.models}
+    if len({tuple(e) for e in finished.values()}) <= 1:
+        return None
+    each = "; ".join(f"{m} finished {epoch_range(e)}" for m, e in finished.items())
+    return (f"This run is incomplete: {each}. Each model is shown at the epochs it finished; numbers that compare "
+            f"the two use only the epochs both finished ({epoch_range(run.common_epochs())}).")
+
+
+def all_epochs(run: store.Run) -> list[int]:
+    """Every epoch some model of the run has finished."""
+    return sorted(set().union(*(run.epochs(m) for m in run.models)))
+
+
 def epoch_slider(run: store.Run, label: str = "Epoch", key: str = "epoch") -> int | None:
-    """One epoch for both models: the epochs every model of the run has finished."""
-    epochs = run.common_epochs()
+    """One epoch for the page, kept in the link (?epoch=...): any epoch some model finished (a model without it
+    says so; see missing_epoch), the last one first."""
+    epochs = all_epochs(run)
     if not epochs:
         st.info("This run has no finished epoch yet.")
         return None
     if len(epochs) == 1:
         st.caption(f"Epoch {epochs[0]} (the only one finished so far)")
         return epochs[0]
-    value = st.session_state.get(key, epochs[-1])
-    if value not in epochs:
-        value = epochs[-1]
-    return st.select_slider(label, options=epochs, value=value, key=key,
+    drop_invalid(key, epochs)
+    return st.select_slider(label, options=epochs, value=epochs[-1], key=key, bind=URL,
                             help="0 is the random start, before any training.")
 
 
@@ -180,12 +243,17 @@ class Player:
     The slider has no widget key on purpose: a keyed widget that disappears for a rerun (bad input, another
     page) comes back at its first option whatever its state said."""
 
-    def __init__(self, key: str, frames: list, seconds: float = 0.5, label: str = "Epoch", help: str | None = None):
-        self.frames, self.seconds, self.label, self.help = list(frames), seconds, label, help
+    def __init__(self, key: str, frames: list, seconds: float = 0.5, label: str = "Epoch", help: str | None = None,
+                 param: str | None = None):
+        """param: keep the frame shown in the link too (?param=...), so a copied link opens on it."""
+        self.frames, self.seconds, self.label, self.help, self.param = list(frames), seconds, label, help, param
         self._playing, self._frame, self._button = f"{key}_playing", f"{key}_frame", f"{key}_play"
         self._hold = f"{key}_hold"  # set by Play: the first draw shows the current frame before stepping on
         if st.session_state.get(self._frame) not in self.frames:
-            st.session_state[self._frame] = self.frames[-1]
+            start = self.frames[-1]
+            if param:
+                start = from_url(param, start, type(start), self.frames)
+            st.session_state[self._frame] = start
 
     @property
     def playing(self) -> bool:
@@ -226,6 +294,8 @@ class Player:
         if len(self.frames) > 1:
             st.session_state[self._frame] = where.select_slider(self.label, options=self.frames, value=self.frame,
                                                                 help=self.help)
+        if self.param:
+            st.query_params[self.param] = str(self.frame)
         return self.frame
 
 
@@ -262,7 +332,8 @@ def config_inputs(cls, names, key_prefix: str, columns: int = 3, defaults: dict 
 
 
 def progress_bars(models) -> None:
-    """One bar per model (lib.jobs.ModelProgress): share of its epochs done, with the epoch and loss so far."""
+    """One bar per model (lib.jobs.ModelProgress): share of its epochs done, the epoch, and its probe loss (and
+    while training, the trainer's own running loss, labelled as such)."""
     for p in models:
         st.progress(min(1.0, max(0.0, p.done)), text=p.text)
 
@@ -291,14 +362,21 @@ MAX_WORD_OPTIONS = 20_000  # the vocabulary offered as you type, most frequent f
 
 def word_input(label: str, default: str, key: str, run: store.Run, where=st) -> str:
     """A word of the run's vocabulary, offered as you type; other words can be typed too (the page then says the
-    word is unknown and suggests close spellings). One input per run, so each run opens on its own default; a
-    page may set st.session_state[f"{key}:{run.id}"] to fill it in."""
-    key = f"{key}:{run.id}"
-    st.session_state.setdefault(key, default)
-    words = list(vocab(run).words[:MAX_WORD_OPTIONS])
-    if st.session_state[key] not in words:
-        words.insert(0, st.session_state[key])
-    choice = where.selectbox(label, words, key=key, accept_new_options=True,
+    word is unknown and suggests close spellings). Kept in the link under `key` (?word=king); another run opens on
+    its own default. A page may call set_word(key, word) to fill it in."""
+    seen = f"_{key}_run"
+    if st.session_state.get(seen) not in (None, run.id):  # the run changed: this run's default
+        st.session_state[key] = default
+    st.session_state[seen] = run.id
+    words = [default] + [w for w in vocab(run).words[:MAX_WORD_OPTIONS] if w != default]  # the default is first
+    current = st.session_state.get(key)
+    if current and current not in words:
+        words.insert(1, current)
+    choice = where.selectbox(label, words, key=key, bind=URL, accept_new_options=True,
                              help="Type to search this run's vocabulary.")
     return (choice or "").strip().lower()
 
+
+def set_word(key: str, word: str) -> None:
+    """Fill in a word_input (from a button's callback, before the input is drawn)."""
+    st.session_state[key] = word

@@ -257,19 +257,20 @@ def analogy_results(run: Run, method: str, epochs, epoch: int, every_epoch: bool
                     progress=None) -> dict[tuple[str, int], dict]:
     """{(model, epoch): analogy metrics} for a method: saved with the run (3CosAdd); for 3CosMul computed for
     `epoch` (every epoch when every_epoch), and read from the run's cache for the others scored before.
-    progress(share done) is called after each epoch scored."""
+    progress(share done) is called after each epoch scored. Epochs a model has not finished are left out."""
+    finished = {m: set(run.epochs(m)) for m in run.models}
+    done = [(m, e) for m in run.models for e in epochs if e in finished[m]]
     if method == "3cosadd":
-        return {(m, e): saved_analogy_result(run, m, e) for m in run.models for e in epochs}
-    wanted = [(m, e) for m in run.models for e in epochs if every_epoch or e == epoch]
+        return {(m, e): saved_analogy_result(run, m, e) for m, e in done}
+    wanted = [(m, e) for m, e in done if every_epoch or e == epoch]
     results = {}
     for i, (m, e) in enumerate(wanted):
         results[(m, e)] = cosmul_result(run, m, e)
         if progress:
             progress((i + 1) / len(wanted))
-    for m in run.models:
-        for e in epochs:
-            if (m, e) not in results and (cached := cosmul_result(run, m, e, compute=False)) is not None:
-                results[(m, e)] = cached
+    for m, e in done:
+        if (m, e) not in results and (cached := cosmul_result(run, m, e, compute=False)) is not None:
+            results[(m, e)] = cached
     return results
 
 

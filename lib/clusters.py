@@ -56,8 +56,10 @@ def what_to_look_for(run: Run, results: dict[tuple[str, int], dict]) -> str:
     frame = purity_frame(results).dropna(subset=["value"])
     if frame.empty:
         return lead + "This run has no categories to score; watch the labelled words move between epochs."
-    last = frame.sort_values("epoch").groupby("model")["value"].last()
-    ends = " and ".join(f"{m} {last[m]:.2f}" for m in run.models if m in last)
+    last = frame.sort_values("epoch").groupby("model")[["epoch", "value"]].last()
+    apart = last["epoch"].nunique() > 1  # an incomplete run: say which epoch each value is from
+    ends = " and ".join(f"{m} {last.loc[m, 'value']:.2f}" + (f" (epoch {last.loc[m, 'epoch']})" if apart else "")
+                        for m in run.models if m in last.index)
     parts = [f"{lead}Category purity (share of a category word's {PURITY_K} nearest category words in its own "
              f"category) ends at {ends}, against {frame['chance'].iloc[0]:.2f} by chance."]
     for model in run.models:

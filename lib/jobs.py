@@ -99,7 +99,10 @@ def command(corpus_cfg: CorpusConfig, train_cfg: TrainConfig, models=MODELS, roo
 
 @dataclass
 class ModelProgress:
-    """How far one model of a run is: finished epochs, and the share of all its epochs done."""
+    """How far one model of a run is: finished epochs, the share of all its epochs done, and its losses.
+
+    loss is the probe loss (metrics "loss": one fixed sample, the same for both models, so the two compare);
+    running_loss is the trainer's own mean over the epoch being trained, which only compares with itself."""
 
     model: str
     epochs: int  # epochs to train
@@ -107,16 +110,22 @@ class ModelProgress:
     epoch: int | None = None  # the epoch being trained now, if this model is the one training
     done: float = 0.0  # share of all epochs done, 0..1
     epoch_done: float = 0.0  # share of the current epoch done, 0..1
-    loss: float | None = None  # running training loss of the current epoch (or the last finished one)
+    loss: float | None = None  # probe loss after the last finished epoch
+    running_loss: float | None = None  # the trainer's own running loss of the epoch being trained
 
     @property
     def text(self) -> str:
+        probe = f"probe loss {self.loss:.4f}" if self.loss is not None else ""
         if self.finished >= self.epochs:
-            return f"{self.model}: all {self.epochs} epochs done" + (f", loss {self.loss:.4f}" if self.loss else "")
+            return f"{self.model}: all {self.epochs} epochs done" + (f", {probe}" if probe else "")
         if self.epoch is None:
-            return f"{self.model}: {self.finished}/{self.epochs} epochs done"
-        loss = f", loss so far {self.loss:.4f}" if self.loss is not None else ""
-        return f"{self.model}: epoch {self.epoch}/{self.epochs}, {self.epoch_done:.0%} of it{loss}"
+            return f"{self.model}: {self.finished}/{self.epochs} epochs done" + (f", {probe}" if probe else "")
+        parts = [f"{self.model}: epoch {self.epoch}/{self.epochs}, {self.epoch_done:.0%} of it"]
+        if self.running_loss is not None:
+            parts.append(f"running loss ({self.model}'s own) {self.running_loss:.4f}")
+        if probe and self.finished:
+            parts.append(f"{probe} after epoch {self.finished}")
+        return ", ".join(parts)
 
 
 def model_progress(run: Run) -> list[ModelProgress]:
@@ -127,13 +136,13 @@ def model_progress(run: Run) -> list[ModelProgress]:
     for model in run.models:
         metrics = run.metrics(model)
         finished = max(0, len(metrics) - 1)
-        last_loss = metrics[-1].get("train_loss") if finished else None
-        p = ModelProgress(model, epochs, finished, done=finished / epochs, loss=last_loss)
+        probe = metrics[-1].get("loss") if finished else None
+        p = ModelProgress(model, epochs, finished, done=finished / epochs, loss=probe)
         if live.get("model") == model and finished < epochs:
             p.epoch = int(live.get("epoch") or finished + 1)
             share = p.epoch_done = float(live.get("done") or 0.0)
             p.done = min(1.0, (p.epoch - 1 + share) / epochs)
-            p.loss = live.get("loss")
+            p.running_loss = live.get("loss")
         out.append(p)
     return out
 

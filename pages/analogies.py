@@ -20,7 +20,7 @@ def covered_questions(path: str, questions: str) -> list[tuple]:
 @st.cache_data(max_entries=16, show_spinner=False)
 def opening_question(path: str, questions: str, epoch: int):
     run = Run(path)
-    kvs = {m: run.keyed_vectors(m, epoch) for m in run.models}
+    kvs = {m: run.keyed_vectors(m, epoch) for m in run.models if epoch in run.epochs(m)}
     return analysis.solved_question(covered_questions(path, questions), kvs)
 
 
@@ -34,20 +34,20 @@ st.caption("a is to b as c is to ?  —  3CosAdd ranks words x by cos(x, b − a
 questions = analysis.analogy_questions_path(run)
 vocab = widgets.vocab(run)
 covered = covered_questions(str(run.path), questions) if questions else []
-keys = [f"analogies_{slot}" for slot in "abc"]
+keys = list("abc")  # the word inputs, and their names in the link (?a=man&b=king&c=woman)
 
 
 def draw_question() -> None:
     """'Another question': any covered question, written into the three word inputs."""
     for key, word in zip(keys, covered[random.randrange(len(covered))]):
-        st.session_state[f"{key}:{run.id}"] = word
+        widgets.set_word(key, word)
 
 
-if not run.common_epochs():
-    st.info("This run has no epoch that all its models finished yet.")
+if not widgets.all_epochs(run):
+    st.info("This run has no finished epoch yet.")
     st.stop()
 if covered:
-    solved = opening_question(str(run.path), questions, run.common_epochs()[-1])
+    solved = opening_question(str(run.path), questions, widgets.all_epochs(run)[-1])
     a0, b0, c0, d0 = solved or covered[0]
     how = "one every model answers right at the last epoch" if solved else "its first (no model answers any of " \
           "the first few hundred right yet)"
@@ -59,16 +59,21 @@ else:
     a0, b0, c0 = sorted(vocab.words)[:3]
     st.caption("This run has no analogy question with all four words in its vocabulary (its corpus designs none); "
                "type your own a, b and c.")
-method_label = st.radio("Method", list(METHODS), horizontal=True, key="analogies_method")
+method_label = st.radio("Method", list(METHODS), horizontal=True, key="method", bind=widgets.URL)
 method = METHODS[method_label]
 words = [widgets.word_input(label, default, key, run, where=column)
          for column, label, default, key in zip(st.columns(3), ("a", "is to b", "as c is to ?"), (a0, b0, c0), keys)]
-epoch = widgets.epoch_slider(run, key="analogies_epoch")
+epoch = widgets.epoch_slider(run)
 if epoch is None:
     st.stop()
+if note := widgets.common_note(run):
+    st.caption(note)
 
 for model, column in zip(run.models, st.columns(len(run.models))):
     column.markdown(f"**{model}** · epoch {epoch}")
+    if missing := widgets.missing_epoch(run, model, epoch):
+        column.info(missing)
+        continue
     try:
         column.dataframe(analysis.answers(widgets.keyed_vectors(run, model, epoch), *words, method=method),
                          hide_index=True, width="stretch")
@@ -80,7 +85,7 @@ if questions is None:
     st.info("This run has no analogy questions: its corpus designs none. Train on toy-analogy or WikiText-2 (or "
             "give the Train page an analogy file) to measure accuracy.")
     st.stop()
-epochs = run.common_epochs()
+epochs = widgets.all_epochs(run)
 every_epoch = False
 if method == "3cosmul":
     every_epoch = st.button("Score every epoch with 3CosMul", key="analogies_every_epoch",
@@ -102,8 +107,8 @@ if frame["value"].isna().all():
 st.altair_chart(charts.accuracy_lines(frame, f"{method_label} accuracy after each epoch"), width="stretch")
 
 st.subheader(f"Per category at epoch {epoch}")
-now = {m: results[(m, epoch)] for m in run.models}
-for model, column in zip(run.models, st.columns(len(run.models))):
+now = {m: results[(m, epoch)] for m in run.models if (m, epoch) in results}
+for model, column in zip(now, st.columns(len(run.models))):
     coverage = now[model].get("analogy_coverage")
     accuracy = now[model].get("analogy_accuracy")
     column.metric(f"{model} accuracy", "–" if accuracy is None else f"{accuracy:.1%}",

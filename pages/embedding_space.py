@@ -10,6 +10,7 @@ from lib.evaluate import PURITY_K
 from lib.store import Run
 
 SECONDS_PER_FRAME = 1.0
+K = 8  # neighbours listed for a clicked word, at first
 WORD_SETS = {"Category words": "categories", "Most frequent words": "frequent"}
 
 
@@ -40,7 +41,7 @@ run = widgets.select_run()
 if run is None:
     st.stop()
 st.title("Embedding space")
-epochs = run.common_epochs()
+epochs = widgets.all_epochs(run)
 if not epochs:
     st.info("This run has no finished epoch yet.")
     st.stop()
@@ -51,20 +52,23 @@ st.info(widgets.plain(clusters.what_to_look_for(run, results)), icon=":material/
 vocab_words = widgets.vocab(run).words
 has_categories = bool(projection.run_word_categories(run)) and not run.config.get("groups")
 controls = st.columns([1, 1.3, 1, 1])
-method = controls[0].radio("Projection", ["PCA", "UMAP"], horizontal=True, key="embedding_method",
+method = controls[0].radio("Projection", ["PCA", "UMAP"], horizontal=True, key="proj", bind=widgets.URL,
                            help="PCA is instant; UMAP keeps local neighbourhoods better (the first time takes up to "
                                 "a minute, then it is cached with the run).")
 set_names = list(WORD_SETS) if has_categories else ["Most frequent words"]
-word_set = WORD_SETS[controls[1].radio("Words", set_names, horizontal=True, key="embedding_word_set",
+widgets.drop_invalid("words", set_names)
+word_set = WORD_SETS[controls[1].radio("Words", set_names, horizontal=True, key="words", bind=widgets.URL,
                                        help="Category words: the words of the run's categories, most frequent "
                                             "first. Most frequent: the top of the vocabulary.")]
-n_words = controls[2].number_input("How many", min_value=3, max_value=min(5000, len(vocab_words)),
-                                   value=min(300, len(vocab_words)), step=50, key="embedding_n_words")
-top_labels = controls[3].slider("Label the most frequent", 0, 100, 30, step=5, key="embedding_top_labels",
+most = min(5000, len(vocab_words))
+widgets.drop_invalid("n", range(3, most + 1))
+n_words = controls[2].number_input("How many", min_value=3, max_value=most, value=min(300, len(vocab_words)), step=50,
+                                   key="n", bind=widgets.URL)
+top_labels = controls[3].slider("Label the most frequent", 0, 100, 30, step=5, key="labels", bind=widgets.URL,
                                 help="With more than 80 words on screen, category, highlighted and clicked words are "
                                      "labelled, and this many of the most frequent; labels never overlap.")
 highlight = st.multiselect("Highlight words (drawn whatever their frequency, with their path over the epochs)",
-                           vocab_words[:20_000], key="embedding_highlight", placeholder="type to search the vocabulary")
+                           vocab_words[:20_000], key="hl", bind=widgets.URL, placeholder="type to search the vocabulary")
 
 try:
     words = projection.projection_words(run, word_set, int(n_words), highlight)
@@ -72,13 +76,17 @@ try:
         frame = projection_frame(str(run.path), method.lower(), tuple(words), finished)
 except ValueError as exc:
     widgets.show_error(exc)
-frame = frame[frame["epoch"].isin(epochs)]
+if note := widgets.common_note(run):
+    st.caption(note)
 st.caption(f"{len(words)} words. {projection.ALIGNMENT} Scroll to zoom, drag to pan, click a word to see its "
            "nearest neighbours in both models (double-click clears).")
 
-player = widgets.Player("embedding", epochs, SECONDS_PER_FRAME, help="0 is the random start, before any training.")
+player = widgets.Player("embedding", epochs, SECONDS_PER_FRAME, help="0 is the random start, before any training.",
+                        param="epoch")
 player.button()
-k = st.session_state.setdefault("embedding_k", 8)
+if "embedding_focus" not in st.session_state:  # a link may name the clicked word (?focus=king) and k (?k=8)
+    st.session_state["embedding_focus"] = widgets.from_url("focus", None, allowed=set(vocab_words))
+k = st.session_state.setdefault("k_embedding", widgets.from_url("k", K, int, range(3, 21)))
 
 
 @st.fragment(run_every=player.run_every)
@@ -86,15 +94,21 @@ def scatter() -> None:
     """The epoch slider, the chart and the clicked word's neighbourhood; while playing, this part alone redraws."""
     epoch = player.slider()
     focus_word = st.session_state.get("embedding_focus")
-    kvs = {m: widgets.keyed_vectors(run, m, epoch) for m in run.models}
+    models = [m for m in run.models if epoch in run.epochs(m)]
+    for model in run.models:
+        if missing := widgets.missing_epoch(run, model, epoch):
+            st.info(missing)
+    kvs = {m: widgets.keyed_vectors(run, m, epoch) for m in models}
     lists = clusters.neighbour_lists(kvs, focus_word, k) if focus_word else {}
-    focus = {m: [focus_word, *lists.get(m, [])] for m in run.models} if focus_word else None
-    event = st.altair_chart(charts.embedding_scatter(frame, epoch, highlight, focus=focus, top_labels=top_labels),
+    focus = {m: [focus_word, *lists.get(m, [])] for m in models} if focus_word else None
+    event = st.altair_chart(charts.embedding_scatter(frame, epoch, highlight, models, focus, top_labels),
                             width="content", on_select="rerun", selection_mode=charts.PICK, key="embedding_chart")
     picked = [p.get("word") for p in (event.selection.get(charts.PICK) or []) if p.get("word")]
     if picked and picked[0] != focus_word:
         st.session_state["embedding_focus"] = picked[0]
         st.rerun(scope="fragment")
+    widgets.to_url("focus", focus_word)
+    widgets.to_url("k", k if focus_word and k != K else None)
     if focus_word:
         neighbourhood(focus_word, epoch, lists)
 
@@ -113,9 +127,9 @@ def neighbourhood(word: str, epoch: int, lists: dict[str, list[str]]) -> None:
         both = [w for w in list_a if w in list_b]
         columns[-1].metric("In both lists", f"{len(both)} of {k}", help="Words both models have among the k nearest.")
         columns[-1].caption(widgets.plain(", ".join(both) if both else "none"))
-    columns[-1].slider("Neighbours (k)", 3, 20, key="embedding_k")
+    columns[-1].slider("Neighbours (k)", 3, 20, key="k_embedding")
     if columns[-1].button("Clear", key="embedding_clear"):
-        st.session_state.pop("embedding_focus", None)
+        st.session_state["embedding_focus"] = None  # None, not absent: absent would take the link's word again
         st.rerun()
 
 
@@ -134,7 +148,9 @@ else:
     st.caption("This run has no categories with two or more words in its vocabulary, so there is no purity to draw.")
 
 st.subheader("Export")
-model = st.radio("Model", run.models, horizontal=True, key="embedding_export_model")
+exportable = [m for m in run.models if epoch in run.epochs(m)]
+widgets.drop_invalid("model", exportable)
+model = st.radio("Model", exportable, horizontal=True, key="model", bind=widgets.URL)
 stem = export.file_stem(run.id, model, epoch)
 files = (("word2vec", "word2vec text", f"{stem}.txt", "Loadable with gensim's KeyedVectors.load_word2vec_format."),
          ("vectors", "Projector vectors.tsv", f"{stem}-vectors.tsv", "Load both TSV files at projector.tensorflow.org."),

@@ -7,8 +7,8 @@ import streamlit as st
 
 from lib import charts, clusters, explain, jobs, store
 from lib.evaluate import PROBE_EXAMPLES
-from widgets import (RUN_KEY, damaged_runs, forget_runs, plain, progress_bars, run_summaries, runs_root, select_run,
-                     show_error)
+from widgets import (RUN_KEY, URL, damaged_runs, forget_runs, plain, progress_bars, run_summaries, runs_root,
+                     select_run, show_error)
 
 st.title("Word2Vec Workbench")
 st.markdown(
@@ -107,7 +107,7 @@ def runs_table() -> None:
             **{f"{m}_epochs": st.column_config.NumberColumn(f"{m[:2]} ep", width="small",
                                                             help=f"epochs {m} finished")
                for m in ("pytorch", "gensim")},
-            **{f"{m}_loss": st.column_config.NumberColumn(f"{m} loss", format="%.3f", width="small",
+            **{f"{m}_loss": st.column_config.NumberColumn(f"{m} probe loss", format="%.3f", width="small",
                                                           help="probe loss after the last finished epoch (the same "
                                                                "yardstick for both models)")
                for m in ("pytorch", "gensim")},
@@ -189,7 +189,8 @@ def run_charts() -> None:
     if frame.empty:
         st.info("No epoch finished yet.")
         return
-    show_train_loss = st.toggle("Also show each trainer's own running loss (train_loss)", value=False)
+    show_train_loss = st.toggle("Also show each trainer's own running loss (train_loss)", value=False,
+                                key="running_loss", bind=URL)
     columns = ["loss", "train_loss"] if show_train_loss else ["loss"]
     names = {"loss": "probe loss", "train_loss": "trainer's running loss"}
     left, right = st.columns(2)

@@ -5,7 +5,7 @@ import time
 import streamlit as st
 
 from lib import charts, pos
-from widgets import Player, show_error
+from widgets import URL, Player, show_error
 
 PLAY_UNTIL = "pos_play_until"  # session state: when the GIFs now playing reach their last step (time.time())
 
@@ -41,10 +41,11 @@ st.markdown(
     "there; a dot with a dark ring is classified correctly.")
 
 left, *settings = st.columns([2, 1, 1, 1])
-seeds_text = left.text_input("Seeds", "0, 1", help="One seed, or several (comma-separated) to put side by side.")
-steps = settings[0].number_input("Steps", 10, 2000, 150, step=10)
-lr = settings[1].number_input("Learning rate (Adam)", 0.001, 1.0, 0.05, step=0.01, format="%.3f")
-record_every = settings[2].number_input("Record every … steps", 1, 100, 2)
+seeds_text = left.text_input("Seeds", "0, 1", key="seeds", bind=URL,
+                             help="One seed, or several (comma-separated) to put side by side.")
+steps = settings[0].number_input("Steps", 10, 2000, 150, step=10, key="steps", bind=URL)
+lr = settings[1].number_input("Learning rate (Adam)", 0.001, 1.0, 0.05, step=0.01, format="%.3f", key="lr", bind=URL)
+record_every = settings[2].number_input("Record every … steps", 1, 100, 2, key="every", bind=URL)
 
 try:
     seeds = pos.parse_seeds(seeds_text)

@@ -5,7 +5,7 @@ import streamlit as st
 from lib import charts, experiments
 from lib.config import replace
 from lib.store import Run, runs_dir
-from widgets import Player, plain
+from widgets import URL, Player, plain
 
 FRAME_SECONDS = 0.6  # one epoch per frame while playing
 
@@ -43,11 +43,12 @@ with st.expander("Settings (shared by all four runs)", expanded=False):
                "26 words. 10,000 sentences at alpha 0.01 over 10 epochs keep it near 1, which shows the contrast "
                "best.")
     c = st.columns(5)
-    sentences = c[0].number_input("Sentences per language", 100, 100_000, experiments.DEFAULT_SENTENCES, step=1000)
-    epochs = c[1].number_input("Epochs", 1, 50, defaults.epochs)
-    alpha = c[2].number_input("alpha", 0.001, 0.5, defaults.alpha, step=0.005, format="%.3f")
-    dim = c[3].number_input("Vector size", 2, 300, defaults.dim)
-    seed = c[4].number_input("Seed", 0, 10_000, defaults.seed)
+    sentences = c[0].number_input("Sentences per language", 100, 100_000, experiments.DEFAULT_SENTENCES, step=1000,
+                                  key="sentences", bind=URL)
+    epochs = c[1].number_input("Epochs", 1, 50, defaults.epochs, key="epochs", bind=URL)
+    alpha = c[2].number_input("alpha", 0.001, 0.5, defaults.alpha, step=0.005, format="%.3f", key="alpha", bind=URL)
+    dim = c[3].number_input("Vector size", 2, 300, defaults.dim, key="dim", bind=URL)
+    seed = c[4].number_input("Seed", 0, 10_000, defaults.seed, key="seed", bind=URL)
 
 if st.button("Train both languages", type="primary",
              help="Trains pytorch and gensim on toy-random and on toy-proximity: two runs, four series."):
@@ -77,7 +78,7 @@ st.dataframe(final[["series", "epoch", "neighbor_precision", "best", "chance"]].
                                     for c in ("final neighbour precision", "best epoch's", "chance")})
 
 st.subheader("The words, epoch by epoch")
-player = Player("rvs", epochs_done, FRAME_SECONDS, help="0 is the random start.")
+player = Player("rvs", epochs_done, FRAME_SECONDS, help="0 is the random start.", param="epoch")
 player.button()
 
 
@@ -95,7 +96,7 @@ def animation() -> None:
 animation()
 
 st.subheader("Similarity of a check word across epochs")
-word = st.text_input("Check word", experiments.CHECK_WORD, key="rvs_word").strip().lower()
+word = st.text_input("Check word", experiments.CHECK_WORD, key="check", bind=URL).strip().lower()
 try:
     sims, table = similarities(*keys, word)
 except ValueError as exc:

@@ -125,3 +125,15 @@ def test_a_category_upload_reaches_the_trainer_command(tmp_path):
     assert path.name == "my_cats.tsv" and path.is_absolute()
     args = jobs.command(CorpusConfig("toy-proximity"), TrainConfig(), root=tmp_path, categories=path)
     assert args[args.index("--categories") + 1] == str(path)
+
+
+def test_progress_shows_the_probe_loss_and_labels_the_running_loss(proximity_run):
+    """Both models' lines show metrics' "loss" (the same probe for both), never the trainers' own train_loss."""
+    done = {p.model: p for p in jobs.model_progress(proximity_run)}
+    for model, p in done.items():
+        last = proximity_run.metrics(model)[-1]
+        assert last["loss"] != last["train_loss"]  # so the line tells which one it shows
+        assert p.text == f"{model}: all 3 epochs done, probe loss {last['loss']:.4f}"
+    training = jobs.ModelProgress("gensim", 5, 2, epoch=3, epoch_done=0.4, loss=1.8446, running_loss=0.9304)
+    assert training.text == "gensim: epoch 3/5, 40% of it, running loss (gensim's own) 0.9304, probe loss 1.8446 " \
+                            "after epoch 2"

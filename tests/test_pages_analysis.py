@@ -36,8 +36,8 @@ def chart_json(at: AppTest, i: int = 0) -> str:
 
 
 def word_box(at: AppTest, key: str, run):
-    """A word input (a selectbox over the run's vocabulary that also takes typed words), one per run."""
-    return at.selectbox(key=f"{key}:{run.id}")
+    """A word input (a selectbox over the run's vocabulary that also takes typed words), opening on the run's default."""
+    return at.selectbox(key=key)
 
 
 def type_word(page: str, key: str, run, word: str) -> AppTest:
@@ -45,19 +45,19 @@ def type_word(page: str, key: str, run, word: str) -> AppTest:
     listed options, and cannot rerun a page whose box holds an unlisted word)."""
     fresh = AppTest.from_file(str(PAGES / f"{page}.py"), default_timeout=120)
     fresh.query_params["run"] = run.id
-    fresh.session_state[f"{key}:{run.id}"] = word
+    fresh.session_state[key] = word
     return run_ok(fresh)
 
 
 def test_embedding_space(open_page, analogy_run):
     at = open_page("embedding_space", analogy_run)
-    assert [r.key for r in at.radio][:1] == ["embedding_method"]
+    assert [r.key for r in at.radio][:1] == ["proj"]
     assert len(charts(at)) == 2 and len(at.get("download_button")) == 3  # both models, and category purity
     assert not at.warning and not at.error
     at.select_slider[0].set_value(1)
     first = chart_json(run_ok(at))
     assert "epoch 1" in first
-    at.multiselect(key="embedding_highlight").set_value(["king", "queen"])
+    at.multiselect(key="hl").set_value(["king", "queen"])
     highlighted = chart_json(run_ok(at))
     assert highlighted != first and '"line"' in highlighted and '"line"' not in first
 
@@ -75,43 +75,43 @@ def test_embedding_space_play_steps_through_epochs(open_page, proximity_run):
 def test_embedding_space_umap(open_page, proximity_run):
     at = open_page("embedding_space", proximity_run)
     pca = chart_json(at)
-    at.radio(key="embedding_method").set_value("UMAP")
+    at.radio(key="proj").set_value("UMAP")
     assert chart_json(run_ok(at)) != pca
 
 
 def test_neighbours(open_page, analogy_run):
     at = open_page("neighbours", analogy_run)
-    assert word_box(at, "neighbours_word", analogy_run).value == "king"
+    assert word_box(at, "word", analogy_run).value == "king"
     assert len(at.dataframe) == 4 and len(charts(at)) == 1
     assert at.metric[0].label.startswith("Overlap") and at.metric[0].value.endswith("%")
     before = at.dataframe[0].value["word"].tolist()
-    word_box(at, "neighbours_word", analogy_run).set_value("queen")
+    word_box(at, "word", analogy_run).set_value("queen")
     after = run_ok(at).dataframe[0].value["word"].tolist()
     assert after != before and "queen" not in after
-    at.slider(key="neighbours_k").set_value(3)
+    at.slider(key="k").set_value(3)
     assert len(run_ok(at).dataframe[0].value) == 3
-    at = type_word("neighbours", "neighbours_word", analogy_run, "quen")
+    at = type_word("neighbours", "word", analogy_run, "quen")
     assert at.error and "Did you mean 'queen'" in at.error[0].value
 
 
 def test_similarity(open_page, proximity_run):
     at = open_page("similarity", proximity_run)
-    assert word_box(at, "similarity_a", proximity_run).value == "bbb"
+    assert word_box(at, "w1", proximity_run).value == "bbb"
     assert len(charts(at)) == 1 and len(at.dataframe) == 1
     table = at.dataframe[0].value
     assert len(table) == 25 and {"pytorch", "gensim"} <= set(table.columns)
     before = chart_json(at)
-    word_box(at, "similarity_b", proximity_run).set_value("zzz")
+    word_box(at, "w2", proximity_run).set_value("zzz")
     assert chart_json(run_ok(at)) != before
-    at.select_slider(key="similarity_epoch").set_value(0)
+    at.select_slider(key="epoch").set_value(0)
     assert not run_ok(at).dataframe[0].value.equals(table)
-    at = type_word("similarity", "similarity_b", proximity_run, "bbbb")
+    at = type_word("similarity", "w2", proximity_run, "bbbb")
     assert at.error and "not in this run's vocabulary" in at.error[0].value
 
 
 def test_analogies(open_page, analogy_run):
     at = open_page("analogies", analogy_run)
-    a, b, c = (word_box(at, f"analogies_{k}", analogy_run).value for k in "abc")
+    a, b, c = (word_box(at, k, analogy_run).value for k in "abc")
     # the opening question is one of the run's own that both models answer right (checked here with gensim)
     assert any(line.split()[:3] == [a, b, c] for line in analogy_run.analogies_path().read_text().splitlines())
     for model in analogy_run.models:
@@ -123,7 +123,7 @@ def test_analogies(open_page, analogy_run):
     assert any("coverage" in m.label for m in at.metric)
     add_answers = at.dataframe[0].value
     add_lines = chart_json(at)
-    at.radio(key="analogies_method").set_value("3CosMul")
+    at.radio(key="method").set_value("3CosMul")
     run_ok(at)
     assert not at.dataframe[0].value.equals(add_answers) and chart_json(at) != add_lines
     at.button(key="analogies_every_epoch").click()
@@ -132,9 +132,9 @@ def test_analogies(open_page, analogy_run):
     assert len(scored) == len(analogy_run.common_epochs()) * len(analogy_run.models)
     at.button(key="analogies_another").click()
     run_ok(at)
-    drawn = [word_box(at, f"analogies_{k}", analogy_run).value for k in "abc"]
+    drawn = [word_box(at, k, analogy_run).value for k in "abc"]
     assert any(line.split()[:3] == drawn for line in analogy_run.analogies_path().read_text().splitlines())
-    at = type_word("analogies", "analogies_c", analogy_run, "princx")
+    at = type_word("analogies", "c", analogy_run, "princx")
     assert at.error and "Did you mean" in at.error[0].value
 
 
@@ -142,11 +142,11 @@ def test_analogies_without_questions(open_page, proximity_run):
     at = open_page("analogies", proximity_run)
     assert any("no analogy questions" in i.value for i in at.info)
     assert not at.error  # the solver opens on three words of the run's own vocabulary
-    assert [word_box(at, f"analogies_{k}", proximity_run).value for k in "abc"] == ["aaa", "bbb", "ccc"]
+    assert [word_box(at, k, proximity_run).value for k in "abc"] == ["aaa", "bbb", "ccc"]
 
 
 def test_typed_markdown_is_shown_as_text(open_page, analogy_run):
-    at = type_word("neighbours", "neighbours_word", analogy_run, "[click](http://example.com) **x**")
+    at = type_word("neighbours", "word", analogy_run, "[click](http://example.com) **x**")
     assert at.error and "is not in this run's vocabulary" in at.error[0].value
     shown = [m.value for m in [*at.error, *at.info, *at.caption]]
     assert not any("[click](http" in text or "**x**" in text for text in shown)

@@ -166,7 +166,7 @@ def test_rvs_page_shows_the_four_runs_after_one_click(trained_root, monkeypatch)
     assert len(specs) == 3  # scatter per epoch, precision lines, similarity heatmap
     assert specs[0]["title"] == "Aligned PCA of all 26 words · epoch 2"
     assert at.select_slider[0].value == 2
-    assert at.text_input(key="rvs_word").value == "bbb"
+    assert at.text_input(key="check").value == "bbb"
     table = at.dataframe[1].value
     assert list(table.index) == [0, 1, 2] and len(table.columns) == 4
 
@@ -189,7 +189,7 @@ def test_rvs_page_epoch_slider_and_play(trained_root, monkeypatch):
                                            ("", "Type a word first")])
 def test_rvs_page_answers_a_bad_check_word_with_a_message(trained_root, monkeypatch, word, message):
     at = rvs_page(trained_root, monkeypatch)
-    at.text_input(key="rvs_word").set_value(word).run()
+    at.text_input(key="check").set_value(word).run()
     assert not at.exception
     assert len(at.error) == 1 and message in at.error[0].value
     assert len(charts(at)) == 2  # the rest of the page still shows
@@ -198,8 +198,23 @@ def test_rvs_page_answers_a_bad_check_word_with_a_message(trained_root, monkeypa
 def test_rvs_page_other_check_word_changes_the_table(trained_root, monkeypatch):
     at = rvs_page(trained_root, monkeypatch)
     before = at.dataframe[1].value.copy()
-    at.text_input(key="rvs_word").set_value("mmm").run()
+    at.text_input(key="check").set_value("mmm").run()
     after = at.dataframe[1].value
     assert not at.error and not before.equals(after)
     last = " ".join(after.iloc[-1])
     assert "mmm " not in last and "✓" in after.loc[2, "toy-proximity · pytorch"]  # a designed neighbour of mmm
+
+
+def test_rvs_link_restores_the_epoch_and_check_word(trained_root, monkeypatch):
+    monkeypatch.setenv("W2V_RUNS_DIR", str(trained_root))
+    at = AppTest.from_file(RVS_PAGE, default_timeout=120)
+    at.query_params["epoch"], at.query_params["check"], at.query_params["dim"] = "1", "mmm", "16"
+    at.run()
+    assert not at.exception and not at.error
+    assert at.select_slider[0].value == 1 and charts(at)[0]["title"].endswith("epoch 1")
+    assert at.text_input(key="check").value == "mmm" and at.number_input(key="dim").value == 16
+    at = AppTest.from_file(RVS_PAGE, default_timeout=120)
+    at.query_params["epoch"], at.query_params["check"] = "99", "[x](http://example.com)"
+    at.run()
+    assert not at.exception and at.select_slider[0].value == 2
+    assert at.error and "[x](http" not in at.error[0].value

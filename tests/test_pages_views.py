@@ -61,7 +61,7 @@ def test_embedding_space_labels_colours_and_says_what_to_look_for(wikitext_run, 
     monkeypatch.setenv("W2V_RUNS_DIR", str(root))
     at = open_page("embedding_space", root, run.id)
     assert "Category purity" in at.info[0].value and "by chance" in at.info[0].value
-    assert at.radio(key="embedding_word_set").value == "Category words"  # natural text opens on its categories
+    assert at.radio(key="words").value == "Category words"  # natural text opens on its categories
     scatter, purity = at.get("vega_lite_chart")  # both models' panels, and category purity per epoch
     spec = json.loads(scatter.proto.spec)
     assert [p["name"] for p in spec["params"]][0] == "pick"  # a click selects a word
