@@ -4,7 +4,7 @@ A Job is a handle a page keeps in its session state; the training process itself
 browser reruns, and writes everything it does into its own run folder (see lib.store), which every page reads.
 
     job = start(CorpusConfig("toy-proximity"), TrainConfig(epochs=5), root="runs")
-    job.poll()     # JobStatus: "queued" (with its place) | "starting" | "training" | "complete" | "incomplete" | "failed"
+    job.poll()     # JobStatus: "queued" (with its place), "starting", "training", "complete", "incomplete", "failed"
     job.cancel()   # leaves the queue, or SIGTERM: the trainer marks its run incomplete and keeps every finished epoch
 
 Trainings wait in a file-based queue shared by every session (lib.training_queue): at most max_trainings() run at
@@ -328,7 +328,7 @@ def _launch(ticket: training_queue.Ticket, root: str) -> int | None:
 
 
 def dispatch(root: str | os.PathLike | None = None) -> list[training_queue.Ticket]:
-    """Start waiting trainings while fewer than max_trainings() run (any session may call it; see lib.training_queue)."""
+    """Start waiting trainings while fewer than max_trainings() run (any session may call it: lib.training_queue)."""
     root = str(Path(runs_dir(root)).resolve())
     return training_queue.dispatch(root, max_trainings(), lambda ticket: _launch(ticket, root))
 

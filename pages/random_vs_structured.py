@@ -60,9 +60,9 @@ st.markdown(
     "Two toy languages with the same 26 words `aaa … zzz`. In **toy-random** every sentence is drawn uniformly, "
     "so there is nothing to learn. In **toy-proximity** every sentence walks through the alphabet, so a word's "
     "designed neighbours are the letters within ±2. One click trains the PyTorch word2vec and gensim on both with "
-    "the same settings, in the background like the Train page. **Neighbour precision** asks, for each word, how many of its nearest neighbours (as many "
-    "as it has designed ones) are designed neighbours: random vectors score the chance level "
-    "(≈ 0.15 here), and only learned structure lifts it towards 1.")
+    "the same settings, in the background like the Train page. **Neighbour precision** asks, for each word, how "
+    "many of its nearest neighbours (as many as it has designed ones) are designed neighbours: random vectors score "
+    "the chance level (≈ 0.15 here), and only learned structure lifts it towards 1.")
 
 defaults = experiments.default_train_config()
 with st.expander("Settings (shared by all four runs)", expanded=False):
