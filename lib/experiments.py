@@ -1,10 +1,10 @@
 """Random versus structured language: both implementations on toy-random and toy-proximity, same settings.
 
-One click trains two runs (each holding the PyTorch and the gensim model, so four series) and writes a small
-manifest naming them into <runs>/.experiments/random-vs-structured/, which the run list skips. The functions
-below read the newest such pair back as tidy frames: neighbour precision per epoch against the designed
-neighbours (letters within ±2) with its chance level, a check word's similarities across epochs, and aligned
-PCA positions per epoch.
+One click queues two background trainings (lib.jobs: each run holds the PyTorch and the gensim model, so four
+series) and writes a small manifest naming their runs into <runs>/.experiments/random-vs-structured/, which the run
+list skips. The functions below read the newest complete pair back as tidy frames: neighbour precision per epoch
+against the designed neighbours (letters within ±2) with its chance level, a check word's similarities across epochs,
+and aligned PCA positions per epoch.
 """
 
 from __future__ import annotations
@@ -12,18 +12,17 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
-from typing import Callable
 
 import numpy as np
 import pandas as pd
 
+from lib import jobs
 from lib.analysis import require_words
-from lib.callbacks import TrainingCallback
 from lib.config import MODELS, CorpusConfig, TrainConfig
 from lib.evaluate import chance_neighbour_precision
+from lib.jobs import Job, JobStatus
 from lib.projection import projection_frame
 from lib.store import Run, atomic_write_json, runs_dir
-from lib.train import prepare, train_run
 
 EXPERIMENT = "random-vs-structured"
 LANGUAGES = ("toy-random", "toy-proximity")
@@ -66,57 +65,75 @@ def series_name(language: str, model: str) -> str:
 # ------------------------------------------------------------ training
 
 
-class _Progress(TrainingCallback):
-    """Turns finished epochs into one share of the whole experiment, 0..1, for a progress bar. It listens to
-    on_epoch_end only, which both trainers call from the thread that called train_run (gensim reports its
-    within-epoch progress from a worker thread, where a page cannot draw)."""
+@dataclass
+class Experiment:
+    """One click's two background trainings (lib.jobs), by language, and the manifest that names their runs."""
 
-    def __init__(self, report: Callable[[float, str], None], part: int, parts: int, epochs: int, models):
-        self.report, self.part, self.parts, self.epochs, self.models = report, part, parts, epochs, list(models)
+    created: str
+    jobs: dict[str, Job]
 
-    def on_epoch_end(self, snapshot):
-        within = (self.models.index(snapshot.model) + snapshot.epoch / self.epochs) / len(self.models)
-        self.report(min(1.0, (self.part + within) / self.parts),
-                    f"{snapshot.model}, epoch {snapshot.epoch} of {self.epochs}")
+    def poll(self) -> dict[str, JobStatus]:
+        return {lang: job.poll() for lang, job in self.jobs.items()}
+
+    def cancel(self) -> None:
+        """Leave the queue or stop training, for both languages (finished epochs are kept, as on the Train page)."""
+        for job in self.jobs.values():
+            job.cancel()
+
+    def pair(self) -> LanguagePair | None:
+        """The two runs once both are complete, else None."""
+        return pair_of(self.created, self.jobs[LANGUAGES[0]].root)
 
 
-def run_experiment(train_cfg: TrainConfig | None = None, sentences: int = DEFAULT_SENTENCES, corpus_seed: int = 1,
-                   root=None, on_progress: Callable[[float, str], None] | None = None) -> LanguagePair:
-    """Train both models on both languages with the same settings; returns the pair (also found by latest_pair).
+def start_experiment(train_cfg: TrainConfig | None = None, sentences: int = DEFAULT_SENTENCES, corpus_seed: int = 1,
+                     root=None) -> Experiment:
+    """Queue both models on both languages with the same settings as two background jobs (lib.jobs), and write the
+    manifest naming their runs; the pair shows in latest_pair once both are complete.
 
-    Both corpora are checked before anything is written, so bad settings raise ValueError and leave no run."""
+    Bad settings raise ValueError before anything is queued or written."""
     train_cfg = train_cfg or default_train_config()
     if not 100 <= sentences <= 100_000:
         raise ValueError(f"Use between 100 and 100,000 sentences per language (got {sentences:,}).")
     corpora = {lang: CorpusConfig(name=lang, seed=corpus_seed, sentences=sentences) for lang in LANGUAGES}
-    prepared = {lang: prepare(cfg, train_cfg) for lang, cfg in corpora.items()}
-    runs = {}
-    for part, lang in enumerate(LANGUAGES):
-        callbacks = ([_Progress(lambda share, what, lang=lang: on_progress(share, f"{lang}: {what}"), part,
-                                len(LANGUAGES), train_cfg.epochs, MODELS)] if on_progress else [])
-        runs[lang] = train_run(corpora[lang], train_cfg, MODELS, root, callbacks=callbacks, prepared=prepared[lang])
+    train_cfg.validate()
+    for cfg in corpora.values():
+        cfg.validate()
+    started = {lang: jobs.start(cfg, train_cfg, MODELS, root) for lang, cfg in corpora.items()}
     created = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S-%f")
     atomic_write_json(manifest_dir(root) / f"{created}.json", {
-        "experiment": EXPERIMENT, "created": created, "runs": {lang: run.id for lang, run in runs.items()},
+        "experiment": EXPERIMENT, "created": created, "runs": {lang: job.run_id for lang, job in started.items()},
         "train": asdict(train_cfg), "sentences": sentences, "corpus_seed": corpus_seed})
-    return LanguagePair(runs["toy-random"], runs["toy-proximity"], created)
+    return Experiment(created, started)
 
 
 def manifest_dir(root=None):
     return runs_dir(root) / ".experiments" / EXPERIMENT
 
 
+def _read_pair(path, root) -> LanguagePair | None:
+    """The manifest's pair if both its runs are readable and complete, else None."""
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+        ids = manifest["runs"]
+        runs = {lang: Run.open(runs_dir(root) / ids[lang]) for lang in LANGUAGES}
+    except (OSError, ValueError, KeyError, TypeError):
+        return None  # not trained yet, a deleted run or a damaged manifest
+    if any(run.status()["state"] != "complete" for run in runs.values()):
+        return None  # still training, cancelled or failed
+    return LanguagePair(runs["toy-random"], runs["toy-proximity"], manifest.get("created", path.stem))
+
+
+def pair_of(created: str, root=None) -> LanguagePair | None:
+    """The experiment started at `created` (Experiment.created), once both its runs are complete."""
+    return _read_pair(manifest_dir(root) / f"{created}.json", root)
+
+
 def latest_pair(root=None) -> LanguagePair | None:
-    """The newest experiment whose two run folders are still readable, or None."""
+    """The newest experiment whose two runs are complete and readable, or None."""
     folder = manifest_dir(root)
     for path in sorted(folder.glob("*.json"), reverse=True) if folder.is_dir() else []:
-        try:
-            manifest = json.loads(path.read_text(encoding="utf-8"))
-            ids = manifest["runs"]
-            runs = {lang: Run.open(runs_dir(root) / ids[lang]) for lang in LANGUAGES}
-        except (OSError, ValueError, KeyError, TypeError):
-            continue  # a deleted run or a damaged manifest: try the next older one
-        return LanguagePair(runs["toy-random"], runs["toy-proximity"], manifest.get("created", path.stem))
+        if (pair := _read_pair(path, root)) is not None:
+            return pair
     return None
 
 

@@ -4,8 +4,11 @@ A Job is a handle a page keeps in its session state; the training process itself
 browser reruns, and writes everything it does into its own run folder (see lib.store), which every page reads.
 
     job = start(CorpusConfig("toy-proximity"), TrainConfig(epochs=5), root="runs")
-    job.poll()     # JobStatus: state "starting" | "training" | "complete" | "incomplete" | "failed", progress
-    job.cancel()   # SIGTERM: the trainer marks its run incomplete ("cancelled") and keeps every finished epoch
+    job.poll()     # JobStatus: "queued" (with its place), "starting", "training", "complete", "incomplete", "failed"
+    job.cancel()   # leaves the queue, or SIGTERM: the trainer marks its run incomplete and keeps every finished epoch
+
+Trainings wait in a file-based queue shared by every session (lib.training_queue): at most max_trainings() run at
+once, niced, and a reaper thread waits for each trainer so none stays a zombie.
 """
 
 from __future__ import annotations
@@ -14,14 +17,17 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
+from lib import training_queue
 from lib.categories import read_categories
 from lib.config import MODELS, CorpusConfig, TrainConfig, cli_flag
 from lib.corpora import decode_text, tokenize
@@ -151,10 +157,11 @@ def model_progress(run: Run) -> list[ModelProgress]:
 class JobStatus:
     """What a page shows about a job."""
 
-    state: str  # "starting", "training", "complete", "incomplete" or "failed"
+    state: str  # "queued", "starting", "training", "complete", "incomplete" or "failed"
     run_id: str | None = None  # once its folder exists
-    message: str = ""  # the run's status message, or the failed start's one-line error
+    message: str = ""  # the run's status message, the failed start's one-line error, or the place in the queue
     models: list[ModelProgress] = field(default_factory=list)
+    place: int | None = None  # while queued: 1 for the next to start
 
     @property
     def finished(self) -> bool:
@@ -163,37 +170,48 @@ class JobStatus:
 
 @dataclass
 class Job:
-    """A training subprocess and the run folder it was told to make (run_id, under root)."""
+    """A training in the queue (lib.training_queue), then a trainer process, and the run folder it was told to make
+    (run_id, under root). Any session may start it; this handle follows it by its ticket and run id."""
 
-    pid: int
     root: str
     log: str
-    started: float
+    created: float
     args: list[str]
     run_id: str
+    ticket: str
     cancelled: bool = False
-    process: subprocess.Popen | None = field(default=None, repr=False, compare=False)
 
     # -------------------------------------------------------- process
 
+    @property
+    def pid(self) -> int | None:
+        """The trainer's pid once started (None while queued, and once its record is dropped after it ended)."""
+        with _LOCK:
+            process = _CHILDREN.get(self.run_id)
+        if process is not None:
+            return process.pid
+        record = training_queue.started(self.ticket, self.root)
+        return record.pid if record else None
+
     def returncode(self) -> int | None:
-        """None while the process runs; its exit status after (reaping it, so its pid is free again)."""
-        if self.process is not None:
-            return self.process.poll()
-        try:  # a handle without its Popen (another process made it): alive or not is all we can know
-            os.kill(self.pid, 0)
-        except ProcessLookupError:
-            return -1
-        except PermissionError:  # the pid exists but is not ours to signal: it is running
+        """None while queued or running; its exit status after (-1 when another process started it and it is gone)."""
+        with _LOCK:
+            if self.run_id in _EXIT_CODES:
+                return _EXIT_CODES[self.run_id]
+            if self.run_id in _CHILDREN:
+                return None
+        if training_queue.place(self.ticket, self.root) is not None:
             return None
-        return None
+        record = training_queue.started(self.ticket, self.root)
+        return None if record is not None and training_queue.alive(record) else -1
 
     def wait(self, timeout: float | None = None) -> int | None:
-        """Wait for the process to end (None after timeout seconds)."""
+        """Wait for the queue to start the process and for it to end (None after timeout seconds)."""
         end = None if timeout is None else time.monotonic() + timeout
         while (code := self.returncode()) is None:
             if end is not None and time.monotonic() > end:
                 return None
+            dispatch(self.root)
             time.sleep(0.1)
         return code
 
@@ -219,13 +237,19 @@ class Job:
         return run if (run.path / "config.json").is_file() else None
 
     def poll(self) -> JobStatus:
-        """Where the job is: read from its run folder, which the trainer keeps up to date (lib.store)."""
+        """Where the job is: its place in the queue, else read from its run folder, which the trainer keeps up to date
+        (lib.store). Polling also starts waiting tickets when a slot is free (dispatch)."""
+        dispatch(self.root)
+        waiting = training_queue.place(self.ticket, self.root)
+        if waiting is not None:
+            place, of = waiting
+            return JobStatus("queued", message=f"place {place} of {of} in the queue", place=place)
         code = self.returncode()
         run = self.find_run()
         if run is None:
             if code is None:
                 return JobStatus("starting")
-            why = "cancelled before training started" if self.cancelled else self.error_line()
+            why = "left the queue before training started" if self.cancelled else self.error_line()
             return JobStatus("failed", message=why)
         status = run.status()
         state = status["state"]
@@ -237,41 +261,110 @@ class Job:
         return JobStatus(state, run.id, message, model_progress(run))
 
     def cancel(self, wait: float = 10.0) -> None:
-        """SIGTERM the trainer (it marks its run incomplete, keeping finished epochs); SIGKILL after `wait` s."""
-        if self.returncode() is not None:
-            return
+        """Leave the queue if still waiting; else SIGTERM the trainer (it marks its run incomplete, keeping finished
+        epochs), SIGKILL after `wait` s."""
         self.cancelled = True
+        if training_queue.leave(self.ticket, self.root) or self.returncode() is not None:
+            return
+        pid = self.pid
+        if pid is None:
+            return
         try:
-            os.killpg(self.pid, signal.SIGTERM)
+            os.killpg(pid, signal.SIGTERM)
         except ProcessLookupError:
             return
         if self.wait(wait) is None:
             try:
-                os.killpg(self.pid, signal.SIGKILL)
+                os.killpg(pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
             self.wait(5)
 
 
+# ------------------------------------------------------------ starting, through the queue
+
+# The trainers this server process started, by run id, until a reaper thread has waited for them; then their exit
+# status (the newest KEEP_EXIT_CODES of them).
+_LOCK = threading.Lock()
+_CHILDREN: dict[str, subprocess.Popen] = {}
+_EXIT_CODES: dict[str, int] = {}
+KEEP_EXIT_CODES = 1000
+NICENESS = 10  # trainers run at a lower priority than the server, so pages keep answering while they work
+
+
+def max_trainings() -> int:
+    """How many trainers run at once: $W2V_MAX_TRAININGS, else half the cores (at least 1). Each trainer keeps about
+    one core busy; the other half stays free for the Streamlit server and its pages."""
+    value = os.environ.get("W2V_MAX_TRAININGS", "").strip()
+    if value:
+        try:
+            return max(1, int(value))
+        except ValueError:
+            raise ValueError(f"W2V_MAX_TRAININGS must be a whole number (got {value!r}).") from None
+    return max(1, (os.cpu_count() or 2) // 2)
+
+
+def _reap(run_id: str, process: subprocess.Popen, root: str) -> None:
+    """Wait for a trainer (so it leaves no zombie), keep its exit status, and start the next waiting ticket."""
+    code = process.wait()
+    with _LOCK:
+        _CHILDREN.pop(run_id, None)
+        _EXIT_CODES[run_id] = code
+        while len(_EXIT_CODES) > KEEP_EXIT_CODES:
+            del _EXIT_CODES[next(iter(_EXIT_CODES))]
+    try:
+        dispatch(root)
+    except OSError:
+        pass  # the runs folder went away: nothing left to start
+
+
+def _launch(ticket: training_queue.Ticket, root: str) -> int | None:
+    """Start one ticket's trainer, niced, in its own process group; a reaper thread waits for it."""
+    nice = shutil.which("nice")
+    args = ([nice, "-n", str(NICENESS)] if nice else []) + ticket.args
+    with open(ticket.log, "ab") as out:
+        try:
+            process = subprocess.Popen(args, cwd=REPO_ROOT, stdout=out, stderr=subprocess.STDOUT,
+                                       stdin=subprocess.DEVNULL, start_new_session=True)
+        except OSError as exc:
+            out.write(f"error: the training process could not start: {exc}\n".encode())
+            return None
+    with _LOCK:
+        _CHILDREN[ticket.run_id] = process
+    threading.Thread(target=_reap, args=(ticket.run_id, process, root), name=f"reap {ticket.run_id}",
+                     daemon=True).start()
+    return process.pid
+
+
+def dispatch(root: str | os.PathLike | None = None) -> list[training_queue.Ticket]:
+    """Start waiting trainings while fewer than max_trainings() run (any session may call it: lib.training_queue)."""
+    root = str(Path(runs_dir(root)).resolve())
+    return training_queue.dispatch(root, max_trainings(), lambda ticket: _launch(ticket, root))
+
+
 def start(corpus_cfg: CorpusConfig, train_cfg: TrainConfig, models=MODELS, root: str | os.PathLike | None = None,
           analogies: str | os.PathLike | None = None, categories: str | os.PathLike | None = None) -> Job:
-    """Start training in the background and return its handle at once; ValueError for settings that cannot work
-    (corpus problems only show once the process has loaded it: see Job.poll's "failed" state)."""
+    """Queue a training and return its handle at once (it starts now if a slot is free); ValueError for settings that
+    cannot work or a full queue (corpus problems only show once the trainer has loaded it: Job.poll's "failed")."""
     train_cfg.validate()
     corpus_cfg.validate()
     if not [m for m in MODELS if m in models]:
         raise ValueError(f"Choose at least one model of {', '.join(MODELS)}.")
+    limit = max_trainings()  # a bad $W2V_MAX_TRAININGS says so before anything is queued
     root_path = Path(runs_dir(root)).resolve()
     logs = root_path / LOG_DIR
     logs.mkdir(parents=True, exist_ok=True)
     log = logs / f"{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}.log"
     run_id = new_run_id(Path(corpus_cfg.name).name)
     args = command(corpus_cfg, train_cfg, models, root_path, analogies, categories, run_id)
-    started = time.time()
-    with open(log, "wb") as out:
-        process = subprocess.Popen(args, cwd=REPO_ROOT, stdout=out, stderr=subprocess.STDOUT,
-                                   stdin=subprocess.DEVNULL, start_new_session=True)
-    return Job(process.pid, str(root_path), str(log), started, args, run_id, process=process)
+    ticket = training_queue.enqueue(run_id, args, str(log), root_path)
+    training_queue.dispatch(str(root_path), limit, lambda t: _launch(t, str(root_path)))
+    return Job(str(root_path), str(log), ticket.created, args, run_id, ticket.id)
+
+
+def queued(root: str | os.PathLike | None = None) -> list[training_queue.Ticket]:
+    """Trainings waiting for a slot (any session), first in line first."""
+    return training_queue.waiting(root)
 
 
 def _read_json(path: Path) -> dict:

@@ -5,9 +5,10 @@ import streamlit as st
 from lib import charts, experiments
 from lib.config import replace
 from lib.store import Run, runs_dir
-from widgets import URL, Player, plain
+from widgets import URL, Player, plain, show_error
 
 FRAME_SECONDS = 0.6  # one epoch per frame while playing
+EXPERIMENT_KEY = "rvs_experiment"  # this session's lib.experiments.Experiment (its two jobs)
 
 
 def open_pair(random_path: str, structured_path: str, created: str) -> experiments.LanguagePair:
@@ -27,14 +28,41 @@ def similarities(random_path: str, structured_path: str, created: str, word: str
     return sims, experiments.neighbour_table(sims)
 
 
+def show_jobs(statuses: dict) -> None:
+    """Each language's place in the queue or progress."""
+    for lang, status in statuses.items():
+        if status.state == "queued":
+            st.progress(0.0, text=f"{lang}: waiting, number {status.place} in the queue")
+        elif status.state == "starting":
+            st.progress(0.0, text=f"{lang}: making the corpus and its vocabulary…")
+        else:
+            for p in status.models:
+                st.progress(min(1.0, max(0.0, p.done)), text=f"{lang} · {p.text}")
+
+
+@st.fragment(run_every=1)
+def live_experiment() -> None:
+    experiment: experiments.Experiment = st.session_state[EXPERIMENT_KEY]
+    statuses = experiment.poll()
+    if all(s.finished for s in statuses.values()):
+        st.rerun()  # the whole page again: then it shows the finished pair
+    st.subheader("Training both languages…")
+    st.caption("Two background trainings, through the same queue as the Train page: switching pages does not stop "
+               "them, and this page finds them again when you come back.")
+    show_jobs(statuses)
+    if st.button("Cancel", key="rvs_cancel", help="Leaves the queue or stops training for both languages."):
+        experiment.cancel()
+        st.rerun()
+
+
 st.title("Random versus structured language")
 st.markdown(
     "Two toy languages with the same 26 words `aaa … zzz`. In **toy-random** every sentence is drawn uniformly, "
     "so there is nothing to learn. In **toy-proximity** every sentence walks through the alphabet, so a word's "
     "designed neighbours are the letters within ±2. One click trains the PyTorch word2vec and gensim on both with "
-    "the same settings. **Neighbour precision** asks, for each word, how many of its nearest neighbours (as many "
-    "as it has designed ones) are designed neighbours: random vectors score the chance level "
-    "(≈ 0.15 here), and only learned structure lifts it towards 1.")
+    "the same settings, in the background like the Train page. **Neighbour precision** asks, for each word, how "
+    "many of its nearest neighbours (as many as it has designed ones) are designed neighbours: random vectors score "
+    "the chance level (≈ 0.15 here), and only learned structure lifts it towards 1.")
 
 defaults = experiments.default_train_config()
 with st.expander("Settings (shared by all four runs)", expanded=False):
@@ -50,20 +78,34 @@ with st.expander("Settings (shared by all four runs)", expanded=False):
     dim = c[3].number_input("Vector size", 2, 300, defaults.dim, key="dim", bind=URL)
     seed = c[4].number_input("Seed", 0, 10_000, defaults.seed, key="seed", bind=URL)
 
-if st.button("Train both languages", type="primary",
-             help="Trains pytorch and gensim on toy-random and on toy-proximity: two runs, four series."):
-    bar = st.progress(0.0, "Starting…")
+experiment = st.session_state.get(EXPERIMENT_KEY)
+statuses = experiment.poll() if experiment is not None else {}
+training = any(not s.finished for s in statuses.values())
+if st.button("Train both languages", type="primary", disabled=training,
+             help="Queues pytorch and gensim on toy-random and on toy-proximity: two runs, four series."):
     try:
         cfg = replace(defaults, epochs=int(epochs), alpha=float(alpha), dim=int(dim), seed=int(seed))
-        experiments.run_experiment(cfg, sentences=int(sentences), root=runs_dir(),
-                                   on_progress=lambda share, what: bar.progress(share, what))
-    except ValueError as exc:
-        st.error(plain(str(exc)))
-    bar.empty()
+        st.session_state[EXPERIMENT_KEY] = experiments.start_experiment(cfg, sentences=int(sentences),
+                                                                        root=runs_dir())
+    except (ValueError, OSError) as exc:
+        show_error(exc)
+    st.rerun()
 
-pair = experiments.latest_pair(runs_dir())
+pair = None
+if training:
+    live_experiment()
+elif experiment is not None:
+    pair = experiment.pair()
+    if pair is None:
+        failed = [f"{lang}: {s.message or s.state}" for lang, s in statuses.items() if s.state != "complete"]
+        if any(job.cancelled for job in experiment.jobs.values()):
+            st.warning("The last pair was cancelled; below is the newest complete pair, if any.")
+        else:
+            st.error(plain("The last pair did not finish: " + "; ".join(failed)))
+pair = pair or experiments.latest_pair(runs_dir())
 if pair is None:
-    st.info("No pair of runs yet: click **Train both languages** (a few seconds with the toy corpora).")
+    if not training:
+        st.info("No pair of runs yet: click **Train both languages** (a few seconds with the toy corpora).")
     st.stop()
 
 keys = (str(pair.random.path), str(pair.structured.path), pair.created)

@@ -56,6 +56,14 @@ def live_job() -> None:
     select_new_run(status)
     if status.finished:
         st.rerun()  # the whole page again: the finished job is then shown without polling
+    if status.state == "queued":
+        st.subheader(f"Waiting: number {status.place} in the queue")
+        st.caption(f"At most {jobs.max_trainings()} training(s) run at once on this server; yours starts by itself "
+                   "when the ones before it finish, even if you switch pages meanwhile.")
+        if st.button("Leave the queue", key="cancel", help="Takes your training out of the queue."):
+            job.cancel()
+            st.rerun()
+        return
     st.subheader("Training" if status.state == "training" else "Starting…")
     if status.state == "starting":
         st.progress(0.0, text="Loading the corpus and building the vocabulary…")
@@ -79,6 +87,8 @@ if job is not None:
         st.success(f"Run {plain(status.run_id)} is complete. Open **Embedding space**, **Neighbours** or **Home** "
                    "to compare the models epoch by epoch.")
         progress_bars(status.models)
+    elif status.state == "failed" and job.cancelled:
+        st.info("You left the queue; nothing was trained.")
     elif status.state == "failed":
         st.error(plain(f"Training did not start: {status.message}"))
     else:
@@ -89,7 +99,10 @@ others = [r for r in jobs.training_runs(root) if job is None or r.id != job.run_
 if others:
     st.info("Also training now (from another browser session or the command line): "
             + plain(", ".join(r.id for r in others)))
-if job is not None or others:
+waiting = [t for t in jobs.queued(root) if job is None or t.run_id != job.run_id]
+if waiting:
+    st.caption(f"{len(waiting)} other training(s) waiting in the queue.")
+if job is not None or others or waiting:
     st.divider()
 
 # ------------------------------------------------------------ corpus

@@ -1,10 +1,12 @@
 """lib.experiments: both models on toy-random and toy-proximity, the pair found again, and its tidy frames."""
 
 import json
+import sys
+import time
 
 import pytest
 
-from lib import experiments
+from lib import experiments, jobs
 from lib.config import TrainConfig
 from lib.evaluate import chance_neighbour_precision
 from lib.store import list_runs
@@ -16,14 +18,19 @@ SENTENCES = 3000
 @pytest.fixture(scope="module")
 def experiment(tmp_path_factory):
     root = tmp_path_factory.mktemp("experiment_runs")
-    shares = []
-    pair = experiments.run_experiment(SMALL, sentences=SENTENCES, root=root,
-                                      on_progress=lambda share, what: shares.append((share, what)))
-    return root, pair, shares
+    started = experiments.start_experiment(SMALL, sentences=SENTENCES, root=root)
+    seen = [started.poll()]
+    assert experiments.latest_pair(root) is None and started.pair() is None  # not before both are complete
+    end = time.monotonic() + 300
+    while not all(s.finished for s in seen[-1].values()) and time.monotonic() < end:
+        time.sleep(0.3)
+        seen.append(started.poll())
+    return root, started.pair(), (started, seen)
 
 
 def test_one_call_trains_both_models_on_both_languages_with_the_same_settings(experiment):
     root, pair, _ = experiment
+    assert pair is not None
     assert {r.id for r in list_runs(root)} == {pair.random.id, pair.structured.id}
     assert pair.random.config["corpus_name"] == "toy-random"
     assert pair.structured.config["corpus_name"] == "toy-proximity"
@@ -34,12 +41,24 @@ def test_one_call_trains_both_models_on_both_languages_with_the_same_settings(ex
         assert run.common_epochs() == [0, 1, 2, 3]
 
 
-def test_progress_rises_to_one_and_names_what_is_training(experiment):
-    _, _, shares = experiment
-    values = [s for s, _ in shares]
-    assert values == sorted(values) and values[-1] == pytest.approx(1.0)
-    assert any(what.startswith("toy-random: pytorch") for _, what in shares)
-    assert any(what.startswith("toy-proximity: gensim") for _, what in shares)
+def test_the_two_languages_train_as_background_jobs_of_the_queue(experiment):
+    root, pair, (started, seen) = experiment
+    assert [job.run_id for job in started.jobs.values()] == [pair.random.id, pair.structured.id]
+    assert all(job.args[:3] == [sys.executable, "-m", "lib.train"] for job in started.jobs.values())
+    assert [s.state for s in seen[-1].values()] == ["complete", "complete"]
+    states = {lang: {s[lang].state for s in seen} for lang in experiments.LANGUAGES}
+    if jobs.max_trainings() == 1:  # one slot: toy-proximity waits for toy-random
+        assert "queued" in states["toy-proximity"]
+    manifest = json.loads((experiments.manifest_dir(root) / f"{started.created}.json").read_text())
+    assert manifest["runs"] == {"toy-random": pair.random.id, "toy-proximity": pair.structured.id}
+
+
+def test_a_cancelled_pair_is_not_shown(tmp_path):
+    started = experiments.start_experiment(TrainConfig(epochs=50, dim=16, workers=1), sentences=3000, root=tmp_path)
+    started.cancel()
+    statuses = started.poll()
+    assert all(s.finished for s in statuses.values())
+    assert started.pair() is None and experiments.latest_pair(tmp_path) is None
 
 
 def test_latest_pair_finds_the_experiment(experiment):
@@ -66,10 +85,11 @@ def test_latest_pair_skips_manifests_whose_runs_are_gone_or_damaged(experiment, 
 
 def test_bad_settings_raise_before_any_run_is_written(tmp_path):
     with pytest.raises(ValueError, match="between 100 and 100,000 sentences"):
-        experiments.run_experiment(SMALL, sentences=10, root=tmp_path)
+        experiments.start_experiment(SMALL, sentences=10, root=tmp_path)
     with pytest.raises(ValueError, match="epochs"):
-        experiments.run_experiment(TrainConfig(epochs=0), sentences=500, root=tmp_path)
+        experiments.start_experiment(TrainConfig(epochs=0), sentences=500, root=tmp_path)
     assert list_runs(tmp_path) == [] and experiments.latest_pair(tmp_path) is None
+    assert jobs.queued(tmp_path) == [] and not experiments.manifest_dir(tmp_path).exists()
 
 
 def test_neighbour_precision_separates_structure_from_noise(experiment):

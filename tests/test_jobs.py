@@ -1,6 +1,8 @@
 """Background training through lib.jobs: real subprocesses that finish, get cancelled, or fail to start."""
 
+import os
 import time
+from pathlib import Path
 
 import pytest
 
@@ -137,3 +139,59 @@ def test_progress_shows_the_probe_loss_and_labels_the_running_loss(proximity_run
     training = jobs.ModelProgress("gensim", 5, 2, epoch=3, epoch_done=0.4, loss=1.8446, running_loss=0.9304)
     assert training.text == "gensim: epoch 3/5, 40% of it, running loss (gensim's own) 0.9304, probe loss 1.8446 " \
                             "after epoch 2"
+def zombie_children() -> list[int]:
+    """Pids of this process's children that ended without being waited for (state Z in /proc)."""
+    out = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields_ = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if fields_[0] == "Z" and int(fields_[1]) == os.getpid():
+            out.append(int(stat.parent.name))
+    return out
+
+
+def test_a_finished_trainer_is_reaped_though_nobody_polls_it(tmp_path):
+    job = jobs.start(TINY_CORPUS, TrainConfig(epochs=1, dim=8, min_count=1, workers=1), models=["gensim"],
+                     root=tmp_path)
+    run_id, ticket = job.run_id, job.ticket
+    del job  # the page went away: nothing polls it again
+    record = None
+    end = time.monotonic() + 120
+    while time.monotonic() < end:
+        record = record or jobs.training_queue.started(ticket, tmp_path)
+        if record and not Path(f"/proc/{record.pid}").exists():
+            break
+        time.sleep(0.2)
+    assert record is not None and not Path(f"/proc/{record.pid}").exists()  # gone, not a zombie
+    assert zombie_children() == []
+    assert Run.open(tmp_path / run_id).status()["state"] == "complete"
+
+
+def test_trainings_queue_one_at_a_time_know_their_place_and_can_leave(tmp_path, monkeypatch):
+    monkeypatch.setenv("W2V_MAX_TRAININGS", "1")
+    three = [jobs.start(CorpusConfig("toy-pos", sentences=300, seed=s), TINY, models=["gensim"], root=tmp_path)
+             for s in (1, 2, 3)]
+    first, second, third = (j.poll() for j in three)
+    assert first.state in ("starting", "training") and first.place is None
+    assert (second.state, second.place, third.state, third.place) == ("queued", 1, "queued", 2)
+    assert second.message == "place 1 of 2 in the queue"
+    three[1].cancel()  # leaves the queue
+    assert three[2].poll().place == 1
+    done = [wait_until(j, lambda s: s.finished) for j in three]
+    assert [s.state for s in done] == ["complete", "failed", "complete"]
+    assert done[1].message == "left the queue before training started" and done[1].run_id is None
+    assert sorted(r.id for r in list_runs(tmp_path)) == sorted([three[0].run_id, three[2].run_id])
+    starts = [Run.open(tmp_path / j.run_id).config for j in (three[0], three[2])]
+    assert [c["corpus"]["seed"] for c in starts] == [1, 3]
+
+
+def test_max_trainings_comes_from_the_environment(monkeypatch):
+    monkeypatch.setenv("W2V_MAX_TRAININGS", "3")
+    assert jobs.max_trainings() == 3
+    monkeypatch.setenv("W2V_MAX_TRAININGS", "many")
+    with pytest.raises(ValueError, match="W2V_MAX_TRAININGS"):
+        jobs.start(TINY_CORPUS, TINY, root="/nonexistent-never-made")
+    monkeypatch.delenv("W2V_MAX_TRAININGS")
+    assert jobs.max_trainings() == max(1, (os.cpu_count() or 2) // 2)

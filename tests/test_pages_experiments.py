@@ -1,6 +1,7 @@
 """The two classic-experiment pages through Streamlit's AppTest: widgets, charts, play controls, bad input."""
 
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -129,6 +130,19 @@ def train_small(at: AppTest) -> AppTest:
     return at.button[0].click().run()
 
 
+def follow(at: AppTest, timeout: float = 240) -> list[str]:
+    """Rerun the page (as its 1-second fragment does) until both trainings have finished; the progress texts seen."""
+    seen = []
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if "Training both languages…" not in [h.value for h in at.subheader]:
+            return seen
+        seen += [p.proto.text for p in at.get("progress")]
+        time.sleep(0.5)
+        at.run()
+    raise AssertionError("the two trainings did not finish")
+
+
 @pytest.fixture(scope="module")
 def trained_root(tmp_path_factory):
     """One pair trained through the page, shared by the tests that only read it."""
@@ -137,12 +151,29 @@ def trained_root(tmp_path_factory):
         mp.setenv("W2V_RUNS_DIR", str(root))
         at = train_small(AppTest.from_file(RVS_PAGE, default_timeout=180).run())
         assert not at.exception and not at.error
+        assert "Training both languages…" in [h.value for h in at.subheader]  # at once: the page is not blocked
+        assert [b.label for b in at.button] == ["Train both languages", "Cancel"] and at.button[0].disabled
+        assert not at.dataframe  # no pair before both are complete
+        seen = follow(at)
+        assert any(t.startswith("toy-random · pytorch: epoch") or t.startswith("toy-random · pytorch: all")
+                   for t in seen) and any(t.startswith("toy-proximity") for t in seen)
+        assert not at.exception and not at.error and len(at.dataframe) == 2 and not at.button[0].disabled
     return root
 
 
 def rvs_page(root, monkeypatch) -> AppTest:
     monkeypatch.setenv("W2V_RUNS_DIR", str(root))
     return AppTest.from_file(RVS_PAGE, default_timeout=120).run()
+
+
+def test_rvs_page_cancel_stops_both_trainings_and_keeps_the_page_working(tmp_path):
+    at = AppTest.from_file(RVS_PAGE, default_timeout=120).run()
+    {n.label: n for n in at.number_input}["Epochs"].set_value(50)
+    at.button[0].click().run()
+    at.button(key="rvs_cancel").click().run()
+    follow(at, timeout=60)
+    assert not at.exception and "cancelled" in at.warning[0].value
+    assert "No pair of runs yet" in at.info[0].value and not at.button[0].disabled
 
 
 def test_rvs_page_without_runs_offers_the_button():

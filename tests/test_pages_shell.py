@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from lib import jobs
 from lib.config import CorpusConfig, TrainConfig
 from lib.presets import preset_config
 from lib.store import list_runs
@@ -208,6 +209,25 @@ def test_train_page_starts_a_background_job_and_selects_its_run(tmp_path, monkey
     assert list_runs(tmp_path)[0].config["corpus_name"] == "toy-pos"
     saved = list_runs(tmp_path)[0].config["train"]
     assert (saved["epochs"], saved["dim"], saved["window"], saved["alpha"]) == (1, 8, 2, 0.025)  # edits over preset
+
+
+def test_train_page_shows_the_place_in_the_queue_and_can_leave_it(tmp_path, monkeypatch):
+    monkeypatch.setenv("W2V_RUNS_DIR", str(tmp_path))
+    monkeypatch.setenv("W2V_MAX_TRAININGS", "1")
+    other = jobs.start(CorpusConfig("toy-proximity", sentences=3000), TrainConfig(epochs=200, dim=16, workers=1),
+                       models=["pytorch"], root=tmp_path)  # another session's training holds the only slot
+    try:
+        at = page("train").run()
+        next(b for b in at.button if b.label == "Start training").click().run()
+        assert no_exception(at).subheader[0].value == "Waiting: number 1 in the queue"
+        assert next(b for b in at.button if b.label == "Start training").disabled
+        job = at.session_state["train_job"]
+        assert job.poll().state == "queued" and [t.run_id for t in jobs.queued(tmp_path)] == [job.run_id]
+        at.button(key="cancel").click().run()
+        assert "You left the queue" in no_exception(at).info[0].value and jobs.queued(tmp_path) == []
+        assert not next(b for b in at.button if b.label == "Start training").disabled
+    finally:
+        other.cancel()
 
 
 def test_how_it_works_shows_the_pipeline_with_the_runs_numbers(with_runs):
