@@ -1,12 +1,13 @@
 """lib.explain: the numbers the Home and How it works pages show, checked against their definitions."""
 
+import errno
 import json
 import shutil
 
 import numpy as np
 import pytest
 
-from lib import explain
+from lib import explain, store
 from lib.config import CorpusConfig, TrainConfig
 from lib.provenance import resolved_settings
 from lib.corpora import load_corpus
@@ -89,10 +90,10 @@ def test_exact_pairs_on_a_disk_that_cannot_be_written_are_counted_and_not_kept(w
     run = window_one_run
     shutil.rmtree(run.path / "cache", ignore_errors=True)
 
-    def read_only(*_):
-        raise PermissionError("read-only file system")
+    def read_only(*_, **__):
+        raise OSError(errno.EROFS, "Read-only file system")
 
-    monkeypatch.setattr(explain, "atomic_write_json", read_only)
+    monkeypatch.setattr(store.tempfile, "mkstemp", read_only)  # every write in the store makes a temporary file
     sentences = load_corpus(run.corpus_config).sentences
     assert explain.exact_pairs(run) == sum(2 * (len(s) - 1) for s in sentences)
     assert not (run.path / "cache" / "explain.json").exists()
