@@ -202,12 +202,21 @@ class CorpusConfig:
     seed: int = setting(1, "seed of the generated toy languages")
     sentences: int = setting(0, "sentences to generate for a toy language; 0 means its default")
     max_tokens: int = setting(0, "keep only the first max_tokens tokens of the corpus (0 keeps all)")
+    max_corpus_tokens: int = setting(40_000_000, "refuse a corpus with more tokens than this, unless max_tokens "
+                                                 "cuts it (memory grows with the tokens)")
+    max_corpus_bytes: int = setting(200_000_000, "refuse a text file larger than this many bytes before reading "
+                                                 "it, unless max_tokens says to read only its start")
 
     def validate(self) -> "CorpusConfig":
         if not 0 <= self.seed <= MAX_SEED:
             raise ValueError(f"The corpus seed must be a whole number in 0 … {MAX_SEED} (got {self.seed}).")
         if self.sentences < 0 or self.max_tokens < 0:
             raise ValueError("sentences and max_tokens cannot be negative (0 means the default / everything).")
+        if self.max_corpus_tokens < 1 or self.max_corpus_bytes < 1:
+            raise ValueError("max_corpus_tokens and max_corpus_bytes must be positive.")
+        if self.max_tokens > self.max_corpus_tokens:
+            raise ValueError(f"max_tokens ({self.max_tokens:,}) is over max_corpus_tokens "
+                             f"({self.max_corpus_tokens:,}), the most this app trains on: lower it.")
         return self
 
 

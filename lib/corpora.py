@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import codecs
+import io
 import os
 import re
 import string
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
@@ -13,16 +15,17 @@ import numpy as np
 from gensim.models.word2vec import MAX_WORDS_IN_BATCH
 
 from lib.config import CorpusConfig
+from lib.tokens import Sentences, TokenStream, TokenStreamBuilder, utf8_pieces
 
 LETTER_WORDS = [c * 3 for c in string.ascii_lowercase]  # aaa, bbb, ..., zzz
 
 
 @dataclass
 class Corpus:
-    """A tokenised corpus and whatever ground truth its designer knows about it."""
+    """A tokenised corpus (word ids, lib.tokens) and whatever ground truth its designer knows about it."""
 
     name: str
-    sentences: list[list[str]]
+    tokens: TokenStream
     description: str
     natural: bool = False  # natural language: evaluate on Google analogies and WordSim353
     analogies: str | None = None  # questions in gensim's questions-words format, when designed for this corpus
@@ -34,7 +37,12 @@ class Corpus:
 
     @property
     def n_tokens(self) -> int:
-        return sum(len(s) for s in self.sentences)
+        return len(self.tokens)
+
+    @property
+    def sentences(self) -> Sentences:
+        """The sentences as lists of words, decoded as they are read (gensim's input)."""
+        return self.tokens.sentences
 
 
 # ---------------------------------------------------------------- toy languages
@@ -57,7 +65,7 @@ def toy_random(cfg: CorpusConfig) -> Corpus:
     ids = rng.integers(0, 26, size=(n, 7))
     return Corpus(
         name="toy-random",
-        sentences=[[LETTER_WORDS[i] for i in row] for row in ids],
+        tokens=TokenStream.from_sentences([[LETTER_WORDS[i] for i in row] for row in ids], cfg.max_tokens),
         description="26 words aaa…zzz, 7-word sentences drawn uniformly: no structure to learn.",
         groups=_letter_groups(),
         true_neighbours=_alphabet_neighbours(),
@@ -92,7 +100,7 @@ def toy_proximity(cfg: CorpusConfig) -> Corpus:
         sentences.append([LETTER_WORDS[p] for p in walk])
     return Corpus(
         name="toy-proximity",
-        sentences=sentences,
+        tokens=TokenStream.from_sentences(sentences, cfg.max_tokens),
         description="26 words aaa…zzz; each sentence (up to 7 words) walks through the alphabet (a step is one letter back "
         "or one or two forward, never straight back), so a word's true neighbours are the letters within ±2.",
         groups=_letter_groups(),
@@ -168,7 +176,7 @@ def toy_analogy(cfg: CorpusConfig) -> Corpus:
         sentences.append(sentence)
     return Corpus(
         name="toy-analogy",
-        sentences=sentences,
+        tokens=TokenStream.from_sentences(sentences, cfg.max_tokens),
         description="40 nouns (10 roles × gender × number, king/queen/kings/queens …); each sentence holds one noun "
         "with context words for its role, gender and number, so analogies like king − man + woman = queen hold.",
         analogies=_analogy_questions(),
@@ -207,7 +215,7 @@ def toy_pos(cfg: CorpusConfig) -> Corpus:
         sentences.append(noun_phrase(subject) + [verb] + noun_phrase(obj))
     return Corpus(
         name="toy-pos",
-        sentences=sentences,
+        tokens=TokenStream.from_sentences(sentences, cfg.max_tokens),
         description="Sentences like 'the good dog eats a green apple' over ten words tagged determiner, noun, "
         "verb or adjective.",
         groups=dict(POS_TAGS),
@@ -224,20 +232,20 @@ _WIKITEXT_SPLITS = (("train", ("train.txt", "wiki.train.tokens", "wiki.train.raw
                     ("test", ("test.txt", "wiki.test.tokens", "wiki.test.raw")))
 
 
+def clean_wikitext_line(line: str) -> list[str]:
+    """One line's words: none for a ' = heading = ' line; lowercased, the @-@ escapes undone, <unk> dropped."""
+    stripped = line.strip()
+    if not stripped or (stripped.startswith("= ") and stripped.endswith(" =")):
+        return []
+    text = line.lower()
+    for escaped, plain in _WIKITEXT_ESCAPES:
+        text = text.replace(escaped, plain)
+    return [t for t in text.split() if t != "<unk>"]
+
+
 def clean_wikitext(lines) -> list[list[str]]:
-    """Drop ' = heading = ' lines, lowercase, undo the @-@ escapes, drop <unk>; one sentence per paragraph."""
-    sentences = []
-    for line in lines:
-        stripped = line.strip()
-        if not stripped or (stripped.startswith("= ") and stripped.endswith(" =")):
-            continue
-        text = line.lower()
-        for escaped, plain in _WIKITEXT_ESCAPES:
-            text = text.replace(escaped, plain)
-        tokens = [t for t in text.split() if t != "<unk>"]
-        if tokens:
-            sentences.append(tokens)
-    return sentences
+    """The cleaned lines (clean_wikitext_line) that keep words: one sentence per paragraph."""
+    return [tokens for tokens in map(clean_wikitext_line, lines) if tokens]
 
 
 WIKITEXT_ENV = "WIKITEXT2_DIR"  # the server's WikiText-2 folder (python -m lib.train --wikitext-dir sets it)
@@ -270,9 +278,13 @@ def wikitext_files(folder: str | os.PathLike) -> list[Path]:
 
 def wikitext2(cfg: CorpusConfig) -> Corpus:
     folder = wikitext_folder()
+    builder = TokenStreamBuilder(token_limit(cfg))
     if folder:
         files = wikitext_files(folder)
-        lines = [line for f in files for line in f.read_text(encoding="utf-8").splitlines()]
+        check_size(sum(f.stat().st_size for f in files), cfg, "The server's WikiText-2 text")
+        for f in files:
+            if not read_lines(f, builder, clean_wikitext_line, cfg):
+                break
         source = f"the server's files {', '.join(f.name for f in files)}"
     else:
         try:
@@ -285,11 +297,17 @@ def wikitext2(cfg: CorpusConfig) -> Corpus:
         except Exception as exc:  # offline, hub down, ...: say what to do instead
             raise ValueError(f"Could not load WikiText-2 through `datasets` ({type(exc).__name__}); set "
                              f"${WIKITEXT_ENV} or --wikitext-dir to a folder with its text files.") from None
-        lines = [line for split, _ in _WIKITEXT_SPLITS for line in parts[split]["text"]]
+        for split, _ in _WIKITEXT_SPLITS:
+            for line in parts[split]["text"]:
+                tokens = clean_wikitext_line(line)
+                if tokens and not add_checked(builder, tokens, True, cfg, "WikiText-2"):
+                    break
+            if builder.full:
+                break
         source = "`datasets` (Salesforce/wikitext, wikitext-2-raw-v1: train + validation + test)"
     return Corpus(
         name="wikitext-2",
-        sentences=clean_wikitext(lines),
+        tokens=builder.build(),
         description=f"WikiText-2 (Wikipedia good and featured articles, CC BY-SA) from {source}.",
         natural=True,
         check_word="king",
@@ -299,16 +317,6 @@ def wikitext2(cfg: CorpusConfig) -> Corpus:
 # ---------------------------------------------------------------- a user's own file
 
 _WORD = re.compile(r"\w+(?:[-'’]\w+)*")
-
-
-def tokenize(text: str) -> list[list[str]]:
-    """Lowercased words, one sentence per non-empty line."""
-    sentences = []
-    for line in text.splitlines():
-        tokens = _WORD.findall(line.lower())
-        if tokens:
-            sentences.append(tokens)
-    return sentences
 
 
 def decode_text(data: bytes, source: str) -> str:
@@ -326,10 +334,76 @@ def text_file(cfg: CorpusConfig) -> Corpus:
     path = Path(cfg.name)
     if not path.is_file():
         raise ValueError(f"Unknown corpus {cfg.name!r}: use one of {', '.join(CORPORA)} or a path to a text file.")
-    sentences = tokenize(decode_text(path.read_bytes(), str(path)))
-    if not sentences:
+    check_size(path.stat().st_size, cfg, str(path))
+    builder = TokenStreamBuilder(token_limit(cfg))
+    if not read_lines(path, builder, lambda line: _WORD.findall(line.lower()), cfg) and len(builder) == 0:
+        raise ValueError(f"{path} is empty: give a UTF-8 text file with one sentence or paragraph per line.")
+    if not len(builder):
         raise ValueError(f"{path} has no words in it.")
-    return Corpus(name=path.name, sentences=sentences, description=f"Your text file {path.name}.", natural=True)
+    return Corpus(name=path.name, tokens=builder.build(), description=f"Your text file {path.name}.", natural=True)
+
+
+# ---------------------------------------------------------------- reading within the caps
+
+
+def token_limit(cfg: CorpusConfig) -> int:
+    """Tokens to read at most: max_tokens, else one past the cap (so that going over it can be told)."""
+    return cfg.max_tokens or cfg.max_corpus_tokens + 1
+
+
+def check_size(size: int, cfg: CorpusConfig, source: str) -> None:
+    """Refuse, before reading, files over max_corpus_bytes, unless max_tokens says to read only their start."""
+    if not cfg.max_tokens and size > cfg.max_corpus_bytes:
+        raise ValueError(f"{source} is {size / 1e6:,.0f} MB, over the {cfg.max_corpus_bytes / 1e6:,.0f} MB this app "
+                         f"reads (max_corpus_bytes): train on its start with max_tokens (e.g. "
+                         f"{min(cfg.max_corpus_tokens, 10_000_000):,}), or use a smaller file.")
+
+
+def add_checked(builder: TokenStreamBuilder, tokens: list[str], end: bool, cfg: CorpusConfig, source: str) -> bool:
+    """builder.add, refusing a corpus over max_corpus_tokens (when max_tokens does not cut it); False when full."""
+    more = builder.add(tokens, end)
+    if not cfg.max_tokens and len(builder) > cfg.max_corpus_tokens:
+        raise ValueError(f"{source} has more than {cfg.max_corpus_tokens:,} words, the most this app trains on "
+                         f"(max_corpus_tokens): train on its start with max_tokens, or use a smaller file.")
+    return more
+
+
+def read_lines(path: Path, builder: TokenStreamBuilder, words: Callable[[str], list[str]],
+               cfg: CorpusConfig) -> bool:
+    """A UTF-8 file's lines, `words` of each as one sentence, into builder (a line longer than
+    lib.tokens.READ_BYTES in pieces); stops reading once the builder is full. Returns whether the file held
+    anything but white space."""
+    seen = False
+    with open(path, "rb") as f:
+        for text, ends_line in utf8_pieces(f, str(path)):
+            lines = text.splitlines()
+            seen = seen or bool(text.strip())
+            for i, line in enumerate(lines):
+                end = ends_line or i < len(lines) - 1
+                tokens = words(line)
+                if (tokens or end) and not add_checked(builder, tokens, end, cfg, str(path)):
+                    return seen
+    return seen
+
+
+def check_text(data: bytes, source: str, cfg: CorpusConfig = CorpusConfig()) -> bytes:
+    """An uploaded text file checked as text_file reads it, without tokenizing it all: within max_corpus_bytes,
+    UTF-8, some word in it. Returns its bytes without a byte-order mark; ValueError says what is wrong."""
+    check_size(len(data), replace(cfg, max_tokens=0), source)
+    seen = has_word = False
+    for text, _ in utf8_pieces(io.BytesIO(data), source):  # decodes every piece: a bad byte anywhere is found
+        seen = seen or bool(text.strip())
+        has_word = has_word or bool(_WORD.search(text))
+    if not seen:
+        raise ValueError(f"{source} is empty: give a UTF-8 text file with one sentence or paragraph per line.")
+    if not has_word:
+        raise ValueError(f"{source} has no words in it: give a text file with one sentence per line.")
+    return data[len(codecs.BOM_UTF8):] if data.startswith(codecs.BOM_UTF8) else data
+
+
+def tokenize(text: str) -> list[list[str]]:
+    """Lowercased words, one sentence per non-empty line (the rule text files are read with)."""
+    return [tokens for tokens in (_WORD.findall(line.lower()) for line in text.splitlines()) if tokens]
 
 
 CORPORA: dict[str, Callable[[CorpusConfig], Corpus]] = {
@@ -342,26 +416,26 @@ CORPORA: dict[str, Callable[[CorpusConfig], Corpus]] = {
 
 
 def split_long_sentences(sentences: list[list[str]], limit: int = MAX_WORDS_IN_BATCH) -> list[list[str]]:
-    """Sentences longer than limit cut into pieces of at most limit words. gensim trains only the first
-    MAX_WORDS_IN_BATCH words of a sentence and silently drops the rest; cut here, both models see every word."""
+    """Sentences longer than limit cut into pieces of at most limit words, as load_corpus cuts every corpus
+    (see lib.tokens.TokenStreamBuilder)."""
     if all(len(s) <= limit for s in sentences):
         return sentences
     return [s[i:i + limit] for s in sentences for i in range(0, len(s), limit)]
 
 
+TOY_MAX_SENTENCE = 9  # the most words a toy language's sentence has (toy-pos: DET ADJ NOUN VERB DET ADJ NOUN)
+
+
 def load_corpus(cfg: CorpusConfig) -> Corpus:
-    """The corpus cfg names, cut to cfg.max_tokens when set, its sentences split at MAX_WORDS_IN_BATCH words."""
+    """The corpus cfg names as word ids, read up to cfg.max_tokens when set, its sentences cut at
+    MAX_WORDS_IN_BATCH words; ValueError when it is empty or over the caps (max_corpus_bytes/_tokens)."""
     cfg.validate()
+    if cfg.name in CORPORA and cfg.name != "wikitext-2" and not cfg.max_tokens \
+            and cfg.sentences * TOY_MAX_SENTENCE > cfg.max_corpus_tokens:
+        raise ValueError(f"{cfg.sentences:,} sentences of {cfg.name} could make more than {cfg.max_corpus_tokens:,} "
+                         f"words, the most this app trains on (max_corpus_tokens): ask for at most "
+                         f"{cfg.max_corpus_tokens // TOY_MAX_SENTENCE:,} sentences.")
     corpus = CORPORA.get(cfg.name, text_file)(cfg)
-    if cfg.max_tokens:
-        kept, total = [], 0
-        for sentence in corpus.sentences:
-            if total >= cfg.max_tokens:
-                break
-            kept.append(sentence[: cfg.max_tokens - total])
-            total += len(kept[-1])
-        corpus.sentences = kept
-    if not corpus.sentences:
+    if not corpus.n_tokens:
         raise ValueError(f"Corpus {cfg.name} has no sentences.")
-    corpus.sentences = split_long_sentences(corpus.sentences)
     return corpus

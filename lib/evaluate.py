@@ -13,7 +13,7 @@ from gensim.test.utils import datapath
 
 from lib.config import TrainConfig
 from lib.huffman import HuffmanTree
-from lib.pairs import epoch_windows
+from lib.pairs import CHUNK_TOKENS, epoch_windows, sample_sentences
 from lib.questions import questions_in
 from lib.vocab import Encoded, Vocab
 
@@ -138,7 +138,8 @@ class Probe:
     @classmethod
     def draw(cls, encoded: Encoded, vocab: Vocab, cfg: TrainConfig, size: int = PROBE_EXAMPLES) -> "Probe":
         rng = np.random.default_rng(cfg.seed + 7919)
-        w = epoch_windows(encoded, vocab.keep_probability(cfg.sample), cfg.window, rng, cfg.shrink_windows)
+        sample = sample_sentences(encoded, CHUNK_TOKENS, rng)  # a large corpus: its examples would not fit
+        w = epoch_windows(sample, vocab.keep_probability(cfg.sample), cfg.window, rng, cfg.shrink_windows)
         if cfg.architecture == "cbow":
             w = w.nonempty()
             inputs, outputs = w.contexts, w.centres
@@ -155,21 +156,21 @@ class Probe:
         "hs" (w_out holds the inner nodes of self.tree) or full "softmax" cross-entropy."""
         if w_out is None or len(self.outputs) == 0:
             return None
-        w_in, w_out = w_in.astype(np.float64), w_out.astype(np.float64)
+        # rows picked first, then made float64: the same numbers without a float64 copy of whole tables
         if self.inputs.ndim == 1:
-            h = w_in[self.inputs]
+            h = w_in[self.inputs].astype(np.float64)
         else:
             mask = (self.inputs >= 0)[..., None]
-            h = (w_in[self.inputs.clip(0)] * mask).sum(1) / np.maximum(mask.sum(1), 1)
+            h = (w_in[self.inputs.clip(0)].astype(np.float64) * mask).sum(1) / np.maximum(mask.sum(1), 1)
         if objective == "hs":
-            return float(self.tree.loss(h, w_out, self.outputs).mean())
+            return float(self.tree.loss(h, w_out.astype(np.float64), self.outputs).mean())
         if objective == "softmax":
-            logits = h @ w_out.T
+            logits = h @ w_out.astype(np.float64).T
             top = logits.max(1, keepdims=True)
             log_z = top[:, 0] + np.log(np.exp(logits - top).sum(1))
             return float(np.mean(log_z - logits[np.arange(len(h)), self.outputs]))
-        pos = np.einsum("pd,pd->p", h, w_out[self.outputs])
-        neg = np.einsum("pkd,pd->pk", w_out[self.negatives], h)
+        pos = np.einsum("pd,pd->p", h, w_out[self.outputs].astype(np.float64))
+        neg = np.einsum("pkd,pd->pk", w_out[self.negatives].astype(np.float64), h)
         live = self.negatives != self.outputs[:, None]
         loss = np.logaddexp(0, -pos) + (np.logaddexp(0, neg) * live).sum(1)
         return float(loss.mean())

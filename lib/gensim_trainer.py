@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 import zlib
+from collections.abc import Sequence
 
 import numpy as np
 from gensim.models import Word2Vec
@@ -96,14 +97,16 @@ class _ReportingCorpus:
             yield sentence
 
 
-def train_gensim(sentences: list[list[str]], vocab: Vocab, cfg: TrainConfig,
+def train_gensim(sentences: Sequence[list[str]], vocab: Vocab, cfg: TrainConfig,
                  callbacks: TrainingCallback | list | None = None, name: str = "gensim",
                  examples_per_epoch: int = 0, words_per_epoch: int = 0) -> Word2Vec:
     """Train gensim's Word2Vec for cfg.epochs epochs, handing a Snapshot (rows in our vocabulary's order) to
     the callbacks after each epoch and for epoch 0.
 
-    examples_per_epoch: how many (input, output) examples an epoch holds on average (gensim does not say), used
-    to turn gensim's summed loss into a mean; words_per_epoch: in-vocabulary words per epoch, for words/s.
+    sentences: re-iterable lists of words, such as a corpus's lib.tokens.Sentences (decoded from word ids as
+    gensim reads them, every epoch, so the corpus is never held as lists); examples_per_epoch: how many
+    (input, output) examples an epoch holds on average (gensim does not say), used to turn gensim's summed loss
+    into a mean; words_per_epoch: in-vocabulary words per epoch, for words/s.
 
     >>> from lib.vocab import Vocab
     >>> sentences = [["the", "cat", "sat", "on", "the", "mat"], ["the", "dog", "sat", "on", "the", "rug"]] * 50

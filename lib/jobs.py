@@ -30,7 +30,7 @@ from pathlib import Path
 from lib import training_queue
 from lib.categories import read_categories
 from lib.config import MODELS, CorpusConfig, TrainConfig, cli_flag
-from lib.corpora import decode_text, tokenize
+from lib.corpora import check_text, decode_text
 from lib.presets import preset_config
 from lib.questions import validate_question_text
 from lib.store import Run, atomic_write_bytes, new_run_id, runs_dir
@@ -53,16 +53,18 @@ def save_upload(data: bytes, filename: str, root: str | os.PathLike | None = Non
     """Check an uploaded corpus ("corpus"), analogy file ("analogies") or category file ("categories") and store it as
     ROOT/.uploads/<content hash>/<file name>, so the run shows the file's own name as its corpus.
 
-    ValueError says what is wrong with it: empty, not UTF-8, no words, analogy lines without 4 words, or category
-    lines that are not word<TAB>category."""
-    text = decode_text(data, filename)
-    if kind == "categories":
-        read_categories(data, filename)
-    elif kind == "corpus":
-        if not tokenize(text):
-            raise ValueError(f"{filename} has no words in it: give a text file with one sentence per line.")
-    elif kind == "analogies":
-        validate_question_text(text, filename)
+    ValueError says what is wrong with it: empty, not UTF-8, no words, over the corpus size cap, analogy lines
+    without 4 words, or category lines that are not word<TAB>category. A corpus is checked a piece at a time
+    (lib.corpora.check_text), never decoded and tokenized whole."""
+    if kind == "corpus":
+        payload = check_text(data, filename)
+    elif kind in ("categories", "analogies"):
+        text = decode_text(data, filename)
+        if kind == "categories":
+            read_categories(data, filename)
+        else:
+            validate_question_text(text, filename)
+        payload = text.encode("utf-8")
     else:
         raise ValueError(f"kind must be 'corpus', 'analogies' or 'categories' (got {kind!r}).")
     folder = runs_dir(root) / UPLOAD_DIR
@@ -70,7 +72,7 @@ def save_upload(data: bytes, filename: str, root: str | os.PathLike | None = Non
     safe_name = re.sub(r"[^\w.-]+", "_", Path(filename).name).strip("._") or "upload.txt"
     path = folder / hashlib.sha256(data).hexdigest()[:16] / safe_name
     if not path.exists():
-        atomic_write_bytes(path, text.encode("utf-8"))
+        atomic_write_bytes(path, payload)
     return path.resolve()  # absolute: the trainer runs in the repo root, wherever the app was started
 
 

@@ -15,6 +15,7 @@ import numpy as np
 from lib.vocab import Encoded
 
 SHUFFLE_BLOCK = 2_048  # examples kept together when an epoch's examples are shuffled (see lib.batching)
+CHUNK_TOKENS = 250_000  # an epoch's examples are made for this many corpus tokens at a time (see chunks)
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,7 @@ def subsample(encoded: Encoded, keep_probability: np.ndarray, rng: np.random.Gen
     """Drop each token with probability 1 - keep_probability[word]; sentences shrink, windows then span further."""
     keep = rng.random(len(encoded.ids)) < keep_probability[encoded.ids]
     kept_per_sentence = np.add.reduceat(keep, _sentence_starts(encoded.lengths)) if len(keep) else keep
-    return Encoded(encoded.ids[keep], np.asarray(kept_per_sentence, dtype=np.int64))
+    return Encoded(encoded.ids[keep].astype(np.int64), np.asarray(kept_per_sentence, dtype=np.int64))
 
 
 def _sentence_starts(lengths: np.ndarray) -> np.ndarray:
@@ -72,12 +73,43 @@ def epoch_windows(encoded: Encoded, keep_probability: np.ndarray, window: int,
     return windows(subsample(encoded, keep_probability, rng), window, rng, shrink)
 
 
+def chunks(encoded: Encoded, size: int | None = None):
+    """The corpus in consecutive pieces of whole sentences, each of at most `size` tokens (or one longer
+    sentence): the corpus itself when it is that small. An epoch's examples take ~2·window int64s per token
+    (and negatives K more per pair), so a large corpus makes them a piece at a time. size: CHUNK_TOKENS."""
+    size = size or CHUNK_TOKENS
+    if len(encoded.ids) <= size:
+        yield encoded
+        return
+    ends = np.cumsum(encoded.lengths)
+    first, start = 0, 0
+    while first < len(ends):
+        last = max(int(np.searchsorted(ends, start + size, side="right")), first + 1)
+        end = int(ends[last - 1])
+        yield Encoded(encoded.ids[start:end], encoded.lengths[first:last])
+        first, start = last, end
+
+
+def sample_sentences(encoded: Encoded, size: int, rng: np.random.Generator) -> Encoded:
+    """Whole sentences drawn at random, in corpus order, about `size` tokens in all: the corpus itself when it
+    is that small (and then rng is not used)."""
+    if len(encoded.ids) <= size:
+        return encoded
+    share = size / len(encoded.ids)
+    picked = rng.random(len(encoded.lengths)) < share
+    per_token = np.repeat(picked, encoded.lengths)
+    return Encoded(encoded.ids[per_token], encoded.lengths[picked])
+
+
 def examples_per_epoch(encoded: Encoded, keep_probability: np.ndarray, window: int, architecture: str,
                        seed: int = 0, shrink: bool = True) -> int:
     """How many training examples one epoch holds (pairs for skip-gram, non-empty windows for CBOW), from one
-    draw; gensim does not report it, and its summed loss needs it to become a mean."""
-    w = epoch_windows(encoded, keep_probability, window, np.random.default_rng(seed), shrink)
-    return len(w.nonempty().centres) if architecture == "cbow" else w.n_pairs
+    draw, a chunk at a time; gensim does not report it, and its summed loss needs it to become a mean."""
+    rng, total = np.random.default_rng(seed), 0
+    for piece in chunks(encoded):
+        w = epoch_windows(piece, keep_probability, window, rng, shrink)
+        total += len(w.nonempty().centres) if architecture == "cbow" else w.n_pairs
+    return total
 
 
 def shuffled_blocks(n: int, block: int, rng: np.random.Generator) -> np.ndarray:

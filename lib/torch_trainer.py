@@ -10,6 +10,7 @@ import torch
 
 from lib.batching import EpochBatches, epoch_batches, used_columns
 from lib.callbacks import CallbackList, Snapshot, TrainingCallback
+from lib.pairs import chunks
 from lib.config import TrainConfig
 from lib.huffman import HuffmanTree
 from lib.torch_word2vec import AutogradWord2Vec, Word2VecTables
@@ -113,35 +114,52 @@ class PyTorchTraining:
         return tables.sgd_hs(inp, out, lr) if kind == "hs" else tables.sgd_softmax(inp, out, lr)
 
     def epoch(self, epoch: int, cb: TrainingCallback) -> tuple[float, int, float]:
-        """Train one epoch; returns (mean loss per pair (CBOW: per window), pairs, seconds making the examples)."""
-        start = time.perf_counter()
-        ex = epoch_batches(self.encoded, self.keep, self.cfg, self.batch, self.rng, self.device)
-        pair_seconds = time.perf_counter() - start
+        """Train one epoch, a chunk of the corpus at a time (lib.pairs.chunks: one chunk for a small corpus);
+        returns (mean loss per pair (CBOW: per window), pairs, seconds making the examples)."""
+        total, done = len(self.encoded), 0
+        loss_sum, terms, pairs, pair_seconds = 0.0, 0, 0, 0.0
+        for piece in chunks(self.encoded):
+            start = time.perf_counter()
+            ex = epoch_batches(piece, self.keep, self.cfg, self.batch, self.rng, self.device)
+            pair_seconds += time.perf_counter() - start
+            # the share of the epoch done before this chunk, and the share the chunk is of the epoch
+            progress = (done / total, len(piece) / total) if total else (0.0, 1.0)
+            loss_sum += self.chunk(ex, epoch, progress, loss_sum, terms, cb)
+            terms += ex.loss_terms(0, len(ex.outputs))
+            pairs += ex.n_pairs
+            done += len(piece)
+        if self.device.type == "cuda":
+            torch.cuda.synchronize()
+        return loss_sum / max(1, terms), pairs, pair_seconds
+
+    def chunk(self, ex: EpochBatches, epoch: int, progress: tuple[float, float], loss_before: float,
+              terms_before: int, cb: TrainingCallback) -> float:
+        """Train on one chunk's examples; returns their summed loss."""
         n, stop = len(ex.outputs), threading.Event()
         per_batch = self.step_kind == "batch"  # one pool per batch, else K per example (per window)
         negatives = self.draw_negatives((ex.n_batches, self.cfg.batch_negatives) if per_batch
                                         else (n, self.cfg.negative))
+        before, share = progress
 
         def work(worker: int) -> torch.Tensor:
-            """This worker's batches of the epoch (every n_workers-th); returns their summed loss."""
+            """This worker's batches of the chunk (every n_workers-th); returns their summed loss."""
             loss_sum, terms = torch.zeros((), device=self.device), 0
             for b in range(worker, ex.n_batches, self.n_workers):
                 if stop.is_set():
                     break
                 lo, hi = ex.batch(b)
-                lr = self.cfg.learning_rate(((epoch - 1) + lo / n) / self.cfg.epochs)  # share of all training done
+                done = (epoch - 1) + before + lo / n * share  # epochs of training done
+                lr = self.cfg.learning_rate(done / self.cfg.epochs)  # share of all training done
                 loss_sum += self.step(ex, b, negatives, lr)
                 terms += ex.loss_terms(lo, hi)
                 if worker == 0 and b % (PROGRESS_EVERY * self.n_workers) == 0 and b:
-                    cb.on_progress(self.name, epoch, hi / n, float(loss_sum) / max(1, terms))
+                    cb.on_progress(self.name, epoch, before + hi / n * share,
+                                   (loss_before + float(loss_sum)) / max(1, terms_before + terms))
             return loss_sum
 
         with torch.no_grad():
             losses = run_in_threads(self.n_workers, work, stop)
-        train_loss = float(sum(losses)) / max(1, ex.loss_terms(0, n))
-        if self.device.type == "cuda":
-            torch.cuda.synchronize()
-        return train_loss, ex.n_pairs, pair_seconds
+        return float(sum(losses))
 
 
 def check_pytorch(cfg: TrainConfig, vocab: Vocab) -> None:
@@ -157,8 +175,9 @@ def train_pytorch(encoded: Encoded, vocab: Vocab, cfg: TrainConfig,
                   callbacks: TrainingCallback | list | None = None, name: str = "pytorch") -> Word2VecTables:
     """Train for cfg.epochs epochs, handing a Snapshot to the callbacks after each (and for epoch 0).
 
-    Every epoch: (1) make all its examples at once with array operations (lib.batching) and draw all its
-    negatives with one randint call into word2vec's unigram table; (2) apply the hand-written SGD step of each
+    Every epoch, a chunk of the corpus at a time (lib.pairs.chunks; a small corpus is one chunk): (1) make all
+    the chunk's examples at once with array operations (lib.batching) and draw all its negatives with one
+    randint call into word2vec's unigram table; (2) apply the hand-written SGD step of each
     batch in place (lib.torch_word2vec), the learning rate falling linearly with the examples done. On a CPU,
     `workers` threads share the batches (batch i goes to thread i mod workers) and update the tables without
     locks, as gensim's threads do, each running torch single-threaded.

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
+
+from lib import tokens
 
 
 @dataclass(frozen=True)
@@ -17,12 +18,13 @@ class Vocab:
 
     @classmethod
     def build(cls, sentences, min_count: int) -> "Vocab":
-        counter: Counter[str] = Counter()
-        for sentence in sentences:
-            counter.update(sentence)
-        # Counter keeps first-appearance order, and sorted() is stable, so ties stay in that order.
-        kept = sorted(((w, c) for w, c in counter.items() if c >= min_count), key=lambda wc: -wc[1])
-        return cls(tuple(w for w, _ in kept), np.array([c for _, c in kept], dtype=np.int64))
+        """From a corpus's sentences (lib.tokens.Sentences, or any lists of words)."""
+        stream = _stream(sentences)
+        counts = stream.counts
+        # stream.words are in order of first appearance and the sort is stable, so ties stay in that order
+        order = np.argsort(-counts, kind="stable")
+        order = order[counts[order] >= min_count]
+        return cls(tuple(stream.words[i] for i in order.tolist()), counts[order])
 
     @classmethod
     def from_counts(cls, words, counts) -> "Vocab":
@@ -75,20 +77,36 @@ class Vocab:
         return np.searchsorted(cumulative, (np.arange(size) + 0.5) / size).clip(0, len(self) - 1).astype(np.int64)
 
     def encode(self, sentences) -> "Encoded":
-        """The corpus as word ids with out-of-vocabulary words removed (as word2vec and gensim do)."""
-        index = self.index
-        ids, lengths = [], []
-        for sentence in sentences:
-            known = [index[w] for w in sentence if w in index]
-            if known:
-                ids.extend(known)
-                lengths.append(len(known))
-        return Encoded(np.array(ids, dtype=np.int64), np.array(lengths, dtype=np.int64))
+        """The corpus as word ids with out-of-vocabulary words removed (as word2vec and gensim do), sentences
+        left empty dropped: the stream's ids mapped through a table, without a Python object per token."""
+        stream = _stream(sentences)
+        get = self.index.get
+        table = np.fromiter((get(w, -1) for w in stream.words), dtype=np.int32, count=len(stream.words))
+        ids = np.empty(int(stream.counts[table >= 0].sum()), dtype=np.int32)
+        known = np.empty(len(stream.ids), dtype=bool)
+        filled = 0
+        for start in range(0, len(stream.ids), tokens.BLOCK_TOKENS):  # a block at a time: no full-size temporaries
+            mapped = table[stream.ids[start:start + tokens.BLOCK_TOKENS]]
+            block_known = known[start:start + len(mapped)]
+            np.greater_equal(mapped, 0, out=block_known)
+            kept = mapped[block_known]
+            ids[filled:filled + len(kept)] = kept
+            filled += len(kept)
+        starts = np.concatenate([[0], np.cumsum(stream.lengths)[:-1]]).astype(np.int64)
+        lengths = np.add.reduceat(known, starts, dtype=np.int64) if len(known) else np.zeros(0, np.int64)
+        return Encoded(ids, lengths[lengths > 0])
+
+
+def _stream(sentences) -> tokens.TokenStream:
+    """The token stream behind a corpus's sentences, or lists of words made into one (kept whole, not cut)."""
+    if isinstance(sentences, tokens.Sentences):
+        return sentences.stream
+    return tokens.TokenStream.from_sentences(sentences, split=0)
 
 
 @dataclass(frozen=True)
 class Encoded:
-    """A corpus as one flat array of word ids plus the length of each sentence."""
+    """A corpus as one flat array of vocabulary ids (int32) plus the length of each sentence (int64)."""
 
     ids: np.ndarray
     lengths: np.ndarray

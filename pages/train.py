@@ -35,6 +35,22 @@ def check_prepare(corpus_cfg: CorpusConfig, train_cfg: TrainConfig, analogies: s
     return ""
 
 
+def saved_upload(upload, kind: str, root) -> str:
+    """jobs.save_upload once per uploaded file: reruns reuse its saved path (or its error), remembered in the
+    session by the upload's file_id, so a large file is not checked and hashed again on every rerun."""
+    saved = st.session_state.setdefault("saved_uploads", {})
+    key = (upload.file_id, upload.size, kind, str(root))
+    if key not in saved or (saved[key][0] and not os.path.exists(saved[key][0])):
+        try:
+            saved[key] = (str(jobs.save_upload(upload.getvalue(), upload.name, root, kind)), "")
+        except ValueError as exc:
+            saved[key] = ("", str(exc))
+    path, error = saved[key]
+    if error:
+        raise ValueError(error)
+    return path
+
+
 st.title("Train")
 st.caption("Both models train one after the other in a background process, on the same corpus with the same "
            "settings. Every finished epoch is saved at once, so the other pages can show it while training goes on.")
@@ -143,9 +159,9 @@ else:
     corpus_cfg = None
     try:
         if upload is not None:
-            corpus_cfg = CorpusConfig(str(jobs.save_upload(upload.getvalue(), upload.name, root, "corpus")))
+            corpus_cfg = CorpusConfig(saved_upload(upload, "corpus", root))
         if questions is not None:
-            analogies_path = str(jobs.save_upload(questions.getvalue(), questions.name, root, "analogies"))
+            analogies_path = saved_upload(questions, "analogies", root)
     except ValueError as exc:
         corpus_error = str(exc)
     if corpus_cfg is None and not corpus_error:

@@ -1,10 +1,16 @@
 """Corpus registry: deterministic toy languages with their ground truth, WikiText-2 cleaning, users' files."""
 
+import re
+from collections import Counter
+
+import numpy as np
 import pytest
 
+import lib.tokens
 from lib.config import CorpusConfig
-from lib.corpora import (CORPORA, LETTER_WORDS, POS_TAGS, clean_wikitext, decode_text, load_corpus,
+from lib.corpora import (CORPORA, LETTER_WORDS, POS_TAGS, check_text, clean_wikitext, decode_text, load_corpus,
                          split_long_sentences, tokenize, wikitext_files)
+from lib.vocab import Vocab
 
 
 @pytest.mark.parametrize("name", ["toy-random", "toy-proximity", "toy-analogy", "toy-pos"])
@@ -147,3 +153,95 @@ def test_splitting_leaves_short_sentences_alone():
     sentences = [["a", "b", "c"], ["d"]]
     assert split_long_sentences(sentences, limit=3) is sentences
     assert split_long_sentences([["a", "b", "c", "d", "e"]], limit=2) == [["a", "b"], ["c", "d"], ["e"]]
+
+
+# ---------------------------------------------------------------- streaming into word ids, within the caps
+
+MIXED_TEXT = ("\ufeffThe Cat sat on the mat.\r\nthe dog — didn't sit!\n\n  \nΓειά σου κόσμε, the end\u2028"
+              "naïve café-au-lait the cat\rlast line without an end")
+
+
+def independent_sentences(text: str) -> list[list[str]]:
+    """The old whole-file rule, written out again: decode, split into lines, lowercase, find the words."""
+    word = re.compile(r"\w+(?:[-'’]\w+)*")
+    return [w for w in (word.findall(line.lower()) for line in text.lstrip("\ufeff").splitlines()) if w]
+
+
+@pytest.mark.parametrize("read_bytes", [7, 64, 1 << 20])
+def test_streaming_gives_the_sentences_vocabulary_and_ids_of_whole_file_reading(tmp_path, monkeypatch, read_bytes):
+    monkeypatch.setattr(lib.tokens, "READ_BYTES", read_bytes)  # pieces that cut lines and multi-byte characters
+    path = tmp_path / "mixed.txt"
+    text = MIXED_TEXT * 3
+    path.write_bytes(text.encode("utf-8"))
+    want = independent_sentences(text)
+    corpus = load_corpus(CorpusConfig(str(path)))
+    if read_bytes >= 64:  # pieces cut between words leave every word whole
+        assert corpus.sentences == want and list(corpus.sentences) == want
+        assert corpus.n_tokens == sum(map(len, want))
+    counts = Counter(w for s in corpus.sentences for w in s)
+    kept = sorted((w for w in counts if counts[w] >= 2), key=lambda w: -counts[w])  # stable: first appearance
+    vocab = Vocab.build(corpus.sentences, 2)
+    assert list(vocab.words) == kept and vocab.counts.tolist() == [counts[w] for w in kept]
+    encoded = vocab.encode(corpus.sentences)
+    rows = [[kept.index(w) for w in s if w in kept] for s in corpus.sentences]
+    assert encoded.ids.tolist() == [i for r in rows for i in r]
+    assert encoded.lengths.tolist() == [len(r) for r in rows if r]
+
+
+def test_a_line_longer_than_a_read_is_one_sentence(tmp_path, monkeypatch):
+    monkeypatch.setattr(lib.tokens, "READ_BYTES", 50)
+    path = tmp_path / "long.txt"
+    path.write_text(" ".join(f"word{i}" for i in range(300)) + "\nnext line\n", encoding="utf-8")
+    corpus = load_corpus(CorpusConfig(str(path)))
+    assert corpus.sentences == [[f"word{i}" for i in range(300)], ["next", "line"]]
+
+
+def test_max_tokens_stops_reading_before_a_bad_later_part(tmp_path, monkeypatch):
+    monkeypatch.setattr(lib.tokens, "READ_BYTES", 1024)
+    path = tmp_path / "half-bad.txt"
+    path.write_bytes(b"one two three four\n" * 200 + b"caf\xe9 latin-1 here\n")
+    corpus = load_corpus(CorpusConfig(str(path), max_tokens=10))
+    assert corpus.sentences == [["one", "two", "three", "four"]] * 2 + [["one", "two"]]
+    with pytest.raises(ValueError, match=r"not UTF-8 text \(line 201, byte 3,803"):
+        load_corpus(CorpusConfig(str(path)))
+
+
+def test_caps_refuse_a_corpus_with_a_clear_message(tmp_path):
+    path = tmp_path / "words.txt"
+    path.write_text("alpha beta gamma delta\n" * 100, encoding="utf-8")  # 2,300 bytes, 400 words
+    with pytest.raises(ValueError, match=r"is 0 MB, over the 0 MB this app reads \(max_corpus_bytes\)"):
+        load_corpus(CorpusConfig(str(path), max_corpus_bytes=2_000))
+    with pytest.raises(ValueError, match=r"more than 399 words.*\(max_corpus_tokens\)"):
+        load_corpus(CorpusConfig(str(path), max_corpus_tokens=399))
+    assert load_corpus(CorpusConfig(str(path), max_corpus_tokens=400)).n_tokens == 400
+    # max_tokens reads only the start: neither cap stands in its way
+    assert load_corpus(CorpusConfig(str(path), max_tokens=6, max_corpus_bytes=2_000)).n_tokens == 6
+    with pytest.raises(ValueError, match="max_tokens .* is over max_corpus_tokens"):
+        load_corpus(CorpusConfig(str(path), max_tokens=500, max_corpus_tokens=400))
+    with pytest.raises(ValueError, match="at most 1,111 sentences"):
+        load_corpus(CorpusConfig("toy-pos", sentences=5_000, max_corpus_tokens=10_000))
+
+
+def test_wikitext_files_stream_within_max_tokens(tmp_path, monkeypatch):
+    monkeypatch.setenv("WIKITEXT2_DIR", str(tmp_path))
+    (tmp_path / "wiki.valid.tokens").write_text(" = T = \n a b c \n d e \n", encoding="utf-8")
+    (tmp_path / "wiki.test.tokens").write_text(" f g \n", encoding="utf-8")
+    assert load_corpus(CorpusConfig("wikitext-2", max_tokens=4)).sentences == \
+        [["a", "b", "c"], ["d"]]
+    with pytest.raises(ValueError, match="more than 6 words"):
+        load_corpus(CorpusConfig("wikitext-2", max_corpus_tokens=6))
+
+
+def test_token_ids_are_int32_in_order_of_first_appearance():
+    corpus = load_corpus(CorpusConfig("toy-pos", sentences=50))
+    first = list(dict.fromkeys(w for s in corpus.sentences for w in s))
+    assert list(corpus.tokens.words) == first and corpus.tokens.ids.dtype == np.int32
+    assert corpus.sentences[0] == list(corpus.sentences)[0] and corpus.sentences[-1] == list(corpus.sentences)[-1]
+
+
+def test_check_text_checks_an_upload_as_the_reader_would():
+    assert check_text(b"\xef\xbb\xbfthe cat\n", "up.txt") == b"the cat\n"
+    with pytest.raises(ValueError, match=r"not UTF-8 text \(line 2"):
+        check_text(b"fine\ncaf\xe9\n", "up.txt")
+    with pytest.raises(ValueError, match="over the 0 MB"):
+        check_text(b"the cat\n" * 10, "up.txt", CorpusConfig(max_corpus_bytes=50))

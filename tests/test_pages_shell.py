@@ -158,6 +158,23 @@ def test_a_bad_upload_shows_a_clear_message(with_runs, content, message):
         [e.value for e in at.error]
 
 
+def test_an_upload_is_checked_and_saved_once_however_often_the_page_reruns(with_runs, monkeypatch):
+    from lib import jobs
+
+    calls = []
+    save = jobs.save_upload
+    monkeypatch.setattr(jobs, "save_upload", lambda data, name, *a, **k: calls.append(name) or save(data, name, *a, **k))
+    at = page("train").run()
+    at.radio[0].set_value("Your text file").run()
+    at.file_uploader(key="upload_corpus").set_value(("mine.txt", b"the cat sat\nthe dog ran\n", "text/plain")).run()
+    at.number_input(key="train.dim").set_value(30).run()
+    at.run()
+    no_exception(at)
+    assert calls == ["mine.txt"]
+    at.file_uploader(key="upload_corpus").set_value(("other.txt", b"a b c\n", "text/plain")).run()
+    assert calls == ["mine.txt", "other.txt"]
+
+
 def test_a_bad_analogy_upload_shows_a_clear_message(with_runs):
     at = page("train").run()
     at.radio[0].set_value("Your text file").run()

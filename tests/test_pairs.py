@@ -147,3 +147,31 @@ def test_no_python_work_per_pair(fn):
 
     small, large = lines_run(200), lines_run(200_000)
     assert small > 0 and large == small
+
+
+def test_chunks_are_whole_sentences_in_order_and_cover_the_corpus():
+    enc = positional([3, 4, 2, 9, 1, 5])
+    pieces = list(pairs.chunks(enc, size=7))
+    assert [p.lengths.tolist() for p in pieces] == [[3, 4], [2], [9], [1, 5]]  # a longer sentence goes alone
+    assert np.concatenate([p.ids for p in pieces]).tolist() == enc.ids.tolist()
+    assert list(pairs.chunks(enc, size=24)) == [enc]  # small enough: the corpus itself
+
+
+def test_examples_per_epoch_counts_every_chunk(monkeypatch):
+    """Fixed windows, no subsampling: a sentence of L words has Σ_i min(i, w) + min(L−1−i, w) pairs."""
+    lengths, w = [5, 1, 8, 3, 12, 2], 2
+    want = sum(min(i, w) + min(n - 1 - i, w) for n in lengths for i in range(n))
+    keep = np.ones(sum(lengths))
+    monkeypatch.setattr(pairs, "CHUNK_TOKENS", 6)
+    assert examples_per_epoch(positional(lengths), keep, w, "skipgram", shrink=False) == want
+
+
+def test_sample_sentences_draws_whole_sentences_when_the_corpus_is_large():
+    enc = positional([4] * 1_000)
+    rng = np.random.default_rng(0)
+    assert pairs.sample_sentences(enc, 10_000, rng) is enc
+    sample = pairs.sample_sentences(enc, 400, rng)
+    assert 250 < len(sample.ids) < 550 and set(sample.lengths.tolist()) == {4}
+    starts = sample.ids[::4]
+    assert np.all(starts % 4 == 0) and np.all(np.diff(starts) > 0)  # whole sentences, in corpus order
+    assert sample.ids.reshape(-1, 4).tolist() == [[s, s + 1, s + 2, s + 3] for s in starts.tolist()]

@@ -178,3 +178,20 @@ def test_a_clustered_topic_word_does_not_blow_up():
     cfg = TrainConfig(epochs=2, dim=20, workers=1, batch_size=4096)
     train_pytorch(vocab.encode(sentences), vocab, cfg, [Sizes()])
     assert max(sizes) < 5.0
+
+
+def test_an_epoch_in_chunks_trains_on_every_pair(toy, monkeypatch):
+    """A corpus larger than lib.pairs.CHUNK_TOKENS is trained a chunk at a time: with fixed windows and no
+    subsampling an epoch still holds Σ over sentences of Σ_i min(i, w) + min(L−1−i, w) pairs, and it learns."""
+    from lib import pairs
+
+    corpus, vocab, encoded = toy
+    w = 2
+    want = sum(min(i, w) + min(n - 1 - i, w) for n in encoded.lengths.tolist() for i in range(n))
+    settings = {"window": w, "shrink_windows": False, "sample": 0, "epochs": 1}
+    whole = train(toy, **settings)[1][-1].vectors
+    monkeypatch.setattr(pairs, "CHUNK_TOKENS", 20_000)
+    _, snaps = train(toy, **settings)
+    assert snaps[-1].pairs == want
+    assert not np.array_equal(snaps[-1].vectors, whole), "the examples were shuffled within chunks"
+    assert precision(toy, snaps[-1].vectors) >= precision(toy, whole) - 0.1, "it learns as well as in one piece"

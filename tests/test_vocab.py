@@ -51,3 +51,29 @@ def test_noise_distribution_and_table_follow_count_to_the_075():
 def test_validate(sentences, negative, message):
     with pytest.raises(ValueError, match=message):
         Vocab.build(sentences, 1).validate(negative)
+
+
+def test_lists_and_a_streamed_corpus_give_the_same_vocabulary_and_ids(tmp_path):
+    from lib.config import CorpusConfig
+    from lib.corpora import load_corpus
+
+    path = tmp_path / "c.txt"
+    path.write_text("b a a c\na b d\n\na b c e\nzzz\n", encoding="utf-8")
+    streamed = load_corpus(CorpusConfig(str(path))).sentences
+    assert streamed == SENTENCES + [["zzz"]]
+    vocab = Vocab.build(streamed, min_count=2)
+    assert vocab.words == ("a", "b", "c") and vocab.counts.tolist() == [4, 3, 2]
+    enc = vocab.encode(streamed)
+    assert enc.ids.tolist() == [1, 0, 0, 2, 0, 1, 0, 1, 2] and enc.lengths.tolist() == [4, 2, 3]
+
+
+def test_lists_are_encoded_as_given_however_long(monkeypatch):
+    import lib.tokens
+
+    monkeypatch.setattr(lib.tokens, "BLOCK_TOKENS", 5)  # blocks cut sentences: the lengths still add up
+    long = ["a", "b"] * 6_000
+    vocab = Vocab.build([long, ["c", "a"]], 1)
+    enc = vocab.encode([long, ["zzz"], ["c", "a"]])
+    assert enc.lengths.tolist() == [12_000, 2]  # not cut at gensim's 10,000: lists are taken as they are
+    assert enc.ids.tolist() == [0, 1] * 6_000 + [2, 0]
+    assert vocab.counts.tolist() == [6_001, 6_000, 1]
