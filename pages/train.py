@@ -1,5 +1,6 @@
 """Train page: pick a corpus, hyperparameters and models; training runs in the background with live progress."""
 
+import os
 from dataclasses import fields
 
 import streamlit as st
