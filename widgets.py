@@ -307,28 +307,35 @@ CHOICES = {"architecture": ARCHITECTURES, "loss": LOSSES, "optimizer": OPTIMIZER
 
 def config_inputs(cls, names, key_prefix: str, columns: int = 3, defaults: dict | None = None) -> dict:
     """One input per dataclass field in names, generated from its type, default (or defaults[name], e.g. a corpus
-    preset's) and metadata["help"]; returns {name: value}. Numbers have no bounds here on purpose: the config's
-    validate() says what is wrong."""
+    preset's) and metadata["help"]; returns {name: value}. Each input's value lives in session state under
+    "<key_prefix>.<name>" (reset_inputs puts the defaults back). Numbers have no bounds here on purpose: the
+    config's validate() says what is wrong."""
     by_name = {f.name: f for f in dataclass_fields(cls)}
     cols = st.columns(columns)
     values = {}
     for i, name in enumerate(names):
         f = by_name[name]
         where, key, help_text = cols[i % columns], f"{key_prefix}.{name}", f.metadata.get("help", "")
-        default = (defaults or {}).get(name, f.default)
+        st.session_state.setdefault(key, (defaults or {}).get(name, f.default))
         if isinstance(f.default, bool):
-            values[name] = where.checkbox(name, value=default, key=key, help=help_text)
+            values[name] = where.checkbox(name, key=key, help=help_text)
         elif name in CHOICES:
-            options = list(CHOICES[name])
-            values[name] = where.selectbox(name, options, index=options.index(default), key=key, help=help_text)
+            values[name] = where.selectbox(name, list(CHOICES[name]), key=key, help=help_text)
         elif isinstance(f.default, int):
-            values[name] = int(where.number_input(name, value=default, step=1, key=key, help=help_text))
+            values[name] = int(where.number_input(name, step=1, key=key, help=help_text))
         elif isinstance(f.default, float):
-            values[name] = float(where.number_input(name, value=default, step=default / 10 or 0.001,
-                                                    format="%g", key=key, help=help_text))
+            values[name] = float(where.number_input(name, step=f.default / 10 or 0.001, format="%g", key=key,
+                                                    help=help_text))
         else:
-            values[name] = where.text_input(name, value=str(default), key=key, help=help_text)
+            values[name] = where.text_input(name, key=key, help=help_text)
     return values
+
+
+def reset_inputs(cls, key_prefix: str, defaults: dict | None = None) -> None:
+    """Put config_inputs' values back to the defaults (e.g. another corpus's preset). Setting session state is what
+    replaces a value the browser still holds; dropping the key would let the browser send the old one back."""
+    for f in dataclass_fields(cls):
+        st.session_state[f"{key_prefix}.{f.name}"] = (defaults or {}).get(f.name, f.default)
 
 
 def progress_bars(models) -> None:

@@ -10,7 +10,7 @@ from lib.config import MODELS, CorpusConfig, TrainConfig, help_for
 from lib.corpora import CORPORA, wikitext_files, wikitext_folder
 from lib.presets import preset, preset_name
 from lib.train import check_settings, prepare
-from widgets import RUN_KEY, config_inputs, plain, progress_bars, runs_root, show_error
+from widgets import RUN_KEY, config_inputs, plain, progress_bars, reset_inputs, runs_root, show_error
 
 JOB_KEY = "train_job"
 TOYS = [name for name in CORPORA if name.startswith("toy-")]
@@ -191,8 +191,7 @@ st.caption(f"Recommended for {preset_key}: word2vec's skip-gram defaults"
            + (f", except {changes}." if changes else ".") + " Edit any of them; hover over the ? icons for what each "
            "one does.")
 if st.session_state.get("train_preset") != preset_key:  # another corpus: start again from its own preset
-    for f in fields(TrainConfig):
-        st.session_state.pop(f"train.{f.name}", None)
+    reset_inputs(TrainConfig, "train", recommended)
     st.session_state["train_preset"] = preset_key
 values = config_inputs(TrainConfig, MAIN, "train", defaults=recommended)
 with st.expander("Advanced"):
