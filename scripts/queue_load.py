@@ -83,8 +83,10 @@ async def open_page(page, url: str, title: str, timeout_ms: int = 300_000) -> fl
     return time.perf_counter() - t0
 
 
-async def press_start(browser, url: str, epochs: int, at: float, pressed: list):
-    """One session: at time `at`, open the Train page, set the epochs and press Start."""
+async def press_start(browser, url: str, epochs: int, at: float, pressed: list, places: list, leave: bool):
+    """One session: at time `at`, open the Train page, set the epochs, press Start and read what the page says about
+    the job (its place in the queue, or that it is training); with leave, close the tab then, as a user who
+    goes on elsewhere (the queued training stays queued)."""
     await asyncio.sleep(max(0.0, at - time.time()))
     context = await browser.new_context(viewport={"width": 1280, "height": 900})
     context.set_default_timeout(300_000)  # a loaded 2-core server may take long; the probe measures how long
@@ -96,6 +98,12 @@ async def press_start(browser, url: str, epochs: int, at: float, pressed: list):
     await page.wait_for_timeout(1500)  # the rerun with the new value
     await page.get_by_role("button", name="Start training").click(timeout=120_000)
     pressed.append(time.time())
+    said = page.get_by_text("in the queue").or_(page.get_by_text("Training", exact=True)) \
+        .or_(page.get_by_text("Starting…", exact=True))
+    await said.first.wait_for(timeout=120_000)
+    places.append(await said.first.inner_text())
+    if leave:
+        await context.close()
     return page
 
 
@@ -120,10 +128,10 @@ async def drive(url: str, root: Path, args, times: list) -> tuple[float, list[fl
     """The sessions and the probe; returns (seconds from the first Start until every run finished, Start times)."""
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        stop, pressed = asyncio.Event(), []
+        stop, pressed, places = asyncio.Event(), [], []
         first = time.time() + 2
         sessions = [asyncio.create_task(press_start(browser, url, args.epochs, first + i * args.within / args.sessions,
-                                                    pressed)) for i in range(args.sessions)]
+                                                    pressed, places, args.leave)) for i in range(args.sessions)]
         prober = asyncio.create_task(probe(browser, url, stop, times))
         for i, result in enumerate(await asyncio.gather(*sessions, return_exceptions=True)):
             if isinstance(result, Exception):  # the pages that worked stay open, following their jobs
@@ -138,6 +146,8 @@ async def drive(url: str, root: Path, args, times: list) -> tuple[float, list[fl
         stop.set()
         await prober
         await browser.close()
+    for said in places:
+        print(f"a session read: {said}")
     return drained, [t - first for t in pressed]
 
 
@@ -160,6 +170,9 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=3)
     parser.add_argument("--port", type=int, default=8617)
     parser.add_argument("--timeout", type=float, default=1800.0, help="give up after this many seconds")
+    parser.add_argument("--leave", action="store_true",
+                        help="each session closes its tab once the page has said where its job is (on a 2-core "
+                             "machine, 20 open Chromium tabs compete with the server they measure)")
     args = parser.parse_args()
 
     root = Path(tempfile.mkdtemp(prefix="queue-load-")) / "runs"

@@ -136,3 +136,30 @@ def test_a_link_restores_the_view_and_a_changed_control_follows_into_it(app, bro
         assert "epoch=1" in page.url and "run=" in page.url
     finally:
         page.close()
+
+
+def test_switching_corpus_puts_its_preset_into_the_inputs(app, browser):
+    """In a browser the inputs keep what the browser holds unless the page sets them: a case AppTest cannot see."""
+    from lib.presets import preset_config
+
+    toy, text = preset_config("toy-proximity"), preset_config("my_text.txt")
+    assert (toy.dim, toy.alpha) != (text.dim, text.alpha)
+    page = browser.new_page(viewport={"width": 1400, "height": 1600})
+    try:
+        page.goto(f"{app}/train")
+        wait_for_script(page)
+
+        def shown():
+            return (int(page.locator("input[aria-label=dim]").input_value()),
+                    float(page.locator("input[aria-label=alpha]").input_value()))
+
+        assert shown() == (toy.dim, toy.alpha)
+        page.get_by_text("Your text file", exact=True).first.click()
+        page.get_by_text("Upload a text file to train on it").wait_for(timeout=60_000)
+        wait_for_script(page)
+        assert shown() == (text.dim, text.alpha)
+        page.get_by_text("Toy language", exact=True).first.click()
+        wait_for_script(page)
+        assert shown() == (toy.dim, toy.alpha)
+    finally:
+        page.close()
