@@ -41,7 +41,9 @@ def train_first_run() -> None:
     if job is None or (job.poll().finished and not store.list_runs(root)):
         job = shared[root] = jobs.start(jobs.FIRST_RUN_CORPUS, jobs.FIRST_RUN_TRAIN, root=root)
     bar = st.progress(0.0, text="Making the corpus and its vocabulary…")
-    while (status := job.poll()).state == "starting":
+    while (status := job.poll()).state in ("starting", "queued"):
+        if status.state == "queued":  # other sessions' trainings go first (lib.jobs' queue)
+            bar.progress(0.0, text=f"Waiting for other trainings: number {status.place} in the queue…")
         time.sleep(0.2)
     bar.empty()
     if status.state in ("failed", "incomplete"):
