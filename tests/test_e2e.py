@@ -127,12 +127,13 @@ def test_a_link_restores_the_view_and_a_changed_control_follows_into_it(app, bro
     try:
         page.goto(f"{app}/neighbours?k=3&epoch=1")
         wait_for_script(page)
-        page.get_by_text("Jaccard@3").wait_for(timeout=60_000)  # the link's k, not the page's default
+        # the link's k, not the page's default
+        page.get_by_text("Overlap of the two lists (Jaccard@3)").wait_for(timeout=60_000)
         k = page.locator('[data-testid="stSlider"]').first.locator('[tabindex="0"]').first
         k.focus()
         page.keyboard.press("ArrowRight")  # the frontend writes a bound widget's new value into the URL
         page.wait_for_url("**k=4**", timeout=60_000)
-        page.get_by_text("Jaccard@4").wait_for(timeout=60_000)
+        page.get_by_text("Overlap of the two lists (Jaccard@4)").wait_for(timeout=60_000)
         assert "epoch=1" in page.url and "run=" in page.url
     finally:
         page.close()
