@@ -105,7 +105,7 @@ def select_run(sidebar: bool = True) -> store.Run | None:
         _scan.clear()
         ids = run_ids(root)
     if wanted and wanted not in ids:
-        why = dict(damaged_runs(root)).get(wanted) or f"There is no run {wanted} in {root}."
+        why = dict(damaged_runs(root)).get(wanted) or f"There is no run {wanted[:100]} in the runs folder."
         st.warning(plain(f"{why} Showing the newest readable run instead." if ids else why))
     if not ids:
         st.info("No runs yet: train one on the **Train** page (or open **Home**, which trains a toy run for you).")

@@ -331,15 +331,16 @@ def decode_text(data: bytes, source: str) -> str:
 
 
 def text_file(cfg: CorpusConfig) -> Corpus:
+    """A UTF-8 text file, one sentence per line. Its messages name the file, not its folder (they reach browsers)."""
     path = Path(cfg.name)
     if not path.is_file():
-        raise ValueError(f"Unknown corpus {cfg.name!r}: use one of {', '.join(CORPORA)} or a path to a text file.")
-    check_size(path.stat().st_size, cfg, str(path))
+        raise ValueError(f"Unknown corpus {path.name!r}: use one of {', '.join(CORPORA)} or a path to a text file.")
+    check_size(path.stat().st_size, cfg, path.name)
     builder = TokenStreamBuilder(token_limit(cfg))
     if not read_lines(path, builder, lambda line: _WORD.findall(line.lower()), cfg) and len(builder) == 0:
-        raise ValueError(f"{path} is empty: give a UTF-8 text file with one sentence or paragraph per line.")
+        raise ValueError(f"{path.name} is empty: give a UTF-8 text file with one sentence or paragraph per line.")
     if not len(builder):
-        raise ValueError(f"{path} has no words in it.")
+        raise ValueError(f"{path.name} has no words in it.")
     return Corpus(name=path.name, tokens=builder.build(), description=f"Your text file {path.name}.", natural=True)
 
 
@@ -375,13 +376,13 @@ def read_lines(path: Path, builder: TokenStreamBuilder, words: Callable[[str], l
     anything but white space."""
     seen = False
     with open(path, "rb") as f:
-        for text, ends_line in utf8_pieces(f, str(path)):
+        for text, ends_line in utf8_pieces(f, path.name):  # the file's name only: messages reach browsers
             lines = text.splitlines()
             seen = seen or bool(text.strip())
             for i, line in enumerate(lines):
                 end = ends_line or i < len(lines) - 1
                 tokens = words(line)
-                if (tokens or end) and not add_checked(builder, tokens, end, cfg, str(path)):
+                if (tokens or end) and not add_checked(builder, tokens, end, cfg, path.name):
                     return seen
     return seen
 

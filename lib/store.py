@@ -71,7 +71,8 @@ PLAIN_ERRNO = {errno.ENOSPC: "disk full", errno.EDQUOT: "disk quota exceeded", e
 
 def _plain_error(exc: OSError, path: Path) -> OSError | StoreError:
     why = PLAIN_ERRNO.get(exc.errno)
-    return StoreError(f"Cannot write {path}: {why}.") if why else exc
+    where = "/".join(Path(path).parts[-3:])  # within the runs folder: messages reach browsers, not server paths
+    return StoreError(f"Cannot write {where}: {why}.") if why else exc
 
 
 def _umask() -> int:
