@@ -20,8 +20,9 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.request
 from pathlib import Path
+
+from app_server import wait_until_up  # scripts/app_server.py (scripts run with scripts/ on sys.path)
 
 ROOT = Path(__file__).resolve().parents[1]
 CGROUP_V1 = Path("/sys/fs/cgroup/memory")
@@ -196,12 +197,7 @@ def main(argv=None) -> int:
     started = time.time()
     message = ""
     try:
-        for _ in range(240):
-            try:
-                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=1).read() == b"ok":
-                    break
-            except OSError:
-                time.sleep(0.5)
+        wait_until_up(url)
         message = drive_train_page(url, args.max_tokens, args.timeout)
     finally:
         sampler.stop.set()

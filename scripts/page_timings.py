@@ -22,9 +22,10 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
+
+from app_server import wait_until_up  # scripts/app_server.py (scripts run with scripts/ on sys.path)
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
@@ -47,14 +48,7 @@ def server(runs: Path, app: Path = ROOT):
         cwd=app, env={**os.environ, "W2V_RUNS_DIR": str(runs)}, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(240):
-            try:
-                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=1).read() == b"ok":
-                    break
-            except OSError:
-                time.sleep(0.25)
-        else:
-            raise SystemExit(f"error: streamlit did not start on port {port}")
+        wait_until_up(url)
         yield url
     finally:
         proc.terminate()

@@ -19,10 +19,11 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.request
 from pathlib import Path
 
 from playwright.async_api import async_playwright
+
+from app_server import wait_until_up  # scripts/app_server.py (scripts run with scripts/ on sys.path)
 
 REPO = Path(__file__).resolve().parents[1]
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -61,18 +62,6 @@ def run_states(root: Path) -> list[str]:
         except (OSError, ValueError, KeyError):
             states.append("unreadable")
     return states
-
-
-def wait_for_server(url: str, timeout: float = 60) -> None:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.5)
-    raise SystemExit("error: the Streamlit server did not come up")
 
 
 async def open_page(page, url: str, title: str, timeout_ms: int = 300_000) -> float:
@@ -184,7 +173,7 @@ def main() -> None:
         stderr=subprocess.DEVNULL)
     stop, peak, times = threading.Event(), [0], []
     try:
-        wait_for_server(url)
+        wait_until_up(url)
         threading.Thread(target=memory, args=(server.pid, stop, peak), daemon=True).start()
         cpu0, t0 = cpu_seconds(server.pid), time.time()
         drained, pressed = asyncio.run(drive(url, root, args, times))
