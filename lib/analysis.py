@@ -4,13 +4,16 @@ analogies and their accuracy, as tidy frames."""
 from __future__ import annotations
 
 import difflib
+from typing import TYPE_CHECKING
 
 import pandas as pd
-from gensim.models import KeyedVectors
 
 from lib import questions
 from lib.evaluate import google_analogies_path
 from lib.store import Run
+
+if TYPE_CHECKING:  # for annotations only: the vectors come as KeyedVectors from lib.store
+    from gensim.models import KeyedVectors
 
 # ------------------------------------------------------------ words
 

@@ -12,10 +12,9 @@ from pathlib import Path
 from typing import Callable
 
 import numpy as np
-from gensim.models.word2vec import MAX_WORDS_IN_BATCH
 
 from lib.config import CorpusConfig
-from lib.tokens import Sentences, TokenStream, TokenStreamBuilder, utf8_pieces
+from lib.tokens import MAX_WORDS_IN_BATCH, Sentences, TokenStream, TokenStreamBuilder, utf8_pieces
 
 LETTER_WORDS = [c * 3 for c in string.ascii_lowercase]  # aaa, bbb, ..., zzz
 

@@ -6,16 +6,18 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-from gensim.models import KeyedVectors
-from gensim.test.utils import datapath
 
 from lib.config import TrainConfig
 from lib.huffman import HuffmanTree
 from lib.pairs import CHUNK_TOKENS, epoch_windows, sample_sentences
 from lib.questions import questions_in
 from lib.vocab import Encoded, Vocab
+
+if TYPE_CHECKING:  # for annotations only; gensim is imported where its data is read, so pages that only read
+    from gensim.models import KeyedVectors  # saved metrics (Home) do not load it
 
 GOOGLE_ANALOGIES = "questions-words.txt"
 WORDSIM353 = "wordsim353.tsv"
@@ -27,6 +29,8 @@ logging.getLogger("gensim.models.keyedvectors").setLevel(logging.WARNING)
 
 
 def google_analogies_path() -> str:
+    from gensim.test.utils import datapath
+
     return datapath(GOOGLE_ANALOGIES)
 
 
@@ -70,6 +74,8 @@ def analogy_accuracy_cosmul(kv: KeyedVectors, path: str, restrict_vocab: int = 3
 
 
 def wordsim353(kv: KeyedVectors) -> dict:
+    from gensim.test.utils import datapath
+
     try:
         pearson, spearman, oov_ratio = kv.evaluate_word_pairs(datapath(WORDSIM353), case_insensitive=True)
     except ValueError:  # gensim raises when none of the pairs is in the vocabulary

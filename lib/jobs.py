@@ -31,7 +31,6 @@ from lib import training_queue
 from lib.categories import read_categories
 from lib.config import MODELS, CorpusConfig, TrainConfig, cli_flag
 from lib.corpora import check_text, decode_text
-from lib.presets import preset_config
 from lib.questions import validate_question_text
 from lib.store import Run, atomic_write_bytes, new_run_id, runs_dir
 
@@ -40,10 +39,6 @@ LOG_DIR = ".logs"  # under the runs folder; list_runs skips names starting with 
 UPLOAD_DIR = ".uploads"  # under the runs folder (list_runs skips "." names): checked uploaded files
 NOT_RUNS = {UPLOAD_DIR}  # folders under the runs folder that are not runs
 FINISHED = ("complete", "incomplete", "failed")
-# What Home trains by itself on a machine with no runs: the Train page's default run, toy-proximity with its preset
-# (seconds of work; its designed neighbours, the letters within ±2, come out clearly in both models).
-FIRST_RUN_CORPUS = CorpusConfig("toy-proximity")
-FIRST_RUN_TRAIN = preset_config(FIRST_RUN_CORPUS.name)
 
 
 # ------------------------------------------------------------ uploads

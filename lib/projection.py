@@ -3,6 +3,7 @@
 Each (model, epoch) is projected on its own, and the raw 2D coordinates are saved in the run's cache folder, so
 epochs added later cost only their own fit. Every call then aligns all frames to the model's last epoch (see
 ALIGNMENT), so words do not jump or mirror from one epoch to the next, and every epoch shares one pair of axes.
+scikit-learn and SciPy are imported in the functions that use them, so pages drawing no projection stay light.
 """
 
 from __future__ import annotations
@@ -14,10 +15,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy.linalg import orthogonal_procrustes
-from sklearn.decomposition import PCA
-from sklearn.metrics import pairwise_distances
-from threadpoolctl import threadpool_limits
 
 from lib.categories import run_categories
 from lib.store import Run, npy_bytes
@@ -50,6 +47,9 @@ def unit_rows(vectors: np.ndarray) -> np.ndarray:
 def fit_pca(vectors: np.ndarray, seed: int = 0) -> np.ndarray:
     """PCA on one BLAS thread: on these small matrices extra threads only wait for each other (20x slower when
     the cores are busy)."""
+    from sklearn.decomposition import PCA
+    from threadpoolctl import threadpool_limits
+
     with threadpool_limits(limits=1):
         return PCA(n_components=2, random_state=seed).fit_transform(unit_rows(vectors)).astype(np.float32)
 
@@ -63,6 +63,9 @@ def fit_umap(vectors: np.ndarray, seed: int = 0) -> np.ndarray:
         import umap
     except ImportError:
         raise ValueError("UMAP needs the umap-learn package: pip install umap-learn, or choose PCA.") from None
+    from sklearn.metrics import pairwise_distances
+    from threadpoolctl import threadpool_limits
+
     n = len(vectors)
     with threadpool_limits(limits=1):
         distances = pairwise_distances(unit_rows(vectors), metric="cosine")
@@ -85,6 +88,8 @@ def normalise(points: np.ndarray) -> np.ndarray:
 
 def align(frames: dict[int, np.ndarray]) -> dict[int, np.ndarray]:
     """Each epoch's normalised 2D points, rotated (or reflected) onto the last epoch's by orthogonal Procrustes."""
+    from scipy.linalg import orthogonal_procrustes
+
     last = max(frames)
     reference = normalise(frames[last])
     aligned = {}

@@ -13,6 +13,8 @@
         <model>/metrics.json      one object per finished epoch
         cache/                    projections and other derived data, recomputable
 
+data/example-run/<run id>/ is such a folder, shipped with the app: install_example copies it into an empty runs folder.
+
 Every file is written to a temporary name and renamed into place, so a reader never sees half a file and a run
 killed mid-training keeps every epoch it finished. A model's epoch counts as finished once its metrics entry is
 written, which happens after its vectors file. Runs never share files, so several processes can write at once.
@@ -42,13 +44,15 @@ import uuid
 from dataclasses import MISSING, asdict, fields
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from gensim.models import KeyedVectors
 
 from lib.config import ARCHITECTURES, LOSSES, MODELS, OPTIMIZERS, CorpusConfig, TrainConfig, from_dict
 from lib.vocab import Vocab
+
+if TYPE_CHECKING:  # gensim is imported where vectors become KeyedVectors, so listing runs stays light
+    from gensim.models import KeyedVectors
 
 DEFAULT_RUNS_DIR = "runs"
 HEARTBEAT_SECONDS = 5.0  # a training process rewrites its status.json this often (Heartbeat)
@@ -706,6 +710,8 @@ def _skip_caching(run: Run, why: str) -> None:
 
 
 def to_keyed_vectors(vocab: Vocab, vectors: np.ndarray) -> KeyedVectors:
+    from gensim.models import KeyedVectors
+
     kv = KeyedVectors(vector_size=vectors.shape[1])
     kv.add_vectors(list(vocab.words), vectors.astype(np.float32))
     for word, count in zip(vocab.words, vocab.counts.tolist()):
@@ -760,6 +766,37 @@ def delete_run(run: Run) -> None:
     except FileNotFoundError:
         raise ValueError(f"Run {run.id} is already gone.") from None
     shutil.rmtree(hidden, ignore_errors=True)
+
+
+EXAMPLE_RUNS = Path(__file__).resolve().parent.parent / "data" / "example-run"  # made by scripts/make_example_run.py
+
+
+def example_id() -> str | None:
+    """The id of the run shipped in data/example-run/, or None when the app ships none."""
+    shipped = sorted(p.name for p in EXAMPLE_RUNS.glob("*") if p.is_dir()) if EXAMPLE_RUNS.is_dir() else []
+    return shipped[0] if shipped else None
+
+
+def install_example(root: str | os.PathLike | None = None) -> Run | None:
+    """Copy the shipped example run into root (copied to a hidden name, then renamed into place, so no page sees
+    half of it; a second session doing the same at once finds it there) and return it; None when none ships."""
+    run_id = example_id()
+    if run_id is None:
+        return None
+    dest = runs_dir(root) / run_id
+    if not dest.exists():
+        tmp = dest.with_name(f".installing-{run_id}-{uuid.uuid4().hex[:6]}")
+        try:
+            tmp.mkdir(parents=True)
+            for src in sorted((EXAMPLE_RUNS / run_id).rglob("*")):  # files get the store's permissions, not the repo's
+                to = tmp / src.relative_to(EXAMPLE_RUNS / run_id)
+                to.mkdir() if src.is_dir() else shutil.copyfile(src, to)
+            os.rename(tmp, dest)
+        except OSError as exc:
+            shutil.rmtree(tmp, ignore_errors=True)
+            if not dest.is_dir():  # not another session's copy in place first: say why in plain words
+                raise _plain_error(exc, Path(run_id)) from exc
+    return Run.open(dest)
 
 
 def find_run(run_id: str, root: str | os.PathLike | None = None) -> Run:

@@ -9,7 +9,9 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 import numpy as np
-from gensim.models.word2vec import MAX_WORDS_IN_BATCH
+
+MAX_WORDS_IN_BATCH = 10_000  # gensim.models.word2vec.MAX_WORDS_IN_BATCH (test_corpora checks they agree); kept here so
+# reading a corpus does not import gensim
 
 READ_BYTES = 1 << 20  # bytes read at a time; a line longer than this is handed on in pieces cut between words
 BLOCK_TOKENS = 1 << 22  # tokens turned into a temporary array at a time when the whole stream is processed

@@ -1,7 +1,5 @@
 """Home: what the app shows, every run in a table, and the selected run's loss and speed per epoch."""
 
-import time
-
 import pandas as pd
 import streamlit as st
 
@@ -23,40 +21,12 @@ st.markdown(
 root = runs_root()
 
 
-@st.cache_resource(show_spinner=False)
-def first_run_jobs() -> dict:
-    """The first-run job per runs folder, shared by every browser session, so only one of them trains it."""
-    return {}
-
-
-def train_first_run() -> None:
-    """A machine with no runs: train the default toy run in the background. Once its folder is made, the page
-    shows it like any run in training (its charts grow epoch by epoch)."""
-    st.subheader("Training a first run for you…")
-    st.caption("toy-proximity: 26 words aaa … zzz in sentences that walk through the alphabet, so each letter's "
-               "true neighbours are the letters within ±2. Both models, with the settings the Train page recommends "
-               "for it; it takes a few seconds.")
-    shared = first_run_jobs()
-    job = shared.get(root)
-    if job is None or (job.poll().finished and not store.list_runs(root)):
-        job = shared[root] = jobs.start(jobs.FIRST_RUN_CORPUS, jobs.FIRST_RUN_TRAIN, root=root)
-    bar = st.progress(0.0, text="Making the corpus and its vocabulary…")
-    while (status := job.poll()).state in ("starting", "queued"):
-        if status.state == "queued":  # other sessions' trainings go first (lib.jobs' queue)
-            bar.progress(0.0, text=f"Waiting for other trainings: number {status.place} in the queue…")
-        time.sleep(0.2)
-    bar.empty()
-    if status.state in ("failed", "incomplete"):
-        st.error(plain(f"The first run did not finish: {status.message or status.state}. Start one on the Train "
-                       "page."))
-        st.stop()
+if not store.list_runs(root):  # a fresh machine: show the example run the app ships, at once
+    try:
+        store.install_example(root)
+    except (ValueError, OSError) as exc:
+        show_error(exc)
     forget_runs()
-    st.session_state["run"] = status.run_id
-    st.rerun()
-
-
-if not store.list_runs(root):
-    train_first_run()
 
 if deleted := st.session_state.pop("_deleted", None):
     st.success(f"Deleted {plain(deleted)}.")
@@ -102,14 +72,14 @@ def runs_table() -> None:
         column_config={
             "label": st.column_config.TextColumn("run", help="Its name, or corpus · epochs · settings; then the end "
                                                              "of its id. Pick a row to show that run everywhere.",
-                                                 width="large"),
+                                                 width=330),
             "state": st.column_config.TextColumn("state", help="complete, training, or incomplete (stopped early; "
                                                                "its finished epochs are kept)", width="small"),
             "created": st.column_config.TextColumn("created (UTC)"),
             **{f"{m}_epochs": st.column_config.NumberColumn(f"{m[:2]} ep", width="small",
                                                             help=f"epochs {m} finished")
                for m in ("pytorch", "gensim")},
-            **{f"{m}_loss": st.column_config.NumberColumn(f"{m} probe loss", format="%.3f", width="small",
+            **{f"{m}_loss": st.column_config.NumberColumn(f"{m} probe loss", format="%.3f",
                                                           help="probe loss after the last finished epoch (the same "
                                                                "yardstick for both models)")
                for m in ("pytorch", "gensim")},
@@ -185,6 +155,11 @@ def run_charts() -> None:
     st.caption(f"dim {cfg.dim} · window {cfg.window} · negative {cfg.negative} · min_count {cfg.min_count} · "
                f"sample {cfg.sample:g} · epochs {cfg.epochs} · alpha {cfg.alpha:g} · {s['vocab']:,} words in the "
                f"vocabulary · {s['tokens']:,} tokens")
+    if run.id == store.example_id():
+        st.info("This is the example run the app ships, so a fresh machine has something to show at once. It was "
+                "trained by this app's code (`python scripts/make_example_run.py`) on the machine that packaged the "
+                "app, so its words/s are that machine's. Train your own on the **Train** page; once deleted, the "
+                "example comes back only when no other run is left.", icon=":material/info:")
     if s["state"] == "training":
         progress_bars(jobs.model_progress(run))
     frame = explain.epoch_frame(run)

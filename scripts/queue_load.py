@@ -1,11 +1,17 @@
-"""A whole room at once: N browser sessions press Start on the Train page within a minute while a probe session keeps
-opening pages; prints the longest page response, the peak memory of the server and its trainers, and the time until
-every run is complete.
+"""A whole room at once: N sessions press Start on the Train page within a minute while probe sessions keep opening
+every page; prints the longest page response, the peak memory of the server and its trainers, and the time until
+every run is finished.
 
-    python scripts/queue_load.py --sessions 20 --within 60 --epochs 3 --port 8617
+    python scripts/queue_load.py --sessions 20 --within 60 --epochs 3
 
 It starts its own Streamlit server on a fresh runs folder (W2V_MAX_TRAININGS is passed through from the environment)
-and drives headless Chromium with Playwright.
+and, to leave the machine's cores to that server, drives it with browser sessions that draw nothing
+(scripts/st_session.py: Streamlit's websocket protocol, as the frontend speaks it, fragments' auto-reruns included).
+Each of the N sessions opens the Train page, sets the epochs, presses Start, reads what the page says (its place in
+the queue), then stays on the page watching its job as a user would (its progress fragment polls every second)
+until the job ends; `--leave` closes it instead, and `--leavers K` of them press "Leave the queue". The probe opens
+each page in a new session, one after the other, and times it from asking until the server has sent the whole page;
+`--browser-probe` adds one headless-Chromium tab doing the same until each page's title shows.
 """
 
 from __future__ import annotations
@@ -14,6 +20,8 @@ import argparse
 import asyncio
 import json
 import os
+import re
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -21,19 +29,19 @@ import threading
 import time
 from pathlib import Path
 
-from playwright.async_api import async_playwright
-
 from app_server import wait_until_up  # scripts/app_server.py (scripts run with scripts/ on sys.path)
+from st_session import Session
 
 REPO = Path(__file__).resolve().parents[1]
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-PROBE_PAGES = {"": "Word2Vec Workbench", "train": "Train", "embedding_space": "Embedding space",
-               "neighbours": "Neighbours", "similarity": "Similarity", "how_it_works": "How it works",
-               "random_vs_structured": "Random versus structured language"}
+PAGES = {"": "Word2Vec Workbench", "train": "Train", "embedding_space": "Embedding space",
+         "neighbours": "Neighbours", "similarity": "Similarity", "analogies": "Analogies",
+         "how_it_works": "How it works", "pos_2d": "Part of speech in 2D",
+         "random_vs_structured": "Random versus structured language"}
+PLACE = re.compile(r"Waiting: number \d+ in the queue|Starting…|Training\b")
 
 
-def tree_rss(pid: int) -> int:
-    """Resident memory, in bytes, of pid and all its descendants (from /proc)."""
+def tree_rss(pid: int) -> tuple[int, int]:
+    """Resident memory, in bytes, of pid alone and of pid with all its descendants (from /proc)."""
     children: dict[int, list[int]] = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
@@ -41,17 +49,19 @@ def tree_rss(pid: int) -> int:
         except (OSError, IndexError, ValueError):
             continue
         children.setdefault(ppid, []).append(int(stat.parent.name))
-    total, todo = 0, [pid]
+    own, total, todo = 0, 0, [pid]
     while todo:
         p = todo.pop()
         todo += children.get(p, [])
         try:
             for line in Path(f"/proc/{p}/status").read_text().splitlines():
                 if line.startswith("VmRSS:"):
-                    total += int(line.split()[1]) * 1024
+                    rss = int(line.split()[1]) * 1024
+                    total += rss
+                    own = rss if p == pid else own
         except OSError:
             pass
-    return total
+    return own, total
 
 
 def run_states(root: Path) -> list[str]:
@@ -64,80 +74,95 @@ def run_states(root: Path) -> list[str]:
     return states
 
 
-async def open_page(page, url: str, title: str, timeout_ms: int = 300_000) -> float:
-    """Seconds from navigation until the page's title is rendered."""
-    t0 = time.perf_counter()
-    await page.goto(url, wait_until="commit", timeout=timeout_ms)
-    await page.get_by_role("heading", name=title, exact=True).first.wait_for(timeout=timeout_ms)
-    return time.perf_counter() - t0
+def queue_length(root: Path) -> int:
+    return len(list((root / ".queue").glob("**/*.json")))
 
 
-async def press_start(browser, url: str, epochs: int, at: float, pressed: list, places: list, leave: bool):
-    """One session: at time `at`, open the Train page, set the epochs, press Start and read what the page says about
-    the job (its place in the queue, or that it is training); with leave, close the tab then, as a user who
-    goes on elsewhere (the queued training stays queued)."""
+async def press_start(url: str, epochs: int, at: float, pressed: list, places: list, leave: bool,
+                      leave_queue: bool, timeout: float) -> None:
+    """One session: at time `at`, open the Train page, set the epochs, press Start and read what the page says
+    about the job; then watch it until it ends, or close the session (leave), or press "Leave the queue"."""
     await asyncio.sleep(max(0.0, at - time.time()))
-    context = await browser.new_context(viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(300_000)  # a loaded 2-core server may take long; the probe measures how long
-    page = await context.new_page()
-    await open_page(page, f"{url}/train", "Train")
-    box = page.get_by_label("epochs", exact=True)
-    await box.fill(str(epochs))
-    await box.press("Enter")
-    await page.wait_for_timeout(1500)  # the rerun with the new value
-    await page.get_by_role("button", name="Start training").click(timeout=120_000)
-    pressed.append(time.time())
-    said = page.get_by_text("in the queue").or_(page.get_by_text("Training", exact=True)) \
-        .or_(page.get_by_text("Starting…", exact=True))
-    await said.first.wait_for(timeout=120_000)
-    places.append(await said.first.inner_text())
-    if leave:
-        await context.close()
-    return page
+    async with Session(url) as s:
+        await s.open("train")
+        await s.set_number("epochs", epochs)
+        await s.click("Start training")
+        pressed.append(time.time())
+        said = PLACE.search(s.text())
+        places.append(said.group(0) if said else "nothing about the job")
+        if leave_queue:
+            if said and said.group(0).startswith("Waiting"):
+                await s.click("Leave the queue")
+                places.append("left the queue: " + ("nothing was trained" if "You left the queue" in s.text()
+                                                    else "the page did not say so"))
+            return
+        if leave:
+            return
+        end = time.time() + timeout
+        while time.time() < end and not re.search(r"is complete|is incomplete|did not start", s.text()):
+            await asyncio.sleep(0.5)
 
 
-async def probe(browser, url: str, stop: asyncio.Event, times: list) -> None:
-    """Open every page in turn until stopped, recording (page, seconds until its title shows, when)."""
-    page = await (await browser.new_context(viewport={"width": 1280, "height": 900})).new_page()
+async def probe(url: str, stop: asyncio.Event, times: list) -> None:
+    """Open every page in a new session, one after the other, until stopped: (page, seconds, when)."""
     while not stop.is_set():
-        for path, title in PROBE_PAGES.items():
+        for path in PAGES:
             if stop.is_set():
                 break
             try:
-                times.append((path or "home", await open_page(page, f"{url}/{path}", title), time.time()))
+                async with Session(url) as s:
+                    times.append((path or "home", await s.open(path), time.time()))
             except Exception as exc:  # a timeout is a result too
-                if page.is_closed():
-                    return
                 times.append((path or "home", float("inf"), time.time()))
-                print(f"probe: {path or 'home'} did not render: {exc}", file=sys.stderr)
-                await asyncio.sleep(1)
+                print(f"probe: {path or 'home'} did not finish: {exc!r}", file=sys.stderr)
 
 
-async def drive(url: str, root: Path, args, times: list) -> tuple[float, list[float]]:
-    """The sessions and the probe; returns (seconds from the first Start until every run finished, Start times)."""
+async def browser_probe(url: str, stop: asyncio.Event, times: list) -> None:
+    """One headless-Chromium tab opening every page in turn: (page, seconds until its title shows, when)."""
+    from playwright.async_api import async_playwright
+
     async with async_playwright() as p:
-        browser = await p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        stop, pressed, places = asyncio.Event(), [], []
-        first = time.time() + 2
-        sessions = [asyncio.create_task(press_start(browser, url, args.epochs, first + i * args.within / args.sessions,
-                                                    pressed, places, args.leave)) for i in range(args.sessions)]
-        prober = asyncio.create_task(probe(browser, url, stop, times))
-        for i, result in enumerate(await asyncio.gather(*sessions, return_exceptions=True)):
-            if isinstance(result, Exception):  # the pages that worked stay open, following their jobs
-                print(f"session {i + 1} could not press Start: {result}", file=sys.stderr)
-        while time.time() - first < args.timeout:
-            states = run_states(root)
-            if len(states) >= len(pressed) and all(s != "training" for s in states) \
-                    and not list((root / ".queue").glob("*.json")):
-                break
-            await asyncio.sleep(0.5)
-        drained = time.time() - first
-        stop.set()
-        await prober
+        browser = await p.chromium.launch(executable_path="/usr/bin/chromium", args=[
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        page = await browser.new_page(viewport={"width": 1280, "height": 900})
+        while not stop.is_set():
+            for path, title in PAGES.items():
+                if stop.is_set():
+                    break
+                t0 = time.perf_counter()
+                try:
+                    await page.goto(f"{url}/{path}", wait_until="commit", timeout=120_000)
+                    await page.get_by_role("heading", name=title, exact=True).first.wait_for(timeout=120_000)
+                    times.append((path or "home", time.perf_counter() - t0, time.time()))
+                except Exception as exc:
+                    times.append((path or "home", float("inf"), time.time()))
+                    print(f"browser probe: {path or 'home'}: {exc!r}", file=sys.stderr)
         await browser.close()
-    for said in places:
-        print(f"a session read: {said}")
-    return drained, [t - first for t in pressed]
+
+
+async def drive(url: str, root: Path, args, times: list, browser_times: list) -> tuple[float, list, list]:
+    """The sessions and the probes; returns (seconds from the first Start until every run finished, Start times,
+    what the sessions read)."""
+    stop, pressed, places = asyncio.Event(), [], []
+    first = time.time() + 2
+    sessions = [asyncio.create_task(press_start(url, args.epochs, first + i * args.within / args.sessions, pressed,
+                                                places, args.leave, i >= args.sessions - args.leavers, args.timeout))
+                for i in range(args.sessions)]
+    probes = [asyncio.create_task(probe(url, stop, times))]
+    if args.browser_probe:
+        probes.append(asyncio.create_task(browser_probe(url, stop, browser_times)))
+    for i, result in enumerate(await asyncio.gather(*sessions, return_exceptions=True)):
+        if isinstance(result, Exception):
+            print(f"session {i + 1}: {result!r}", file=sys.stderr)
+    while time.time() - first < args.timeout:
+        states = run_states(root)
+        if all(s != "training" for s in states) and not queue_length(root):
+            break
+        await asyncio.sleep(0.5)
+    drained = time.time() - first
+    stop.set()
+    await asyncio.gather(*probes)
+    return drained, [t - first for t in pressed], places
 
 
 def cpu_seconds(pid: int) -> float:
@@ -148,8 +173,22 @@ def cpu_seconds(pid: int) -> float:
 
 def memory(pid: int, stop: threading.Event, peak: list) -> None:
     while not stop.is_set():
-        peak[0] = max(peak[0], tree_rss(pid))
+        own, total = tree_rss(pid)
+        peak[0], peak[1] = max(peak[0], own), max(peak[1], total)
         time.sleep(0.25)
+
+
+def report(name: str, times: list) -> None:
+    if not times:
+        print(f"{name}: none")
+        return
+    slowest = max(times, key=lambda t: t[1])
+    within = sum(t[1] <= 1.0 for t in times)
+    print(f"{name}: {len(times)} page responses, longest {slowest[1]:.2f} s ({slowest[0]}), median "
+          f"{statistics.median(t[1] for t in times):.2f} s, {within} of {len(times)} within 1 s")
+    for page in dict.fromkeys(t[0] for t in times):
+        mine = [t[1] for t in times if t[0] == page]
+        print(f"    {page:22} longest {max(mine):6.2f} s   median {statistics.median(mine):5.2f} s   n={len(mine)}")
 
 
 def main() -> None:
@@ -159,37 +198,40 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=3)
     parser.add_argument("--port", type=int, default=8617)
     parser.add_argument("--timeout", type=float, default=1800.0, help="give up after this many seconds")
-    parser.add_argument("--leave", action="store_true",
-                        help="each session closes its tab once the page has said where its job is (on a 2-core "
-                             "machine, 20 open Chromium tabs compete with the server they measure)")
+    parser.add_argument("--leave", action="store_true", help="each session closes once the page has said where its "
+                                                             "job is, instead of watching it to the end")
+    parser.add_argument("--leavers", type=int, default=1, help="of the sessions, the last K press 'Leave the queue'")
+    parser.add_argument("--browser-probe", action="store_true", help="also time pages in one headless-Chromium tab")
     args = parser.parse_args()
 
     root = Path(tempfile.mkdtemp(prefix="queue-load-")) / "runs"
-    url = f"http://localhost:{args.port}"
+    url = f"http://127.0.0.1:{args.port}"
     server = subprocess.Popen(
-        [str(Path(sys.executable).with_name("streamlit")), "run", "streamlit_app.py", "--server.headless", "true",
+        [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.headless", "true",
          "--server.port", str(args.port), "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"],
         cwd=REPO, env={**os.environ, "W2V_RUNS_DIR": str(root)}, stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL)
-    stop, peak, times = threading.Event(), [0], []
+    stop, peak, times, browser_times = threading.Event(), [0, 0], [], []
     try:
         wait_until_up(url)
         threading.Thread(target=memory, args=(server.pid, stop, peak), daemon=True).start()
         cpu0, t0 = cpu_seconds(server.pid), time.time()
-        drained, pressed = asyncio.run(drive(url, root, args, times))
+        drained, pressed, places = asyncio.run(drive(url, root, args, times, browser_times))
         server_cpu = (cpu_seconds(server.pid) - cpu0) / (time.time() - t0)
     finally:
         stop.set()
         server.terminate()
         server.wait(30)
     states = run_states(root)
-    slowest = max(times, key=lambda t: t[1]) if times else ("none", float("nan"), 0)
     print(f"runs: {len(states)} ({', '.join(f'{states.count(s)} {s}' for s in sorted(set(states)))}); "
           f"W2V_MAX_TRAININGS={os.environ.get('W2V_MAX_TRAININGS', '(default)')}; runs folder {root}")
-    print(f"page responses: {len(times)}, longest {slowest[1]:.2f} s ({slowest[0]}), "
-          f"median {sorted(t[1] for t in times)[len(times) // 2]:.2f} s" if times else "page responses: none")
-    print(f"peak memory (server + trainers, RSS): {peak[0] / 2**20:.0f} MiB")
-    print(f"Start pressed by {len(pressed)} sessions between {min(pressed):.0f} s and {max(pressed):.0f} s")
+    print("what the sessions read after Start: " + "; ".join(f"{places.count(p)}× {p}" for p in dict.fromkeys(places)))
+    if pressed:
+        print(f"Start pressed by {len(pressed)} sessions between {min(pressed):.0f} s and {max(pressed):.0f} s")
+    report("probe (new session per page, server side)", times)
+    if args.browser_probe:
+        report("browser probe (Chromium, until the title shows)", browser_times)
+    print(f"peak memory (RSS): server {peak[0] / 2**20:.0f} MiB; server + trainers {peak[1] / 2**20:.0f} MiB")
     print(f"the Streamlit server process itself used {server_cpu:.0%} of one core on average")
     print(f"time to drain (first Start until every run is finished): {drained:.0f} s")
 

@@ -149,6 +149,14 @@ def test_long_lines_are_split_at_gensims_limit(tmp_path):
     assert sum(corpus.sentences, []) == [f"w{i % 7}" for i in range(25_001)] + ["short", "line"]
 
 
+def test_the_split_is_gensims_own_limit():
+    from gensim.models.word2vec import MAX_WORDS_IN_BATCH as GENSIM_LIMIT
+
+    from lib.tokens import MAX_WORDS_IN_BATCH
+
+    assert MAX_WORDS_IN_BATCH == GENSIM_LIMIT
+
+
 def test_splitting_leaves_short_sentences_alone():
     sentences = [["a", "b", "c"], ["d"]]
     assert split_long_sentences(sentences, limit=3) is sentences

@@ -7,9 +7,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lib import jobs
+from lib import jobs, store
 from lib.config import CorpusConfig, TrainConfig
-from lib.presets import preset_config
 from lib.store import list_runs
 from lib.train import train_run
 
@@ -62,25 +61,18 @@ def test_home_shows_the_runs_table_and_the_selected_runs_charts(with_runs):
     assert any("float32 accumulator" in m.value for m in at.markdown)  # what train_loss is
 
 
-def test_home_on_a_fresh_machine_trains_the_default_toy_run(tmp_path, monkeypatch):
+def test_home_on_a_fresh_machine_shows_the_example_run_at_once(tmp_path, monkeypatch):
     monkeypatch.setenv("W2V_RUNS_DIR", str(tmp_path))
-    at = no_exception(page("home").run(timeout=300))
+    at = no_exception(page("home").run())
     runs = list_runs(tmp_path)
-    assert len(runs) == 1, [e.value for e in at.error]
-    run = runs[0]
-    assert at.session_state["run"] == run.id  # shown while it trains, its charts growing epoch by epoch
-    for _ in range(600):  # the run trains in the background
-        if run.status()["state"] != "training":
-            break
-        time.sleep(0.2)
-    assert run.config["corpus_name"] == "toy-proximity" and run.models == ["pytorch", "gensim"]
-    assert run.status()["state"] == "complete" and run.common_epochs() == [0, 1, 2, 3, 4, 5]
-    assert run.train_config == preset_config("toy-proximity")  # the Train page's default run
-    for model in run.models:  # the designed structure shows: far above random vectors' 0.15
-        assert run.metrics(model)[-1]["neighbor_precision"] >= 0.85
-    at = no_exception(page("home").run())  # a later visit: the finished run, no second training
-    assert at.dataframe[0].value["run"].tolist() == [run.id] and len(charts(at)) == 3
-    assert len(list_runs(tmp_path)) == 1
+    assert [r.id for r in runs] == [store.example_id()], [e.value for e in at.error]
+    assert at.session_state["run"] == runs[0].id and len(charts(at)) == 3  # loss, words/s, purity per epoch
+    assert any("example run the app ships" in i.value for i in at.info)
+    assert not (tmp_path / ".queue").exists()  # nothing trains
+    store.delete_run(runs[0])
+    (tmp_path / "mine").mkdir()  # not a run: an empty folder still gets the example
+    at = no_exception(page("home").run())
+    assert [r.id for r in list_runs(tmp_path)] == [store.example_id()]
 
 
 def test_train_page_offers_every_hyperparameter_with_its_help(with_runs):

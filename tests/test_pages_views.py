@@ -1,4 +1,4 @@
-"""Every page opens on something that works, with no input: on the first run Home trains, and on WikiText-2."""
+"""Every page opens on something that works, with no input: on the example run a fresh machine shows, and on WikiText-2."""
 
 import json
 import os
@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lib import jobs
+from lib import store
 from lib.config import CorpusConfig, TrainConfig
 from lib.train import train_run
 
@@ -30,10 +30,10 @@ def boxes(at: AppTest) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def first_run(tmp_path_factory):
-    """The run Home trains by itself on a fresh machine."""
-    root = tmp_path_factory.mktemp("first")
-    return root, train_run(jobs.FIRST_RUN_CORPUS, jobs.FIRST_RUN_TRAIN, root=str(root))
+def example_run(tmp_path_factory):
+    """The run Home shows on a fresh machine: the example the app ships."""
+    root = tmp_path_factory.mktemp("example")
+    return root, store.install_example(root)
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +49,7 @@ def wikitext_run(tmp_path_factory):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", PAGES)
-@pytest.mark.parametrize("which", ["first_run", "wikitext_run"])
+@pytest.mark.parametrize("which", ["example_run", "wikitext_run"])
 def test_every_page_opens_without_a_box(request, monkeypatch, which, name):
     root, run = request.getfixturevalue(which)
     monkeypatch.setenv("W2V_RUNS_DIR", str(root))

@@ -293,3 +293,52 @@ def test_the_heartbeat_keeps_a_training_run_alive_and_stops(tmp_path):
     assert beat > first and run.status()["state"] == "training"
     time.sleep(0.2)
     assert json.loads((run.path / "status.json").read_text())["updated"] <= time.time() - 0.15  # stopped beating
+
+
+# ---------------------------------------------------------------- the example run the app ships
+
+
+def test_the_shipped_example_installs_into_an_empty_runs_folder_once(tmp_path):
+    run = store.install_example(tmp_path)
+    assert run.id == store.example_id() and [r.id for r in list_runs(tmp_path)] == [run.id]
+    assert run.status()["state"] == "complete" and run.name.startswith("Example")
+    assert store.install_example(tmp_path).id == run.id and len(list(tmp_path.iterdir())) == 1  # no second copy
+    store.delete_run(run)
+    assert store.install_example(tmp_path).id == run.id  # an empty folder gets it again
+
+
+def test_installing_the_example_on_a_full_disk_says_so_and_leaves_nothing(tmp_path, monkeypatch):
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(shutil, "copyfile", full)
+    with pytest.raises(StoreError, match="disk full"):
+        store.install_example(tmp_path / "runs")
+    assert list((tmp_path / "runs").iterdir()) == []
+
+
+def test_the_shipped_example_is_what_this_code_trains(tmp_path):
+    """Its settings are toy-proximity's preset, its vocabulary is the corpus this code makes, and its saved
+    neighbour precision is what its saved vectors give (recomputed here with numpy), so it is not stale or edited.
+    Remake it with `python scripts/make_example_run.py` when this fails after a change."""
+    from lib.presets import preset_config
+    from lib.train import prepare
+
+    run = store.install_example(tmp_path)
+    assert run.corpus_config == CorpusConfig("toy-proximity")
+    assert run.train_config == preset_config("toy-proximity") and run.models == ["pytorch", "gensim"]
+    made = prepare(run.corpus_config, run.train_config).vocab
+    assert list(run.vocab().words) == list(made.words) and run.vocab().counts.tolist() == made.counts.tolist()
+    truth = run.config["true_neighbours"]
+    index = {w: i for i, w in enumerate(run.vocab().words)}
+    for model in run.models:
+        assert run.epochs(model) == [0, 1, 2, 3, 4, 5]
+        for entry in run.metrics(model):
+            v = run.vectors(model, entry["epoch"]).astype(np.float64)
+            unit = v / np.linalg.norm(v, axis=1, keepdims=True)
+            cos = unit @ unit.T
+            np.fill_diagonal(cos, -np.inf)
+            shares = [len({run.vocab().words[j] for j in np.argsort(-cos[index[w]])[:len(true)]} & set(true)) / len(true)
+                      for w, true in truth.items()]
+            assert entry["neighbor_precision"] == pytest.approx(np.mean(shares), abs=1e-9), (model, entry["epoch"])
+        assert run.metrics(model)[-1]["neighbor_precision"] >= 0.85  # the designed neighbours, learned
