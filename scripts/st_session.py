@@ -27,12 +27,13 @@ class Session:
 
     def __init__(self, url: str):
         self.ws_url = url.replace("http", "ws", 1).rstrip("/") + "/_stcore/stream"
-        self.page, self.query = "", ""
+        self.page, self.query, self.page_hash = "", "", ""
         self.elements: dict[tuple, object] = {}  # delta path -> the Element last sent there
         self.widgets: dict[str, WidgetState] = {}  # values this session has set (sent again with every rerun)
         self.fragments: dict[str, float] = {}  # run_every fragments: id -> interval in seconds
         self.finished = asyncio.Event()
         self._touched: set[tuple] = set()  # paths the current run has sent (a full run drops the others at its end)
+        self._registered: set[str] = set()  # run_every fragments the current run has set up
         self.errors: list[str] = []
         self._tasks: list[asyncio.Task] = []
 
@@ -59,14 +60,19 @@ class Session:
                 self.elements[path] = msg.delta.new_element
                 self._touched.add(path)
             elif kind == "new_session":  # a run starts (a fragment's too)
-                self._touched = set()
+                self._touched, self._registered = set(), set()
+            elif kind == "navigation":  # the page that ran: later reruns ask for it by hash, as the frontend does
+                self.page_hash = msg.navigation.page_script_hash
             elif kind == "auto_rerun":
+                self._registered.add(msg.auto_rerun.fragment_id)
                 if msg.auto_rerun.fragment_id not in self.fragments:
                     self.fragments[msg.auto_rerun.fragment_id] = msg.auto_rerun.interval
                     self._tasks.append(asyncio.create_task(self._auto_rerun(msg.auto_rerun.fragment_id)))
             elif kind == "script_finished" and msg.script_finished != RERUN:
                 if msg.script_finished == FULL_RUN:  # what the page no longer shows, as the frontend clears it
                     self.elements = {p: e for p, e in self.elements.items() if p in self._touched}
+                    for fragment_id in set(self.fragments) - self._registered:  # fragments the page no longer runs
+                        del self.fragments[fragment_id]
                 self.finished.set()
 
     async def _auto_rerun(self, fragment_id: str) -> None:
@@ -78,7 +84,7 @@ class Session:
     async def _send(self, fragment_id: str = "") -> None:
         back = BackMsg()
         state = back.rerun_script
-        state.query_string, state.page_name = self.query, self.page
+        state.query_string, state.page_name, state.page_script_hash = self.query, self.page, self.page_hash
         state.widget_states.widgets.extend(self.widgets.values())
         if fragment_id:
             state.fragment_id, state.is_auto_rerun = fragment_id, True
@@ -86,7 +92,7 @@ class Session:
 
     async def open(self, page: str = "", query: str = "", timeout: float = 300) -> float:
         """Run a page (its URL path: "" for the default page) as a navigation does; seconds until it finished."""
-        self.page, self.query, self.widgets = page, query, {}
+        self.page, self.query, self.page_hash, self.widgets = page, query, "", {}
         for fragment_id in list(self.fragments):  # a new page stops the old page's fragments
             del self.fragments[fragment_id]
         self.elements.clear()
