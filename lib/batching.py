@@ -15,11 +15,9 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from lib.config import TrainConfig
+from lib.config import PACK_RUN, TrainConfig
 from lib.pairs import SHUFFLE_BLOCK, epoch_windows, shuffled_blocks
 from lib.vocab import Encoded
-
-PACK_RUN = 16_384  # windows sorted together by pack_windows: a few batches' worth
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ ROW_STEP = 0.1  # alpha × updates an average table row gets in one PyTorch SGD 
 BATCH_RANGE = (256, 4096)  # default SGD batches stay within these sizes, and at most BATCH_PER_WORD per word
 BATCH_PER_WORD = 8
 ADAM_BATCH = 256
+PACK_RUN = 16_384  # windows lib.batching.pack_windows sorts together by how far they reach: a few batches' worth
 MAX_SEED = 2**32 - 1  # gensim seeds numpy's RandomState, which takes 0 … 2**32 - 1
 MAX_WORKERS = 64  # threads per trainer; more only makes the threads wait on one another
 

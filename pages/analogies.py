@@ -24,10 +24,10 @@ def opening_question(path: str, questions: str, epoch: int):
     return analysis.solved_question(covered_questions(path, questions), kvs)
 
 
+st.title("Analogies")
 run = widgets.select_run()
 if run is None:
     st.stop()
-st.title("Analogies")
 st.caption("a is to b as c is to ?  —  3CosAdd ranks words x by cos(x, b − a + c); 3CosMul by "
            "cos(x, b)·cos(x, c) / cos(x, a) (Levy & Goldberg, 2014), as gensim's most_similar_cosmul.")
 

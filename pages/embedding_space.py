@@ -37,10 +37,10 @@ def export_file(path: str, model: str, epoch: int, kind: str) -> bytes:
     return export.projector_metadata_tsv(kv, run.config.get("groups"))
 
 
+st.title("Embedding space")
 run = widgets.select_run()
 if run is None:
     st.stop()
-st.title("Embedding space")
 epochs = widgets.all_epochs(run)
 if not epochs:
     st.info("This run has no finished epoch yet.")

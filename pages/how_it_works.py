@@ -5,8 +5,7 @@ import json
 import streamlit as st
 
 from lib import charts, explain, store
-from lib.batching import PACK_RUN
-from lib.config import ADAM_BATCH, BATCH_PER_WORD, BATCH_RANGE, ROW_STEP
+from lib.config import ADAM_BATCH, BATCH_PER_WORD, BATCH_RANGE, PACK_RUN, ROW_STEP
 from lib.evaluate import PROBE_EXAMPLES
 from lib.pairs import SHUFFLE_BLOCK
 from widgets import plain, select_run, vocab

@@ -12,10 +12,10 @@ def neighbours_by_epoch(path: str, model: str, word: str, k: int, epochs: tuple)
     return analysis.neighbours_by_epoch(Run(path), model, word, k, epochs)
 
 
+st.title("Neighbours")
 run = widgets.select_run()
 if run is None:
     st.stop()
-st.title("Neighbours")
 st.caption("The nearest words by cosine similarity in each model, and how much the two lists agree.")
 
 left, right = st.columns([2, 1])

@@ -12,13 +12,13 @@ def pair_frame(path: str, word_a: str, word_b: str, epochs: tuple):
     return analysis.similarity_across_epochs(Run(path), word_a, word_b)
 
 
+st.title("Similarity")
 run = widgets.select_run()
 if run is None:
     st.stop()
 if not widgets.all_epochs(run):
     st.info("This run has no finished epoch yet.")
     st.stop()
-st.title("Similarity")
 if note := widgets.common_note(run):
     st.caption(note)
 

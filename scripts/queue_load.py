@@ -35,7 +35,7 @@ from st_session import Session
 REPO = Path(__file__).resolve().parents[1]
 PAGES = {"": "Word2Vec Workbench", "train": "Train", "embedding_space": "Embedding space",
          "neighbours": "Neighbours", "similarity": "Similarity", "analogies": "Analogies",
-         "how_it_works": "How it works", "pos_2d": "Part of speech in 2D",
+         "how_it_works": "How it works", "pos_2d": "Part of speech in two dimensions",
          "random_vs_structured": "Random versus structured language"}
 PLACE = re.compile(r"Waiting: number \d+ in the queue|Starting…|Training\b")
 
@@ -140,11 +140,10 @@ async def browser_probe(url: str, stop: asyncio.Event, times: list) -> None:
         await browser.close()
 
 
-async def drive(url: str, root: Path, args, times: list, browser_times: list) -> tuple[float, list, list]:
-    """The sessions and the probes; returns (seconds from the first Start until every run finished, Start times,
-    what the sessions read)."""
+async def drive(url: str, root: Path, args, times: list, browser_times: list, first: float) -> tuple[float, list, list]:
+    """The sessions (the first presses Start at `first`) and the probes; returns (seconds from the first Start until
+    every run finished, Start times, what the sessions read)."""
     stop, pressed, places = asyncio.Event(), [], []
-    first = time.time() + 2
     sessions = [asyncio.create_task(press_start(url, args.epochs, first + i * args.within / args.sessions, pressed,
                                                 places, args.leave, i >= args.sessions - args.leavers, args.timeout))
                 for i in range(args.sessions)]
@@ -178,7 +177,7 @@ def memory(pid: int, stop: threading.Event, peak: list) -> None:
         time.sleep(0.25)
 
 
-def report(name: str, times: list) -> None:
+def report(name: str, times: list, first: float) -> None:
     if not times:
         print(f"{name}: none")
         return
@@ -189,6 +188,9 @@ def report(name: str, times: list) -> None:
     for page in dict.fromkeys(t[0] for t in times):
         mine = [t[1] for t in times if t[0] == page]
         print(f"    {page:22} longest {max(mine):6.2f} s   median {statistics.median(mine):5.2f} s   n={len(mine)}")
+    slow = [f"{page} {took:.2f} s at {when - first:.0f} s" for page, took, when in times if took > 1.0]
+    if slow:
+        print("    over 1 s (when: since the first Start): " + "; ".join(slow))
 
 
 def main() -> None:
@@ -216,7 +218,8 @@ def main() -> None:
         wait_until_up(url)
         threading.Thread(target=memory, args=(server.pid, stop, peak), daemon=True).start()
         cpu0, t0 = cpu_seconds(server.pid), time.time()
-        drained, pressed, places = asyncio.run(drive(url, root, args, times, browser_times))
+        first = time.time() + 2
+        drained, pressed, places = asyncio.run(drive(url, root, args, times, browser_times, first))
         server_cpu = (cpu_seconds(server.pid) - cpu0) / (time.time() - t0)
     finally:
         stop.set()
@@ -228,9 +231,9 @@ def main() -> None:
     print("what the sessions read after Start: " + "; ".join(f"{places.count(p)}× {p}" for p in dict.fromkeys(places)))
     if pressed:
         print(f"Start pressed by {len(pressed)} sessions between {min(pressed):.0f} s and {max(pressed):.0f} s")
-    report("probe (new session per page, server side)", times)
+    report("probe (new session per page, server side)", times, first)
     if args.browser_probe:
-        report("browser probe (Chromium, until the title shows)", browser_times)
+        report("browser probe (Chromium, until the title shows)", browser_times, first)
     print(f"peak memory (RSS): server {peak[0] / 2**20:.0f} MiB; server + trainers {peak[1] / 2**20:.0f} MiB")
     print(f"the Streamlit server process itself used {server_cpu:.0%} of one core on average")
     print(f"time to drain (first Start until every run is finished): {drained:.0f} s")
