@@ -352,16 +352,19 @@ def show_error(exc: Exception) -> None:
 
 
 MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>$:])")
-# GitHub-flavoured markdown turns bare "https://…", "www.…" and "name@host.tld" into links, escaped or not; an
-# invisible word joiner after "https:", "www" and "@" keeps them text
-AUTOLINK_START = re.compile(r"(?i)(?<=:)(?=//)|(?<=www)(?=\.)|(?<=@)")
+# What Streamlit's markdown finds in the text after escapes are undone, and an invisible word joiner breaks: GitHub-
+# flavoured autolinks ("https://…", "www.…", "name@host.tld"), and after any ":" that starts a word, Streamlit's own
+# shortcodes: icons (":material/warning:"), emoji (":smile:"), the logo (":streamlit:"), colours (":red[…]")
+BREAK_AFTER = re.compile(r"(?i)(?<=:)(?=[\w/+-])|(?<=www)(?=\.)|(?<=@)")
 WORD_JOINER = "\u2060"
 
 
 def plain(text: str) -> str:
     """Text with words from the corpus or the user, shown literally by Streamlit's markdown (nothing in it becomes
-    a link, an image, emphasis or HTML)."""
-    return MARKDOWN_SPECIAL.sub(r"\\\1", AUTOLINK_START.sub(WORD_JOINER, text))
+    a link, an image, emphasis, HTML, a formula, a colour or an icon). A leading joiner keeps st.error and the other
+    alerts from taking a leading emoji as their icon."""
+    text = MARKDOWN_SPECIAL.sub(r"\\\1", BREAK_AFTER.sub(WORD_JOINER, text))
+    return WORD_JOINER + text if text and not text[0].isascii() else text
 
 
 MAX_WORD_OPTIONS = 20_000  # the vocabulary offered as you type, most frequent first
