@@ -1,6 +1,9 @@
 """Word2Vec Workbench: train a from-scratch PyTorch word2vec and gensim's Word2Vec on one corpus, compare every epoch."""
 
+import logging
+
 import streamlit as st
+from streamlit.errors import FragmentHandledException
 
 st.set_page_config(page_title="Word2Vec Workbench", page_icon="🧭", layout="wide")
 
@@ -20,4 +23,11 @@ PAGES = {
     ],
 }
 
-st.navigation(PAGES).run()
+try:
+    st.navigation(PAGES).run()
+except FragmentHandledException:  # a fragment's own error: Streamlit has shown it (details hidden by .streamlit/config)
+    raise
+except Exception:  # noqa: BLE001 -- whatever a page did not expect: a short message in the page, the rest in the log
+    logging.getLogger("workbench").exception("a page failed")
+    st.error("Something went wrong on this page; nothing saved was changed. Reload the page or open another run; "
+             "the details are in the server's log.")

@@ -38,6 +38,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 LOG_DIR = ".logs"  # under the runs folder; list_runs skips names starting with "."
 UPLOAD_DIR = ".uploads"  # under the runs folder (list_runs skips "." names): checked uploaded files
 NOT_RUNS = {UPLOAD_DIR}  # folders under the runs folder that are not runs
+MAX_NAME_BYTES = 120  # an upload's stored file name, in UTF-8 bytes (file systems allow 255 bytes, not characters)
 FINISHED = ("complete", "incomplete", "failed")
 
 
@@ -62,13 +63,24 @@ def save_upload(data: bytes, filename: str, root: str | os.PathLike | None = Non
         payload = text.encode("utf-8")
     else:
         raise ValueError(f"kind must be 'corpus', 'analogies' or 'categories' (got {kind!r}).")
-    folder = runs_dir(root) / UPLOAD_DIR
-    folder.mkdir(parents=True, exist_ok=True)
-    safe_name = re.sub(r"[^\w.-]+", "_", Path(filename).name).strip("._") or "upload.txt"
-    path = folder / hashlib.sha256(data).hexdigest()[:16] / safe_name
+    path = runs_dir(root) / UPLOAD_DIR / hashlib.sha256(data).hexdigest()[:16] / stored_name(filename)
     if not path.exists():
-        atomic_write_bytes(path, payload)
+        atomic_write_bytes(path, payload)  # makes the folders; StoreError (a ValueError) on a full or read-only disk
     return path.resolve()  # absolute: the trainer runs in the repo root, wherever the app was started
+
+
+def stored_name(filename: str) -> str:
+    """The name an upload is stored under: letters, digits, "_", "." and "-" of its own name (any script; anything
+    else becomes "_"), cut to at most MAX_NAME_BYTES bytes of UTF-8 without splitting a character, its extension
+    kept."""
+    name = Path(filename).name
+    stem, dot, suffix = name.rpartition(".")
+    if not dot or not stem or len(suffix.encode()) > 16 or not re.fullmatch(r"\w+", suffix):
+        stem, suffix = name, ""  # no extension worth keeping
+    suffix = "." + suffix if suffix else ""
+    stem = re.sub(r"[^\w.-]+", "_", stem).strip("._")
+    stem = stem.encode()[:MAX_NAME_BYTES - len(suffix.encode())].decode("utf-8", errors="ignore").rstrip("._")
+    return (stem or "upload") + suffix
 
 
 # ------------------------------------------------------------ the command line a job runs

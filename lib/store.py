@@ -760,11 +760,20 @@ def delete_run(run: Run) -> None:
     to a hidden name, so no page ever lists a half-deleted run."""
     if run.status()["state"] == "training":
         raise ValueError(f"Run {run.id} is still training: cancel it first, then delete it.")
+    discard_run(run)
+
+
+def discard_run(run: Run) -> None:
+    """Remove a run's folder whatever its state (delete_run's last step; train_run's for a run that saved nothing).
+    ValueError says in plain words why it could not be removed."""
     hidden = run.path.with_name(f"{DELETING}{run.id}-{uuid.uuid4().hex[:6]}")
     try:
         os.rename(run.path, hidden)
     except FileNotFoundError:
         raise ValueError(f"Run {run.id} is already gone.") from None
+    except OSError as exc:  # a read-only disk: say so without the server's path
+        why = PLAIN_ERRNO.get(exc.errno, exc.strerror or "cannot rename it")
+        raise StoreError(f"Cannot delete run {run.id}: {why}.") from None
     shutil.rmtree(hidden, ignore_errors=True)
 
 

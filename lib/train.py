@@ -21,7 +21,8 @@ from lib.pairs import examples_per_epoch
 from lib.presets import preset, preset_config, preset_name
 from lib.provenance import resolved_settings
 from lib.questions import read_question_file
-from lib.store import RUN_ID, Heartbeat, Run, damaged_runs, find_run, list_runs, runs_dir, to_keyed_vectors
+from lib.store import (RUN_ID, Heartbeat, Run, damaged_runs, discard_run, find_run, list_runs, runs_dir,
+                       to_keyed_vectors)
 from lib.vocab import Encoded, Vocab
 
 EPOCH_KEYS = ("epoch", "seconds", "loss", "words_per_sec")
@@ -81,6 +82,10 @@ def prepare(corpus_cfg: CorpusConfig, train_cfg: TrainConfig, analogies_path: st
 DIVERGED_FACTOR = 2.0  # a probe loss this many times its random-start value means training has diverged
 
 
+class Diverged(ValueError):
+    """One model's training diverged (check_diverged): it stops there, and the run's other models still train."""
+
+
 def check_diverged(snapshot: Snapshot, loss: float | None, start_loss: float | None, cfg: TrainConfig) -> None:
     """The one divergence rule for both models: raise ValueError, saying what to change, when an epoch left
     non-finite vectors or a probe loss above DIVERGED_FACTOR × the random start's (training only lowers it)."""
@@ -89,7 +94,7 @@ def check_diverged(snapshot: Snapshot, loss: float | None, start_loss: float | N
         return
     what = f"probe loss {loss:.4g}, {start_loss:.4g} at the random start" if finite else "vectors not finite"
     rate = ("adam_lr", cfg.adam_lr) if snapshot.model == "pytorch" and cfg.optimizer == "adam" else ("alpha", cfg.alpha)
-    raise ValueError(f"The {snapshot.model} model diverged in epoch {snapshot.epoch} ({what}): lower {rate[0]} "
+    raise Diverged(f"The {snapshot.model} model diverged in epoch {snapshot.epoch} ({what}): lower {rate[0]} "
                      f"(now {rate[1]:g}), e.g. to {rate[1] / 4:g}, and train again.")
 
 
@@ -130,7 +135,9 @@ def train_run(corpus_cfg: CorpusConfig, train_cfg: TrainConfig, models=MODELS, r
               analogies_path: str | None = None, callbacks=(), prepared: Prepared | None = None,
               categories_path: str | None = None, run_id: str | None = None) -> Run:
     """Train the chosen models one after the other into a new run folder (named run_id, else a fresh id) and
-    return it.
+    return it. A model that diverges stops there and the others still train; the run is then marked incomplete and
+    Diverged raised. Whatever stops a run marks it incomplete, keeping its saved epochs; a run that saved none is
+    removed.
 
     >>> import tempfile
     >>> run = train_run(CorpusConfig("toy-pos", sentences=200),
@@ -143,6 +150,10 @@ def train_run(corpus_cfg: CorpusConfig, train_cfg: TrainConfig, models=MODELS, r
     check_settings(train_cfg, models, root, run_id)
     models = [m for m in MODELS if m in models]
     p = prepared or prepare(corpus_cfg, train_cfg, analogies_path, categories_path)
+    if "pytorch" in models:  # what only the trainer can refuse (full softmax over a large vocabulary), before the folder
+        from lib.torch_trainer import check_pytorch
+
+        check_pytorch(train_cfg, p.vocab)
     resolved = resolved_settings(train_cfg, len(p.vocab))  # before the folder: a missing GPU makes no half-made run
     run = Run.create(root, corpus_cfg, train_cfg, models, p.vocab, corpus_name=p.corpus.name,
                      n_tokens=p.corpus.n_tokens, analogies=p.analogies,
@@ -157,30 +168,43 @@ def train_run(corpus_cfg: CorpusConfig, train_cfg: TrainConfig, models=MODELS, r
                           analogies=str(run.analogies_path()) if run.analogies_path() else None,
                           true_neighbours=p.corpus.true_neighbours, categories=p.categories)
     cb = CallbackList([SnapshotWriter(run, evaluator), Throttled(ProgressWriter(run), 0.5), *callbacks])
+    diverged: list[Diverged] = []
     try:
         with Heartbeat(run):  # "training" stays true only while this process beats
             for model in models:
-                if model == "pytorch":
-                    from lib.torch_trainer import train_pytorch
-
-                    train_pytorch(p.encoded, p.vocab, train_cfg, cb)
-                else:
-                    from lib.gensim_trainer import train_gensim
-
-                    examples = examples_per_epoch(p.encoded, p.vocab.keep_probability(train_cfg.sample),
-                                                  train_cfg.window, train_cfg.architecture, train_cfg.seed,
-                                                  train_cfg.shrink_windows)
-                    train_gensim(p.corpus.sentences, p.vocab, train_cfg, cb, examples_per_epoch=examples,
-                                 words_per_epoch=len(p.encoded))
-    except BaseException as exc:  # noqa: BLE001 -- record why, keep every finished epoch, then let it go on
+                try:
+                    _train_model(model, p, train_cfg, cb)
+                except Diverged as exc:  # that model stops; the others still train, so the run compares what it can
+                    diverged.append(exc)
+        if diverged:
+            raise Diverged(" ".join(map(str, diverged)))
+    except BaseException as exc:  # noqa: BLE001 -- record why, keep every saved epoch, then let it go on
         reason = "cancelled" if isinstance(exc, (KeyboardInterrupt, SystemExit)) else f"failed: {exc}"
         try:
-            run.set_status("incomplete", reason)
+            if any(run.epochs(model) for model in models):
+                run.set_status("incomplete", reason)
+            else:  # not even a random start saved (a full disk): no run is left that has nothing to show
+                discard_run(run)
         except (OSError, ValueError):  # a full disk: exc says so; the stopped heartbeat reads as incomplete
             pass
         raise
     run.set_status("complete")
     return run
+
+
+def _train_model(model: str, p: Prepared, train_cfg: TrainConfig, cb: CallbackList) -> None:
+    """Train one model of the run on the prepared corpus, handing every snapshot to the callbacks."""
+    if model == "pytorch":
+        from lib.torch_trainer import train_pytorch
+
+        train_pytorch(p.encoded, p.vocab, train_cfg, cb)
+    else:
+        from lib.gensim_trainer import train_gensim
+
+        examples = examples_per_epoch(p.encoded, p.vocab.keep_probability(train_cfg.sample), train_cfg.window,
+                                      train_cfg.architecture, train_cfg.seed, train_cfg.shrink_windows)
+        train_gensim(p.corpus.sentences, p.vocab, train_cfg, cb, examples_per_epoch=examples,
+                     words_per_epoch=len(p.encoded))
 
 
 def epoch_rows(run: Run) -> dict[str, list[dict]]:

@@ -60,6 +60,16 @@ root = runs_root()
 # ------------------------------------------------------------ the current job of this browser session
 
 
+def kept_epochs(models: list[jobs.ModelProgress]) -> str:
+    """What an incomplete run keeps, model by model, never promising epochs that did not finish."""
+    done = [f"{m.model} {m.finished} of {m.epochs}" for m in models if m.finished]
+    if not done:
+        return "no epoch finished, so it holds only the random start; delete it on Home."
+    idle = [m.model for m in models if not m.finished]
+    return ("epochs finished and kept: " + ", ".join(done)
+            + (f" ({' and '.join(idle)} finished none)" if idle else "") + ".")
+
+
 def select_new_run(status: jobs.JobStatus) -> None:
     """Once the job's run folder exists, make it the run every page shows (once: the user may pick another)."""
     if status.run_id and st.session_state.get("_job_run_shown") != status.run_id:
@@ -110,7 +120,7 @@ if job is not None:
         st.error(plain(f"Training did not start: {status.message}"))
     else:
         why = "cancelled" if job.cancelled else (status.message or "stopped")
-        st.warning(plain(f"Run {status.run_id} is incomplete ({why}); its finished epochs are kept and shown."))
+        st.warning(plain(f"Run {status.run_id} is incomplete ({why}); {kept_epochs(status.models)}"))
         progress_bars(status.models)
 others = [r for r in jobs.training_runs(root) if job is None or r.id != job.run_id]
 if others:

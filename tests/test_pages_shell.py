@@ -167,6 +167,30 @@ def test_an_upload_is_checked_and_saved_once_however_often_the_page_reruns(with_
     assert calls == ["mine.txt", "other.txt"]
 
 
+LONG_NAMES = [("n" * 296 + ".txt", "n"), ("語" * 300 + ".txt", "語"), ("🙂" * 200 + ".txt", "upload"),
+              ("a.b" * 100 + ".txt", "a")]  # and how the stored name starts (an emoji is not a letter)
+
+
+@pytest.mark.parametrize("name, start", LONG_NAMES, ids=["ascii", "cjk", "emoji", "dots"])
+def test_long_upload_names_in_every_uploader_are_saved_under_a_name_the_disk_takes(tmp_path, monkeypatch, name,
+                                                                                  start):
+    """Names of 300 characters (up to 900 bytes of UTF-8; a file system takes 255 bytes) in all three uploaders."""
+    monkeypatch.setenv("W2V_RUNS_DIR", str(tmp_path))
+    at = page("train").run()
+    at.radio[0].set_value("Your text file").run()
+    at.file_uploader(key="upload_corpus").set_value((name, b"the cat sat\nthe dog ran\n" * 3, "text/plain"))
+    at.file_uploader(key="upload_analogies").set_value((name, b": s\ncat dog sat ran\n", "text/plain"))
+    at.file_uploader(key="upload_categories").set_value((name, b"cat\tanimal\ndog\tanimal\nsat\tverb\nran\tverb\n", "text/plain")).run()
+    no_exception(at)
+    assert not at.error, [e.value for e in at.error]
+    assert not next(b for b in at.button if b.label == "Start training").disabled
+    saved = sorted(p for p in (tmp_path / jobs.UPLOAD_DIR).rglob("*") if p.is_file())
+    assert len(saved) == 3
+    for path in saved:
+        assert len(path.name.encode()) <= 255 and path.suffix == ".txt"
+        assert path.name.startswith(start)  # the start of the user's own name, in its own script
+
+
 def test_a_bad_analogy_upload_shows_a_clear_message(with_runs):
     at = page("train").run()
     at.radio[0].set_value("Your text file").run()
@@ -218,6 +242,18 @@ def test_train_page_starts_a_background_job_and_selects_its_run(tmp_path, monkey
     assert list_runs(tmp_path)[0].config["corpus_name"] == "toy-pos"
     saved = list_runs(tmp_path)[0].config["train"]
     assert (saved["epochs"], saved["dim"], saved["window"], saved["alpha"]) == (1, 8, 2, 0.025)  # edits over preset
+
+
+def test_a_run_stopped_before_its_first_epoch_is_not_said_to_keep_epochs(tmp_path, monkeypatch):
+    monkeypatch.setenv("W2V_RUNS_DIR", str(tmp_path))
+    job = jobs.start(CorpusConfig("toy-proximity", sentences=2000), TrainConfig(alpha=1.0, epochs=2, dim=20),
+                     root=tmp_path)  # both models diverge in epoch 1
+    assert job.wait(TIMEOUT) not in (None, 0)
+    at = page("train")
+    at.session_state["train_job"] = job
+    (warning,) = [literal(w.value) for w in no_exception(at.run()).warning]
+    assert "pytorch model diverged" in warning and "gensim model diverged" in warning
+    assert "no epoch finished" in warning and "epochs are kept" not in warning
 
 
 def test_train_page_shows_the_place_in_the_queue_and_can_leave_it(tmp_path, monkeypatch):
@@ -281,6 +317,21 @@ ALL_PAGES = {"home": "Word2Vec Workbench", "train": "Train", "embedding_space": 
              "neighbours": "Neighbours", "similarity": "Similarity", "analogies": "Analogies",
              "how_it_works": "How it works", "pos_2d": "Part of speech in two dimensions",
              "random_vs_structured": "Random versus structured language"}
+
+
+def test_an_error_no_page_expected_shows_a_short_message_and_keeps_the_details_on_the_server(with_runs, monkeypatch,
+                                                                                             caplog):
+    def broken(*args, **kwargs):
+        raise OSError(5, "Input/output error", "/srv/secret-place/runs/x/vectors.npy")
+
+    monkeypatch.setattr(store, "list_runs", broken)  # every page lists the runs
+    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=TIMEOUT)
+    no_exception(at.run())
+    (error,) = [e.value for e in at.error]
+    assert error.startswith("Something went wrong on this page") and "secret-place" not in error
+    shown = " ".join(e.value for e in list(at.markdown) + list(at.caption) + list(at.warning) + list(at.info))
+    assert "secret-place" not in shown and "Traceback" not in shown
+    assert "secret-place" in caplog.text  # the server's log has it all
 
 
 def test_the_app_entry_opens_every_page_without_an_error(with_runs):

@@ -17,7 +17,7 @@ import torch
 from lib.config import CorpusConfig, TrainConfig
 from lib.callbacks import Snapshot
 from lib.evaluate import Evaluator, Probe
-from lib.store import Run, list_runs
+from lib.store import Run, StoreError, list_runs
 from lib.train import SnapshotWriter, build_parser, main, prepare, train_run
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -175,6 +175,25 @@ def test_bad_settings_are_refused_before_a_run_folder_is_made(tmp_path, cfg, mes
     assert not (tmp_path / "runs").exists() or not list((tmp_path / "runs").iterdir())
 
 
+def test_full_softmax_over_a_large_vocabulary_is_refused_before_a_run_folder_is_made(tmp_path):
+    path = tmp_path / "many-words.txt"  # 21,000 distinct words: more than the PyTorch full softmax takes
+    path.write_text("\n".join(" ".join(f"w{i + j}" for j in range(10)) for i in range(0, 21_000, 10)) + "\n")
+    with pytest.raises(ValueError, match="too slow"):
+        train_run(CorpusConfig(str(path)), TrainConfig(loss="softmax", min_count=1, epochs=1), models=["pytorch"],
+                  root=tmp_path / "runs")
+    assert not (tmp_path / "runs").exists() or not list((tmp_path / "runs").iterdir())
+
+
+def test_a_run_that_saved_no_epoch_is_removed(tmp_path, monkeypatch):
+    def disk_full(self, *args):
+        raise StoreError("Cannot write vectors: disk full.")
+
+    monkeypatch.setattr(Run, "write_epoch", disk_full)  # the disk fills before the random start is saved
+    with pytest.raises(ValueError, match="disk full"):
+        train_run(CorpusConfig("toy-random", sentences=200), TrainConfig(epochs=1, dim=8), root=tmp_path)
+    assert list(tmp_path.iterdir()) == [] and list_runs(tmp_path) == []
+
+
 @pytest.mark.slow
 @pytest.mark.skipif(not WIKITEXT.is_dir(), reason=f"WikiText-2 files not found at {WIKITEXT} (set WIKITEXT2_DIR)")
 def test_wikitext2_subset_from_scratch_is_no_worse_than_gensim(tmp_path, monkeypatch):
@@ -215,6 +234,16 @@ def test_a_diverging_model_stops_the_run_saying_what_to_change(tmp_path, model):
     (run,) = list_runs(tmp_path)
     assert run.status()["state"] == "incomplete" and "lower alpha" in run.status()["message"]
     assert run.epochs(model) == [0]  # the random start is kept, the diverged epoch is not
+
+
+def test_when_pytorch_diverges_gensim_still_trains_and_the_run_says_both(tmp_path):
+    cfg = TrainConfig(alpha=1.0, epochs=2, dim=20)  # both diverge in epoch 1 at this rate
+    with pytest.raises(ValueError, match=r"(?s)pytorch model diverged.*gensim model diverged"):
+        train_run(CorpusConfig("toy-proximity", sentences=2_000), cfg, models=["pytorch", "gensim"], root=tmp_path)
+    (run,) = list_runs(tmp_path)
+    message = run.status()["message"]
+    assert run.status()["state"] == "incomplete" and "pytorch model" in message and "gensim model" in message
+    assert run.epochs("pytorch") == [0] and run.epochs("gensim") == [0]  # gensim was trained after pytorch stopped
 
 
 def _writer(tmp_path, cfg):
