@@ -3,11 +3,37 @@
 from __future__ import annotations
 
 import io
+import logging
 import os
 import tempfile
+from pathlib import Path
 
 import numpy as np
 from gensim.models import KeyedVectors
+
+from lib.store import Run
+
+KINDS = ("word2vec", "vectors", "metadata")
+log = logging.getLogger(__name__)
+
+
+def run_file(path: str | os.PathLike, model: str, epoch: int, kind: str) -> bytes:
+    """One export file (a kind of KINDS) of a run's model at an epoch. A download cannot show a message in the page,
+    so when the run is gone or damaged meanwhile (deleted from another tab) the file is a note saying so."""
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {', '.join(KINDS)} (got {kind!r}).")
+    try:
+        run = Run(Path(path))
+        kv = run.keyed_vectors(model, epoch)
+        if kind == "word2vec":
+            return word2vec_text(kv)
+        if kind == "vectors":
+            return projector_vectors_tsv(kv)
+        return projector_metadata_tsv(kv, run.config.get("groups"))
+    except (ValueError, OSError) as exc:
+        log.warning("export of %s failed: %s", Path(path).name, exc)
+        return (f"Nothing to export: the {model} model's epoch {epoch} of run {Path(path).name} can no longer be read "
+                "(the run was deleted or damaged after the page opened). Reload the page.\n").encode("utf-8")
 
 
 def word2vec_text(kv: KeyedVectors) -> bytes:

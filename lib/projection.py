@@ -30,8 +30,14 @@ ALIGNMENT = ("Each epoch is projected on its own, then moved onto the last epoch
              "what the projection kept of the vectors' cosine similarities.")
 
 
-def check_request(method: str, n_words: int) -> None:
+MIN_DIM = 2  # a 2-D picture of vectors with fewer dimensions than this would be made up
+
+
+def check_request(method: str, n_words: int, dim: int = MIN_DIM) -> None:
     """Raise ValueError, saying what to change, for a projection that cannot be made."""
+    if dim < MIN_DIM:
+        raise ValueError(f"This run's vectors have {dim} dimension; a 2-D view needs at least {MIN_DIM}. "
+                         "Neighbours, Similarity and Analogies work with it; train with dim 2 or more to see the space.")
     if method not in METHODS:
         raise ValueError(f"Projection method must be one of {', '.join(METHODS)} (got {method!r}).")
     if not 3 <= n_words <= MAX_WORDS:
@@ -186,12 +192,12 @@ def projection_frame(run: Run, method: str = "pca", n_words: int = 300, models=N
     word, "" for none; order: the group's place when the groups are ordered, else NaN). Cached in the run."""
     method = method.lower()
     if words is None:
-        check_request(method, n_words)
+        check_request(method, n_words, run.train_config.dim)
         n_words = min(n_words, run.config.get("vocab_size") or len(run.vocab()))
         if n_words < 3:
             raise ValueError("The vocabulary has fewer than 3 words; there is nothing to project.")
         words = list(run.vocab().words[:n_words])
-    check_request(method, len(words))
+    check_request(method, len(words), run.train_config.dim)
     models = list(models) if models is not None else run.models
     unknown = [m for m in models if m not in run.models]
     if unknown:

@@ -28,13 +28,7 @@ def purity(path: str, epochs: tuple) -> dict:
 @st.cache_data(max_entries=8, show_spinner=False)
 def export_file(path: str, model: str, epoch: int, kind: str) -> bytes:
     """One export file, made only when its download button is clicked (large vocabularies take seconds)."""
-    run = Run(path)
-    kv = run.keyed_vectors(model, epoch)
-    if kind == "word2vec":
-        return export.word2vec_text(kv)
-    if kind == "vectors":
-        return export.projector_vectors_tsv(kv)
-    return export.projector_metadata_tsv(kv, run.config.get("groups"))
+    return export.run_file(path, model, epoch, kind)
 
 
 st.title("Embedding space")
@@ -70,20 +64,24 @@ top_labels = controls[3].slider("Label the most frequent", 0, 100, 30, step=5, k
 highlight = st.multiselect("Highlight words (drawn whatever their frequency, with their path over the epochs)",
                            vocab_words[:20_000], key="hl", bind=widgets.URL, placeholder="type to search the vocabulary")
 
+frame = None
 try:
     words = projection.projection_words(run, word_set, int(n_words), highlight)
+    projection.check_request(method.lower(), len(words), run.train_config.dim)
     with st.spinner(f"Projecting {len(words)} words for every epoch with {method}…"):
         frame = projection_frame(str(run.path), method.lower(), tuple(words), finished)
 except ValueError as exc:
-    widgets.show_error(exc)
+    if run.train_config.dim >= projection.MIN_DIM:
+        widgets.show_error(exc)
+    st.info(widgets.plain(str(exc)) + " The clusters and the export below work as for any run.")
 if note := widgets.common_note(run):
     st.caption(note)
-st.caption(f"{len(words)} words. {projection.ALIGNMENT} Scroll to zoom, drag to pan, click a word to see its "
-           "nearest neighbours in both models (double-click clears).")
-
 player = widgets.Player("embedding", epochs, SECONDS_PER_FRAME, help="0 is the random start, before any training.",
                         param="epoch")
-player.button()
+if frame is not None:
+    st.caption(f"{len(words)} words. {projection.ALIGNMENT} Scroll to zoom, drag to pan, click a word to see its "
+               "nearest neighbours in both models (double-click clears).")
+    player.button()
 if "embedding_focus" not in st.session_state:  # a link may name the clicked word (?focus=king) and k (?k=8)
     st.session_state["embedding_focus"] = widgets.from_url("focus", None, allowed=set(vocab_words))
 k = st.session_state.setdefault("k_embedding", widgets.from_url("k", K, int, range(3, 21)))
@@ -133,7 +131,10 @@ def neighbourhood(word: str, epoch: int, lists: dict[str, list[str]]) -> None:
         st.rerun()
 
 
-scatter()
+if frame is not None:
+    scatter()
+else:  # no picture to draw: the slider alone picks the epoch to export
+    player.slider()
 epoch = player.frame
 
 st.subheader("Clusters forming")

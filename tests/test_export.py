@@ -3,7 +3,9 @@
 import numpy as np
 from gensim.models import KeyedVectors
 
-from lib import export
+from lib import export, store
+from lib.config import CorpusConfig, TrainConfig
+from lib.train import train_run
 
 
 def test_word2vec_text_round_trips_through_gensim(analogy_run, tmp_path):
@@ -38,3 +40,18 @@ def test_metadata_without_groups_has_two_columns(analogy_run):
 
 def test_file_stem_names_run_model_and_epoch():
     assert export.file_stem("run1", "gensim", 3) == "run1-gensim-epoch03"
+
+
+def test_each_kind_of_export_file_is_the_run_files_own(analogy_run):
+    kv = analogy_run.keyed_vectors("gensim", 1)
+    assert export.run_file(analogy_run.path, "gensim", 1, "word2vec") == export.word2vec_text(kv)
+    assert export.run_file(analogy_run.path, "gensim", 1, "vectors") == export.projector_vectors_tsv(kv)
+    assert export.run_file(analogy_run.path, "gensim", 1, "metadata").startswith(b"word\tcount\tgroup\n")
+
+
+def test_exporting_a_run_deleted_meanwhile_gives_a_note_not_an_error(tmp_path):
+    run = train_run(CorpusConfig("toy-random", sentences=100), TrainConfig(epochs=1, dim=4, min_count=1), root=tmp_path)
+    store.delete_run(run)  # another tab deleted it after this page drew its download buttons
+    for kind in export.KINDS:
+        note = export.run_file(run.path, "gensim", 1, kind).decode()
+        assert note.startswith("Nothing to export") and run.id in note and str(tmp_path) not in note

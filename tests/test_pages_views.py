@@ -84,3 +84,21 @@ def test_a_clicked_word_shows_both_models_neighbours(wikitext_run, monkeypatch):
     # the lists are gensim's own most_similar, computed independently here
     kv = run.keyed_vectors("gensim", run.common_epochs()[-1])
     assert lists[1]["gensim"].tolist() == [w for w, _ in kv.most_similar(word, topn=8)]
+
+
+@pytest.fixture(scope="module")
+def one_dimension_run(tmp_path_factory):
+    root = tmp_path_factory.mktemp("dim1")
+    return root, train_run(CorpusConfig("toy-analogy"), TrainConfig(dim=1, epochs=1, workers=1), root=str(root))
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_a_one_dimensional_run_opens_every_page_saying_what_it_cannot_show(one_dimension_run, monkeypatch, name):
+    root, run = one_dimension_run
+    monkeypatch.setenv("W2V_RUNS_DIR", str(root))
+    at = open_page(name, root, run.id)
+    assert [e.value for e in at.exception] + [e.value for e in at.error] == [], name
+    shown = " ".join(e.value for e in list(at.info) + list(at.warning) + list(at.markdown) + list(at.caption))
+    assert "n_components" not in shown
+    if name == "embedding_space":
+        assert any("a 2-D view needs at least 2" in i.value.replace("\\", "") for i in at.info)

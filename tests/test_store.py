@@ -185,6 +185,20 @@ def test_a_read_only_disk_is_said_in_plain_words(tmp_path, monkeypatch):
         make_run(tmp_path)
 
 
+def test_deleting_a_run_on_a_read_only_disk_says_so_without_the_path_and_keeps_the_run(tmp_path, monkeypatch):
+    run = make_run(tmp_path)
+    run.set_status("complete")
+
+    def read_only(src, dst, *args, **kwargs):
+        raise OSError(errno.EROFS, os.strerror(errno.EROFS), str(src))
+
+    monkeypatch.setattr(store.os, "rename", read_only)
+    with pytest.raises(StoreError, match=rf"^Cannot delete run {run.id}: read-only disk\.$"):
+        store.delete_run(run)
+    monkeypatch.undo()
+    assert [r.id for r in store.list_runs(tmp_path)] == [run.id]
+
+
 def test_training_on_a_full_disk_stops_keeping_finished_epochs(tmp_path, monkeypatch):
     monkeypatch.setattr(os, "write", _failing_write(errno.ENOSPC, ["epoch_002"]))
     cfg = TrainConfig(epochs=3, dim=4, min_count=1, negative=2, workers=1)
