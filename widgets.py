@@ -357,12 +357,16 @@ MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>$:])")
 # shortcodes: icons (":material/warning:"), emoji (":smile:"), the logo (":streamlit:"), colours (":red[…]")
 BREAK_AFTER = re.compile(r"(?i)(?<=:)(?=[\w/+-])|(?<=www)(?=\.)|(?<=@)")
 WORD_JOINER = "\u2060"
+# Characters that show nothing yet change what is around them: bidirectional overrides and isolates (which turn
+# "'\u202eking' is not…" around on screen) and control characters; shown as their code point, e.g. <U+202E>
+INVISIBLE = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c\x00-\x08\x0b-\x1f\x7f]")
 
 
 def plain(text: str) -> str:
     """Text with words from the corpus or the user, shown literally by Streamlit's markdown (nothing in it becomes
-    a link, an image, emphasis, HTML, a formula, a colour or an icon). A leading joiner keeps st.error and the other
-    alerts from taking a leading emoji as their icon."""
+    a link, an image, emphasis, HTML, a formula, a colour or an icon; invisible controls are shown as <U+…>). A
+    leading joiner keeps st.error and the other alerts from taking a leading emoji as their icon."""
+    text = INVISIBLE.sub(lambda m: f"<U+{ord(m.group()):04X}>", text)
     text = MARKDOWN_SPECIAL.sub(r"\\\1", BREAK_AFTER.sub(WORD_JOINER, text))
     return WORD_JOINER + text if text and not text[0].isascii() else text
 

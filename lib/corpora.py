@@ -318,10 +318,10 @@ def wikitext2(cfg: CorpusConfig) -> Corpus:
 _WORD = re.compile(r"\w+(?:[-'’]\w+)*")
 
 
-def decode_text(data: bytes, source: str) -> str:
-    """UTF-8 text from bytes, or a ValueError that says what is wrong."""
+def decode_text(data: bytes, source: str, what: str = "one sentence or paragraph per line") -> str:
+    """UTF-8 text from bytes, or a ValueError that says what is wrong (`what`: what the file should hold)."""
     if not data.strip():
-        raise ValueError(f"{source} is empty: give a UTF-8 text file with one sentence or paragraph per line.")
+        raise ValueError(f"{source} is empty: give a UTF-8 text file with {what}.")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

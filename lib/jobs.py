@@ -55,7 +55,8 @@ def save_upload(data: bytes, filename: str, root: str | os.PathLike | None = Non
     if kind == "corpus":
         payload = check_text(data, filename)
     elif kind in ("categories", "analogies"):
-        text = decode_text(data, filename)
+        text = decode_text(data, filename, "a word<TAB>category per line" if kind == "categories" else
+                           "analogy questions, 'a b c d' per line under ': section' lines")
         if kind == "categories":
             read_categories(data, filename)
         else:

@@ -70,7 +70,9 @@ class StoreError(ValueError):
 
 
 PLAIN_ERRNO = {errno.ENOSPC: "disk full", errno.EDQUOT: "disk quota exceeded", errno.EROFS: "read-only disk",
-               errno.EACCES: "permission denied", errno.EPERM: "permission denied"}
+               errno.EACCES: "permission denied", errno.EPERM: "permission denied",
+               errno.ENOTDIR: "the runs folder, or a folder in it, is a file", errno.EISDIR: "a folder is in the way",
+               errno.ENAMETOOLONG: "file name too long", errno.EIO: "the disk failed to read or write"}
 
 
 def _plain_error(exc: OSError, path: Path) -> OSError | StoreError:

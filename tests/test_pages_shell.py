@@ -150,6 +150,17 @@ def test_a_bad_upload_shows_a_clear_message(with_runs, content, message):
         [e.value for e in at.error]
 
 
+@pytest.mark.parametrize("key, holds", [("upload_analogies", "analogy questions"),
+                                       ("upload_categories", "word<TAB>category per line")])
+def test_an_empty_question_or_category_file_is_told_what_it_should_hold(with_runs, key, holds):
+    at = page("train").run()
+    at.radio[0].set_value("Your text file").run()
+    at.file_uploader(key="upload_corpus").set_value(("mine.txt", b"the cat sat\n" * 3, "text/plain"))
+    at.file_uploader(key=key).set_value(("extra.txt", b"\n", "text/plain")).run()
+    (error,) = [literal(e.value) for e in no_exception(at).error]
+    assert "extra.txt is empty" in error and holds in error and "sentence" not in error
+
+
 def test_an_upload_is_checked_and_saved_once_however_often_the_page_reruns(with_runs, monkeypatch):
     from lib import jobs
 
@@ -343,3 +354,18 @@ def test_the_app_entry_opens_every_page_without_an_error(with_runs):
         at.switch_page(f"pages/{name}.py").run()
         assert no_exception(at).title[0].value == title, name
         assert not at.error, (name, [e.value for e in at.error])
+
+
+def test_a_runs_folder_that_is_a_file_is_said_plainly_on_home_and_train(tmp_path, monkeypatch):
+    runs = tmp_path / "secret-place" / "runs"
+    runs.parent.mkdir()
+    runs.write_text("not a folder")
+    monkeypatch.setenv("W2V_RUNS_DIR", str(runs))
+    home = no_exception(page("home").run())
+    assert [literal(e.value) for e in home.error] == [f"Cannot write {store.example_id()}: the runs folder, or a "
+                                                      "folder in it, is a file."]
+    train = page("train").run()
+    train.radio[0].set_value("Your text file").run()
+    train.file_uploader(key="upload_corpus").set_value(("mine.txt", b"the cat sat\n" * 3, "text/plain")).run()
+    (error,) = [literal(e.value) for e in no_exception(train).error]
+    assert "is a file" in error and "secret-place" not in error

@@ -48,6 +48,14 @@ def test_plain_leaves_nothing_markdown_would_turn_into_a_link(text):
         "**" in text
 
 
+@pytest.mark.parametrize("text, seen", [("\u202eking", "<U+202E>king"), ("a\x00b", "a<U+0000>b"),
+                                        ("\u2067x\u2069 y", "<U+2067>x<U+2069> y"), ("tab\tok", "tab\tok")])
+def test_plain_shows_invisible_controls_as_code_points(text, seen):
+    from widgets import plain
+
+    assert unescaped(plain(text)) == seen  # an override cannot turn the rest of a message around on screen
+
+
 def page(name: str) -> AppTest:
     return AppTest.from_file(str(ROOT / "pages" / f"{name}.py"), default_timeout=120)
 
