@@ -675,8 +675,10 @@ def _epochs_text(row: dict) -> str:
     planned = row.get("epochs")
     if done and (done[0] != planned or done[-1] != planned):
         span = f"{done[0]}" if len(done) == 1 else f"{done[0]}–{done[-1]}"
-        return f"{span} of {planned} epochs"
-    return f"{planned} epochs"
+        return f"{span} of {planned} epoch{'s' if planned != 1 else ''}"
+    return f"{planned} epoch{'s' if planned != 1 else ''}"
+
+
 def _reason(exc: BaseException) -> str:
     """An exception reading a run file, in words."""
     if isinstance(exc, UnicodeDecodeError):

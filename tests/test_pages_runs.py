@@ -28,7 +28,7 @@ def home() -> AppTest:
 def test_runs_of_one_corpus_and_settings_get_distinct_labels(two_runs):
     labels = [run_label(r.summary()) for r in two_runs]
     assert labels[0] != labels[1]
-    assert all(label.startswith("toy-pos · 1 epochs · skipgram negative d8 w5") for label in labels), labels
+    assert all(label.startswith("toy-pos · 1 epoch · skipgram negative d8 w5") for label in labels), labels
 
 
 def test_the_compact_runs_table_holds_one_quality_number_and_the_loss_per_model(two_runs):
