@@ -1,0 +1,71 @@
+"""Two sides to compare: the settings two runs differ in, their shared words, matched epochs, and the default sides."""
+
+import json
+
+import pytest
+
+from lib import compare
+from lib.config import CorpusConfig, TrainConfig
+from lib.train import train_run
+
+TINY = dict(epochs=2, dim=8, min_count=1, negative=3, workers=1)
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    root = tmp_path_factory.mktemp("compare")
+    a = train_run(CorpusConfig("toy-proximity", sentences=300), TrainConfig(window=2, **TINY), root=root)
+    b = train_run(CorpusConfig("toy-proximity", sentences=300), TrainConfig(window=5, seed=2, **TINY), root=root)
+    c = train_run(CorpusConfig("toy-pos", sentences=300), TrainConfig(window=2, **TINY), models=["gensim"], root=root)
+    return a, b, c
+
+
+def test_the_settings_that_differ_are_exactly_those_whose_saved_values_differ(runs):
+    a, b, _ = runs
+    saved = [json.loads((r.path / "config.json").read_text()) for r in (a, b)]
+    differ = {k for k in saved[0]["train"] if saved[0]["train"][k] != saved[1]["train"][k]}
+    assert differ == {"window", "seed"}  # what the test made differ, read from the files themselves
+    assert compare.difference_text(a, b) == "window 2 vs 5 · seed 1 vs 2"
+    assert compare.difference_text(a, a) == ""
+
+
+def test_runs_on_different_corpora_differ_in_corpus_and_models(runs):
+    a, _, c = runs
+    rows = dict(compare.differing_settings([a, c]))
+    assert rows["corpus"] == ["toy-proximity", "toy-pos"] and rows["models"] == ["pytorch, gensim", "gensim"]
+    assert "window" not in rows
+
+
+def test_shared_words_are_the_intersection_in_the_first_runs_order(runs):
+    a, _, c = runs
+    wa, wc = a.vocab().words, c.vocab().words
+    shared = compare.shared_words(wa, wc)
+    assert set(shared) == set(wa) & set(wc) and shared == [w for w in wa if w in set(wc)]
+
+
+@pytest.mark.parametrize("epoch_a, planned_a, planned_b, finished_b, expected", [
+    (3, 5, 5, [0, 1, 2, 3, 4, 5], 3),  # equal plans: the same epoch
+    (5, 10, 20, list(range(21)), 10),  # half way is half way
+    (10, 10, 20, list(range(21)), 20),  # the end is the end
+    (0, 10, 20, list(range(21)), 0),
+    (9, 10, 20, [0, 1, 2, 3], 3),  # B stopped early: its nearest finished epoch
+    (1, 5, 5, [], None),
+])
+def test_epochs_are_matched_by_share_of_training(epoch_a, planned_a, planned_b, finished_b, expected):
+    assert compare.matched_epoch(epoch_a, planned_a, planned_b, finished_b) == expected
+
+
+def test_default_sides(runs):
+    a, b, c = runs
+    one = compare.sides(a)
+    assert (one.a.model, one.b.model, one.two_runs, one.labels()) == ("pytorch", "gensim", False, ("pytorch", "gensim"))
+    two = compare.sides(a, b)
+    assert (two.a.model, two.b.model, two.two_runs) == ("pytorch", "pytorch", True)
+    assert two.labels()[0].endswith(a.id[-6:] + " · pytorch") and two.labels()[1].endswith(b.id[-6:] + " · pytorch")
+    assert compare.sides(a, c).b.model == "gensim"  # c has no PyTorch model
+    with pytest.raises(ValueError, match="trained only the gensim model"):
+        compare.sides(c)
+    with pytest.raises(ValueError, match="has no pytorch model"):
+        compare.sides(a, c, "pytorch", "pytorch")
+    with pytest.raises(ValueError, match="Both sides are the gensim model"):
+        compare.sides(a, None, "gensim", "gensim")
