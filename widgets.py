@@ -10,7 +10,7 @@ from dataclasses import fields as dataclass_fields
 
 import streamlit as st
 
-from lib import store
+from lib import compare, store
 from lib.config import ARCHITECTURES, LOSSES, OPTIMIZERS
 
 RUN_KEY = "run"  # session-state key and URL query parameter (?run=...)
@@ -123,6 +123,105 @@ def select_run(sidebar: bool = True) -> store.Run | None:
     except ValueError as exc:  # damaged since it was listed
         _scan.clear()
         show_error(exc)
+
+
+VS_KEY = "vs"  # the second run of a comparison, in session state and the link (?vs=...); absent: the run itself
+SIDE_KEYS = ("side_a", "side_b")  # each side's model, in session state and the link (?side_a=pytorch&side_b=gensim)
+_VS_SELECT = "_vs_select"
+THIS_RUN = ""  # the "Compare with" option that compares the run's own two models
+
+
+def _on_vs_change() -> None:
+    st.session_state[VS_KEY] = st.session_state[_VS_SELECT]
+    for key in SIDE_KEYS:  # another pair of runs: each side's default model again
+        st.session_state.pop(key, None)
+        st.query_params.pop(key, None)
+
+
+def select_sides(run: store.Run) -> compare.Sides | None:
+    """The shared "Compare with" control, in the sidebar under the run selector: side A is a model of the selected
+    run; side B a model of the same run (the default, PyTorch against gensim) or of another run (?vs=<run id>).
+    Kept in the link: ?run=A&vs=B&side_a=pytorch&side_b=pytorch. A `vs` that names no readable run (missing,
+    damaged, deleted, hostile) or the run itself is said on the page and the run's own models are compared.
+    Returns None (after saying why) when there is nothing to compare: a one-model run with no second run."""
+    root = runs_root()
+    others = [i for i in run_ids(root) if i != run.id]
+    wanted = st.session_state.get(VS_KEY, st.query_params.get(VS_KEY)) or THIS_RUN
+    if wanted != THIS_RUN and wanted not in others:
+        why = ("it is the selected run itself" if wanted == run.id else
+               dict(damaged_runs(root)).get(wanted) or "there is no such run in the runs folder")
+        st.warning(plain(f"Cannot compare with {wanted[:100]}: {why}. Comparing the run's own models instead."))
+        wanted = THIS_RUN
+    st.session_state[VS_KEY] = st.session_state[_VS_SELECT] = wanted
+    st.sidebar.selectbox("Compare with", [THIS_RUN, *others], key=_VS_SELECT, on_change=_on_vs_change,
+                         format_func=lambda i: "its own two models" if i == THIS_RUN else run_label(root, i),
+                         help="Another run puts it on side B, so every comparison shows what a choice does "
+                              "(window, objective, seed...); the link keeps it.")
+    if wanted == THIS_RUN:
+        st.query_params.pop(VS_KEY, None)
+        other = run
+    else:
+        st.query_params[VS_KEY] = wanted
+        try:
+            other = store.find_run(wanted, root)
+        except ValueError as exc:  # damaged since it was listed
+            _scan.clear()
+            st.warning(plain(f"Cannot compare with {wanted[:100]}: {exc} Comparing the run's own models instead."))
+            other = run
+    models = []
+    for key, side_run in zip(SIDE_KEYS, (run, other)):
+        drop_invalid(key, side_run.models)
+        models.append(st.session_state.get(key) or from_url(key, None, allowed=set(side_run.models)))
+    try:
+        default = compare.sides(run, other)
+    except ValueError as exc:  # a one-model run compared with itself
+        st.info(plain(str(exc)))
+        return None
+    try:
+        pair = compare.sides(run, other, *models)
+    except ValueError:  # a chosen pair that cannot be (both sides the same model of one run): the default pair
+        pair = default
+    fallbacks = (default.a.model, compare.sides(run, other, pair.a.model).b.model)  # what a link without it opens
+    for key, side_run, model, fallback, label in zip(SIDE_KEYS, (run, other), (pair.a.model, pair.b.model),
+                                                     fallbacks, ("Side A", "Side B")):
+        st.session_state[key] = model
+        st.sidebar.radio(f"{label} model", side_run.models, key=key, horizontal=True,
+                         on_change=_swap_models if not pair.two_runs else None, args=(key,))
+        to_url(key, model if model != fallback else None)  # the link names a side's model only when not the default
+    return pair
+
+
+def _swap_models(changed: str) -> None:
+    """Within one run, choosing for one side the model the other side shows gives the other side the other model."""
+    other_key, chosen = SIDE_KEYS[1 - SIDE_KEYS.index(changed)], st.session_state[changed]
+    models = store.find_run(st.session_state[RUN_KEY], runs_root()).models
+    if st.session_state.get(other_key) == chosen:
+        st.session_state[other_key] = next(m for m in models if m != chosen)
+
+
+def sides_note(pair: compare.Sides) -> str | None:
+    """For two runs: the settings they differ in and the words they share, in one line (None for one run)."""
+    if not pair.two_runs:
+        return None
+    a, b = pair.a.run, pair.b.run
+    differ = compare.difference_text(a, b) or "no setting (the same settings: what differs is chance)"
+    words_a, words_b = vocab(a).words, vocab(b).words
+    shared = len(compare.shared_words(words_a, words_b))
+    note = f"Side A: {pair.labels()[0]}. Side B: {pair.labels()[1]}. The runs differ in {differ}."
+    if shared < max(len(words_a), len(words_b)):
+        note += (f" They share {shared:,} of their words (A has {len(words_a):,}, B {len(words_b):,}); a word only "
+                 "one run has is shown on that side alone.")
+    if b.status()["state"] == "training":
+        note += " Side B is still training: its finished epochs are shown."
+    return note
+
+
+def side_epoch(pair: compare.Sides, epoch: int) -> int | None:
+    """Side B's epoch for side A's `epoch`: the same epoch within one run, else the same share of training."""
+    if not pair.two_runs:
+        return epoch
+    return compare.matched_epoch(epoch, pair.a.run.train_config.epochs, pair.b.run.train_config.epochs,
+                                 pair.b.run.epochs(pair.b.model))
 
 
 # ------------------------------------------------------------ cached loaders, keyed by run folder and epoch

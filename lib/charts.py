@@ -8,11 +8,20 @@ import altair as alt
 import pandas as pd
 
 MODEL_COLOURS = {"pytorch": "#e45756", "gensim": "#4c78a8"}  # the same colour for a model in every chart
+SECOND_COLOUR = "#54a24b"  # side B when both sides of a comparison are the same model (of two runs)
 
 
-def model_colour(title: str = "model") -> alt.Color:
-    return alt.Color("model:N", scale=alt.Scale(domain=list(MODEL_COLOURS), range=list(MODEL_COLOURS.values())),
-                     title=title)
+def side_colours(labels: tuple[str, str], models: tuple[str, str]) -> dict[str, str]:
+    """Colours for the two sides of a comparison (lib.compare.Sides.labels and each side's model): each side its
+    model's colour, and side B another colour when both sides are the same model."""
+    first, second = MODEL_COLOURS[models[0]], MODEL_COLOURS[models[1]]
+    return {labels[0]: first, labels[1]: second if second != first else SECOND_COLOUR}
+
+
+def model_colour(title: str = "model", colours: dict[str, str] | None = None) -> alt.Color:
+    """Colour by the "model" column: the models' own colours, or `colours` (side_colours) for two sides."""
+    colours = colours or MODEL_COLOURS
+    return alt.Color("model:N", scale=alt.Scale(domain=list(colours), range=list(colours.values())), title=title)
 
 
 def padded_domain(values: pd.Series, pad: float = 0.05, quantile: float = 0.0) -> list[float]:
@@ -145,22 +154,23 @@ def embedding_scatter(frame: pd.DataFrame, epoch: int, highlight=(), models=None
 
 
 def metric_lines(frame: pd.DataFrame, metric: str, title: str, y_format: str = ",.4g",
-                 y_domain=None, height: int = 260) -> alt.Chart:
-    """One line per model over the epochs; frame columns model, epoch, value (missing values are left out)."""
+                 y_domain=None, height: int = 260, colours: dict[str, str] | None = None) -> alt.Chart:
+    """One line per model (or side: `colours`) over the epochs; frame columns model, epoch, value (missing values
+    are left out)."""
     rows = frame.dropna(subset=["value"])
     y_scale = alt.Scale(domain=list(y_domain)) if y_domain is not None else alt.Scale(zero=False)
     return alt.Chart(rows).mark_line(point=True).encode(
         x=alt.X("epoch:Q", title="epoch", axis=alt.Axis(tickMinStep=1, format="d")),
         y=alt.Y("value:Q", title=metric, scale=y_scale, axis=alt.Axis(format=y_format)),
-        color=model_colour(),
+        color=model_colour(colours=colours),
         tooltip=["model:N", "epoch:Q", alt.Tooltip("value:Q", title=metric, format=y_format)],
     ).properties(title=title, height=height)
 
 
-def similarity_lines(frame: pd.DataFrame, word_a: str, word_b: str) -> alt.Chart:
+def similarity_lines(frame: pd.DataFrame, word_a: str, word_b: str, colours: dict[str, str] | None = None) -> alt.Chart:
     """Cosine similarity of one word pair over the epochs, one line per model."""
     return metric_lines(frame, "cosine similarity", f"cos({word_a}, {word_b}) after each epoch",
-                        y_format=".3f", y_domain=(-1, 1))
+                        y_format=".3f", y_domain=(-1, 1), colours=colours)
 
 
 def purity_lines(frame: pd.DataFrame, title: str = "Category purity after each epoch") -> alt.LayerChart:
@@ -184,22 +194,23 @@ def accuracy_lines(frame: pd.DataFrame, title: str = "Analogy accuracy after eac
     return metric_lines(frame, "accuracy", title, y_format=".0%", y_domain=(0, top))
 
 
-def jaccard_lines(frame: pd.DataFrame, word: str, k: int) -> alt.Chart:
+def jaccard_lines(frame: pd.DataFrame, word: str, k: int, colours: dict[str, str] | None = None) -> alt.Chart:
     """How much a word's top-k neighbour list kept from the epoch before (Jaccard), one line per model."""
     return metric_lines(frame, f"Jaccard@{k} with previous epoch", f"How much of {word!r}'s neighbour list stays",
-                        y_format=".0%", y_domain=(0, 1))
+                        y_format=".0%", y_domain=(0, 1), colours=colours)
 
 
 # ------------------------------------------------------------ bars
 
 
-def category_bars(frame: pd.DataFrame, title: str = "Accuracy per category") -> alt.Chart:
+def category_bars(frame: pd.DataFrame, title: str = "Accuracy per category",
+                  colours: dict[str, str] | None = None) -> alt.Chart:
     """Grouped horizontal bars; frame columns model, section, accuracy (0..1), correct, total."""
     return alt.Chart(frame).mark_bar().encode(
         y=alt.Y("section:N", title=None, sort=None, axis=alt.Axis(labelLimit=240)),
         yOffset=alt.YOffset("model:N"),
         x=alt.X("accuracy:Q", title="accuracy", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format=".0%")),
-        color=model_colour(),
+        color=model_colour(colours=colours),
         tooltip=["model:N", "section:N", alt.Tooltip("accuracy:Q", format=".1%"), "correct:Q", "total:Q"],
     ).properties(title=title)
 
