@@ -9,6 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+import pandas as pd
+from gensim.models import KeyedVectors
+
 from lib.store import Run, run_label
 
 # Settings a run saves in config.json that say how it was made, in the order a reader scans them: the corpus first,
@@ -121,3 +125,53 @@ def matched_epoch(epoch_a: int, planned_a: int, planned_b: int, finished_b: list
         return None
     target = epoch_a if planned_a == planned_b else round(epoch_a / max(1, planned_a) * planned_b)
     return min(finished_b, key=lambda e: (abs(e - target), e))
+
+
+# ------------------------------------------------------------ what changed: neighbour lists that agree least
+
+CHUNK = 512  # query words per similarity block: CHUNK × vocabulary floats at a time, whatever N is
+
+
+def _unit(vectors: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return vectors / np.where(norms > 0, norms, 1.0)
+
+
+def top_k(kv: KeyedVectors, words: list[str], among: list[str], k: int) -> np.ndarray:
+    """Each word's k nearest words by cosine among `among` (itself left out): positions into `among`, shape
+    (len(words), k), nearest first. Computed a block of words at a time, so memory stays CHUNK × len(among)."""
+    pool = _unit(kv.vectors[[kv.key_to_index[w] for w in among]])  # (M, d)
+    queries = _unit(kv.vectors[[kv.key_to_index[w] for w in words]])  # (N, d)
+    place = {w: i for i, w in enumerate(among)}
+    self_at = np.array([place.get(w, -1) for w in words])
+    k = min(k, len(among) - 1)
+    out = np.empty((len(words), k), dtype=np.int64)
+    for start in range(0, len(words), CHUNK):
+        sims = queries[start:start + CHUNK] @ pool.T  # (chunk, M)
+        rows = np.arange(len(sims))
+        own = self_at[start:start + CHUNK]
+        sims[rows[own >= 0], own[own >= 0]] = -np.inf  # a word is not its own neighbour
+        part = np.argpartition(-sims, k - 1, axis=1)[:, :k]
+        order = np.argsort(-np.take_along_axis(sims, part, axis=1), axis=1, kind="stable")
+        out[start:start + CHUNK] = np.take_along_axis(part, order, axis=1)
+    return out
+
+
+def neighbour_agreement(kv_a: KeyedVectors, kv_b: KeyedVectors, n_words: int = 300, k: int = 10) -> pd.DataFrame:
+    """For the n_words most frequent words both sides have (side A's order): Jaccard@k of their two neighbour lists,
+    each among the words both sides have. Columns word, rank (1: most frequent), jaccard, shared (words in both
+    lists), only_a, only_b (the words one list has); the least agreeing first."""
+    among = shared_words(list(kv_a.index_to_key), list(kv_b.index_to_key))
+    if len(among) < 3:
+        raise ValueError(f"The two sides share {len(among)} word(s); comparing neighbour lists needs at least 3.")
+    words = among[:max(1, n_words)]
+    lists_a, lists_b = top_k(kv_a, words, among, k), top_k(kv_b, words, among, k)
+    rows = []
+    for rank, (word, a, b) in enumerate(zip(words, lists_a, lists_b), start=1):
+        set_a, set_b = set(a.tolist()), set(b.tolist())
+        both = set_a & set_b
+        rows.append({"word": word, "rank": rank, "jaccard": len(both) / len(set_a | set_b), "shared": len(both),
+                     "only_a": ", ".join(among[i] for i in a if i not in both),
+                     "only_b": ", ".join(among[i] for i in b if i not in both)})
+    frame = pd.DataFrame(rows, columns=["word", "rank", "jaccard", "shared", "only_a", "only_b"])
+    return frame.sort_values(["jaccard", "rank"], kind="stable").reset_index(drop=True)

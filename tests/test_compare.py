@@ -69,3 +69,38 @@ def test_default_sides(runs):
         compare.sides(a, c, "pytorch", "pytorch")
     with pytest.raises(ValueError, match="Both sides are the gensim model"):
         compare.sides(a, None, "gensim", "gensim")
+
+
+def test_neighbour_agreement_matches_gensims_own_neighbour_lists(runs):
+    a, b, _ = runs
+    kv_a, kv_b = a.keyed_vectors("pytorch", 2), b.keyed_vectors("gensim", 2)  # one vocabulary: lists over all of it
+    k = 5
+    table = compare.neighbour_agreement(kv_a, kv_b, n_words=12, k=k)
+    words = list(kv_a.index_to_key[:12])
+    expected = {}
+    for w in words:
+        list_a = {x for x, _ in kv_a.most_similar(w, topn=k)}
+        list_b = {x for x, _ in kv_b.most_similar(w, topn=k)}
+        expected[w] = len(list_a & list_b) / len(list_a | list_b)
+    assert sorted(table["word"]) == sorted(words)
+    assert dict(zip(table["word"], table["jaccard"])) == pytest.approx(expected)
+    assert list(table["jaccard"]) == sorted(table["jaccard"])  # the least agreeing first
+    row = table.iloc[0]
+    only_a = {x for x, _ in kv_a.most_similar(row["word"], topn=k)} - {x for x, _ in kv_b.most_similar(row["word"], topn=k)}
+    assert set(filter(None, row["only_a"].split(", "))) == only_a
+
+
+def test_a_side_compared_with_itself_agrees_fully(runs):
+    a, _, _ = runs
+    kv = a.keyed_vectors("gensim", 1)
+    assert set(compare.neighbour_agreement(kv, kv, n_words=20, k=4)["jaccard"]) == {1.0}
+
+
+def test_top_k_works_a_block_at_a_time(runs, monkeypatch):
+    a, _, _ = runs
+    kv = a.keyed_vectors("pytorch", 2)
+    words = list(kv.index_to_key)
+    whole = compare.top_k(kv, words, words, 4)
+    monkeypatch.setattr(compare, "CHUNK", 3)
+    assert (compare.top_k(kv, words, words, 4) == whole).all()
+    assert [words[i] for i in whole[0]] == [x for x, _ in kv.most_similar(words[0], topn=4)]

@@ -82,7 +82,7 @@ def test_embedding_space_umap(open_page, proximity_run):
 def test_neighbours(open_page, analogy_run):
     at = open_page("neighbours", analogy_run)
     assert word_box(at, "word", analogy_run).value == "king"
-    assert len(at.dataframe) == 4 and len(charts(at)) == 1
+    assert len(at.dataframe) == 6 and len(charts(at)) == 1  # two lists, two by epoch, two "what changed"
     assert at.metric[0].label.startswith("Overlap") and at.metric[0].value.endswith("%")
     before = at.dataframe[0].value["word"].tolist()
     word_box(at, "word", analogy_run).set_value("queen")
