@@ -2,6 +2,8 @@
 
 import streamlit as st
 
+from lib.jobs import watch_queue
+
 st.set_page_config(page_title="Word2Vec Workbench", page_icon="🧭", layout="wide")
 
 PAGES = {
@@ -20,4 +22,5 @@ PAGES = {
     ],
 }
 
+watch_queue()  # this server process starts waiting trainings when there is room, whoever queued them
 st.navigation(PAGES).run()
