@@ -5,6 +5,8 @@ import logging
 import streamlit as st
 from streamlit.errors import FragmentHandledException
 
+from lib.jobs import watch_queue
+
 st.set_page_config(page_title="Word2Vec Workbench", page_icon="🧭", layout="wide")
 
 PAGES = {
@@ -23,6 +25,7 @@ PAGES = {
     ],
 }
 
+watch_queue()  # this server process starts waiting trainings when there is room, whoever queued them
 try:
     st.navigation(PAGES).run()
 except FragmentHandledException:  # a fragment's own error: Streamlit has shown it (details hidden by .streamlit/config)

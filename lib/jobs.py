@@ -8,7 +8,9 @@ browser reruns, and writes everything it does into its own run folder (see lib.s
     job.cancel()   # leaves the queue, or SIGTERM: the trainer marks its run incomplete and keeps every finished epoch
 
 Trainings wait in a file-based queue shared by every session (lib.training_queue): at most max_trainings() run at
-once, niced, and a reaper thread waits for each trainer so none stays a zombie.
+once, niced, and a reaper thread waits for each trainer so none stays a zombie. Nothing waits for a server to come
+back: every server process watches the queue (watch_queue), and a trainer whose server died hands its slot on as it
+ends (hand_on), so a restart or a closed tab never strands the trainings waiting.
 """
 
 from __future__ import annotations
@@ -300,6 +302,10 @@ _CHILDREN: dict[str, subprocess.Popen] = {}
 _EXIT_CODES: dict[str, int] = {}
 KEEP_EXIT_CODES = 1000
 NICENESS = 10  # trainers run at a lower priority than the server, so pages keep answering while they work
+PARENT_ENV = "W2V_QUEUE_PARENT"  # set for each trainer the queue starts: the pid of the process that started it
+ROOT_ENV = "W2V_QUEUE_ROOT"  # ... and the runs folder whose queue it came from
+WATCH_SECONDS = 2.0  # how often a server process's queue watcher looks for waiting tickets
+_WATCHERS: dict[str, threading.Thread] = {}  # runs folder -> this process's queue watcher
 
 
 def max_trainings() -> int:
@@ -332,10 +338,11 @@ def _launch(ticket: training_queue.Ticket, root: str) -> int | None:
     """Start one ticket's trainer, niced, in its own process group; a reaper thread waits for it."""
     nice = shutil.which("nice")
     args = ([nice, "-n", str(NICENESS)] if nice else []) + ticket.args
+    env = {**os.environ, PARENT_ENV: str(os.getpid()), ROOT_ENV: root}
     with open(ticket.log, "ab") as out:
         try:
             process = subprocess.Popen(args, cwd=REPO_ROOT, stdout=out, stderr=subprocess.STDOUT,
-                                       stdin=subprocess.DEVNULL, start_new_session=True)
+                                       stdin=subprocess.DEVNULL, start_new_session=True, env=env)
         except OSError as exc:
             out.write(f"error: the training process could not start: {exc}\n".encode())
             return None
@@ -352,6 +359,50 @@ def dispatch(root: str | os.PathLike | None = None) -> list[training_queue.Ticke
     return training_queue.dispatch(root, max_trainings(), lambda ticket: _launch(ticket, root))
 
 
+def _nudge(root: str) -> list[training_queue.Ticket]:
+    """dispatch(root) when tickets wait (a look at one folder, no lock or write, when none do); a full or read-only
+    disk or a bad $W2V_MAX_TRAININGS leaves the queue as it is (Start says why)."""
+    try:
+        return dispatch(root) if training_queue.waiting(root) else []
+    except (OSError, ValueError):
+        return []
+
+
+def _watch(root: str, interval: float) -> None:
+    while True:
+        _nudge(root)
+        time.sleep(interval)
+
+
+def watch_queue(root: str | os.PathLike | None = None, interval: float = WATCH_SECONDS) -> None:
+    """Start waiting trainings now if there is room, and keep doing so: the first call in a process (per runs folder)
+    starts a daemon thread that looks every `interval` s. So a ticket whose turn comes when a trainer that another
+    (dead) server started ends, or after a closed tab, starts without any session polling it. Never raises; each
+    look while nothing waits is one folder listing. The app calls it on every page run."""
+    root = str(Path(runs_dir(root)).resolve())
+    with _LOCK:
+        watcher = _WATCHERS.get(root)
+        if watcher is None or not watcher.is_alive():
+            watcher = _WATCHERS[root] = threading.Thread(target=_watch, args=(root, interval), daemon=True,
+                                                         name=f"queue watcher {root}")
+            watcher.start()
+    _nudge(root)
+
+
+def hand_on() -> list[training_queue.Ticket]:
+    """For a trainer the queue started, as it ends (lib.train calls it last): when the process that started it is
+    gone (a server killed or restarted, whose reaper thread would have started the next ticket), start the next
+    waiting tickets itself, its own slot counted free. Nothing for a trainer whose server is alive, or one run from
+    the command line. Never raises."""
+    parent, root = os.environ.get(PARENT_ENV, ""), os.environ.get(ROOT_ENV, "")
+    try:
+        if not root or not parent or os.getppid() == int(parent):
+            return []
+        return training_queue.dispatch(root, max_trainings(), lambda ticket: _launch(ticket, root), ending=os.getpid())
+    except (OSError, ValueError):
+        return []
+
+
 def start(corpus_cfg: CorpusConfig, train_cfg: TrainConfig, models=MODELS, root: str | os.PathLike | None = None,
           analogies: str | os.PathLike | None = None, categories: str | os.PathLike | None = None) -> Job:
     """Queue a training and return its handle at once (it starts now if a slot is free); ValueError for settings that
@@ -363,7 +414,10 @@ def start(corpus_cfg: CorpusConfig, train_cfg: TrainConfig, models=MODELS, root:
     limit = max_trainings()  # a bad $W2V_MAX_TRAININGS says so before anything is queued
     root_path = Path(runs_dir(root)).resolve()
     logs = root_path / LOG_DIR
-    logs.mkdir(parents=True, exist_ok=True)
+    try:
+        logs.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        training_queue.raise_plain(exc, logs)  # "read-only disk", "disk full": no server path
     log = logs / f"{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}.log"
     run_id = new_run_id(Path(corpus_cfg.name).name)
     args = command(corpus_cfg, train_cfg, models, root_path, analogies, categories, run_id)

@@ -408,6 +408,10 @@ def run_cli() -> int:
     except BrokenPipeError:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nothing left to flush at exit
         return 1
+    finally:
+        from lib.jobs import hand_on
+
+        hand_on()  # started by the app's queue and its server is gone: start the next waiting training
     return code
 
 

@@ -5,9 +5,11 @@ at once.
     <runs>/.queue/running/<ticket>.json  started: the same, with the trainer's pid (dropped once that process is gone)
     <runs>/.queue/.lock                  dispatch, enqueue and leave take it (fcntl.flock), so no ticket starts twice
 
-There is no daemon: whoever calls dispatch (a page polling its job, a finished trainer's reaper thread in lib.jobs)
-starts the oldest waiting tickets while fewer than `limit` trainers are alive. Tickets are plain files, so a server
-restart keeps the queue, and trainers still alive from before the restart still count against the limit.
+There is no daemon: whoever calls dispatch (a page polling its job, a finished trainer's reaper thread, every server
+process's queue watcher, a trainer whose server died as it ends: lib.jobs) starts the oldest waiting tickets while
+fewer than `limit` trainers are alive. Tickets are plain files, so a server restart keeps the queue, and trainers
+still alive from before the restart still count against the limit. A full or read-only disk is lib.store's
+StoreError in plain words ("read-only disk"), never a raw OSError with the server's path.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Callable, Iterator
 
-from lib.store import atomic_write_json, runs_dir
+from lib.store import _plain_error, atomic_write_json, runs_dir
 
 QUEUE_DIR = ".queue"  # under the runs folder; list_runs skips names starting with "."
 RUNNING_DIR = "running"
@@ -50,13 +52,32 @@ def queue_dir(root: str | os.PathLike | None = None) -> Path:
 def locked(root: str | os.PathLike | None = None) -> Iterator[None]:
     """Hold the queue's lock (across threads and processes: each call opens its own file description)."""
     folder = queue_dir(root)
-    (folder / RUNNING_DIR).mkdir(parents=True, exist_ok=True)
-    with open(folder / LOCK_FILE, "a") as handle:
+    try:
+        (folder / RUNNING_DIR).mkdir(parents=True, exist_ok=True)
+        handle = open(folder / LOCK_FILE, "a")
+    except OSError as exc:
+        raise_plain(exc, folder / LOCK_FILE)
+    with handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def raise_plain(exc: OSError, path: Path):
+    """Raise lib.store's StoreError in plain words for a full or read-only disk (no server path), else exc itself."""
+    plain = _plain_error(exc, path)
+    if plain is exc:
+        raise exc
+    raise plain from exc
+
+
+def _unlink(path: Path, missing_ok: bool = False) -> None:
+    try:
+        path.unlink(missing_ok=missing_ok)
+    except OSError as exc:
+        raise_plain(exc, path)
 
 
 def _read(path: Path) -> Ticket | None:
@@ -97,7 +118,7 @@ def leave(ticket_id: str, root: str | os.PathLike | None = None) -> bool:
     """Take a waiting ticket out of the line; False if it has already started (or left)."""
     with locked(root):
         try:
-            (queue_dir(root) / f"{ticket_id}.json").unlink()
+            _unlink(queue_dir(root) / f"{ticket_id}.json")
         except FileNotFoundError:
             return False
     return True
@@ -135,24 +156,26 @@ def running(root: str | os.PathLike | None = None) -> list[Ticket]:
     return [t for t in _tickets(queue_dir(root) / RUNNING_DIR) if alive(t)]
 
 
-def dispatch(root: str | os.PathLike | None, limit: int, launch: Callable[[Ticket], int | None]) -> list[Ticket]:
+def dispatch(root: str | os.PathLike | None, limit: int, launch: Callable[[Ticket], int | None],
+             ending: int | None = None) -> list[Ticket]:
     """Start the oldest waiting tickets while fewer than `limit` trainers are alive; returns the ones started.
 
-    launch(ticket) starts the trainer and returns its pid (None if it could not start: the ticket is dropped)."""
+    launch(ticket) starts the trainer and returns its pid (None if it could not start: the ticket is dropped).
+    ending: the pid of a trainer about to exit (the caller itself, handing its slot on): its ticket counts as ended."""
     out = []
     with locked(root):
         folder = queue_dir(root)
         active = 0
         for ticket in _tickets(folder / RUNNING_DIR):
-            if alive(ticket):
+            if alive(ticket) and ticket.pid != ending:
                 active += 1
             else:
-                (folder / RUNNING_DIR / f"{ticket.id}.json").unlink(missing_ok=True)
+                _unlink(folder / RUNNING_DIR / f"{ticket.id}.json", missing_ok=True)
         for ticket in waiting(root)[:max(0, limit - active)]:
             pid = launch(ticket)
             if pid is not None:  # the running record first, so a reader never finds the ticket in neither place
                 ticket = replace(ticket, pid=pid)
                 atomic_write_json(folder / RUNNING_DIR / f"{ticket.id}.json", asdict(ticket))
                 out.append(ticket)
-            (folder / f"{ticket.id}.json").unlink(missing_ok=True)
+            _unlink(folder / f"{ticket.id}.json", missing_ok=True)
     return out

@@ -1,6 +1,10 @@
 """Background training through lib.jobs: real subprocesses that finish, get cancelled, or fail to start."""
 
+import errno
 import os
+import subprocess
+import sys
+import threading
 import time
 from pathlib import Path
 
@@ -8,7 +12,7 @@ import pytest
 
 from lib import jobs
 from lib.config import CorpusConfig, TrainConfig
-from lib.store import Run, list_runs
+from lib.store import Run, StoreError, list_runs, new_run_id
 from lib.train import _config_from_args, build_parser
 
 TINY_CORPUS = CorpusConfig("toy-pos", sentences=300)
@@ -195,3 +199,76 @@ def test_max_trainings_comes_from_the_environment(monkeypatch):
         jobs.start(TINY_CORPUS, TINY, root="/nonexistent-never-made")
     monkeypatch.delenv("W2V_MAX_TRAININGS")
     assert jobs.max_trainings() == max(1, (os.cpu_count() or 2) // 2)
+
+
+@pytest.mark.slow
+def test_a_ticket_a_dead_server_left_waiting_starts_once_any_process_watches_the_queue(tmp_path, monkeypatch):
+    """A server died with one trainer running and one ticket waiting (both written the way its queue writes them);
+    this process never started either. Watching the queue starts the ticket when the old trainer ends, though
+    nobody polls, waits for or dispatches anything here."""
+    monkeypatch.setenv("W2V_MAX_TRAININGS", "1")
+    old = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(3)", "--run-id", "run-old"])
+    jobs.training_queue.enqueue("run-old", [], str(tmp_path / "old.log"), tmp_path)
+    jobs.training_queue.dispatch(tmp_path, 1, lambda ticket: old.pid)  # the dead server's start of it
+    run_id = new_run_id("toy-pos")
+    args = jobs.command(TINY_CORPUS, TINY, ["gensim"], tmp_path, run_id=run_id)
+    ticket = jobs.training_queue.enqueue(run_id, args, str(tmp_path / "waiting.log"), tmp_path)
+    jobs.watch_queue(tmp_path, interval=0.2)
+    jobs.watch_queue(tmp_path, interval=0.2)  # once per process: a second call starts no second watcher
+    assert jobs.training_queue.place(ticket.id, tmp_path) == (1, 1)  # the old trainer still holds the one slot
+    assert [t.name for t in threading.enumerate()].count(f"queue watcher {tmp_path.resolve()}") == 1
+    state = ""
+    end = time.monotonic() + 120
+    while time.monotonic() < end and state != "complete":
+        time.sleep(0.2)
+        state = Run.open(tmp_path / run_id).status()["state"] if (tmp_path / run_id / "config.json").exists() else ""
+    old.wait()
+    assert state == "complete", (tmp_path / "waiting.log").read_text() if (tmp_path / "waiting.log").exists() else ""
+    assert jobs.training_queue.waiting(tmp_path) == []
+
+
+@pytest.mark.slow
+def test_a_trainer_whose_server_was_killed_starts_the_next_ticket_as_it_ends(tmp_path):
+    """kill -9 of a server with one training running and one waiting: the running one finishes, then starts the
+    waiting one itself (no server, page or session in between), which finishes too."""
+    script = ("import os, signal\n"
+              "from lib import jobs\n"
+              "from lib.config import CorpusConfig, TrainConfig\n"
+              "cfg = TrainConfig(epochs=2, dim=8, min_count=1, negative=3, workers=1)\n"
+              f"a = jobs.start(CorpusConfig('toy-pos', sentences=300, seed=1), cfg, ['gensim'], {str(tmp_path)!r})\n"
+              f"b = jobs.start(CorpusConfig('toy-pos', sentences=300, seed=2), cfg, ['gensim'], {str(tmp_path)!r})\n"
+              "print(a.run_id, b.run_id, b.poll().state, flush=True)\n"
+              "os.kill(os.getpid(), signal.SIGKILL)\n")
+    server = subprocess.run([sys.executable, "-c", script], cwd=jobs.REPO_ROOT, capture_output=True, text=True,
+                            env={**os.environ, "W2V_MAX_TRAININGS": "1"}, timeout=120)
+    assert server.returncode == -9, server.stderr
+    first, second, second_state = server.stdout.split()
+    assert second_state == "queued"
+    states = {}
+    end = time.monotonic() + 180
+    while time.monotonic() < end and list(states.values()) != ["complete", "complete"]:
+        time.sleep(0.2)
+        states = {r.id: r.status()["state"] for r in list_runs(tmp_path)}
+    assert states == {first: "complete", second: "complete"}, [p.read_text() for p in (tmp_path / ".logs").iterdir()]
+    assert Run.open(tmp_path / second).config["corpus"]["seed"] == 2
+    for _ in range(100):  # the second trainer drops its record just after it wrote "complete"
+        if not list((tmp_path / ".queue").glob("**/*.json")):
+            break
+        time.sleep(0.1)
+    assert not list((tmp_path / ".queue").glob("**/*.json"))
+
+
+def test_start_on_a_read_only_disk_says_so_without_the_servers_path(tmp_path, monkeypatch):
+    def read_only(path, *args, **kwargs):
+        raise OSError(errno.EROFS, os.strerror(errno.EROFS), str(path))
+
+    with monkeypatch.context() as patch:
+        patch.setattr(Path, "mkdir", read_only)  # no .logs folder yet, and none can be made
+        with pytest.raises(StoreError, match=r"\.logs: read-only disk\.$") as caught:
+            jobs.start(TINY_CORPUS, TINY, root=tmp_path)
+        assert str(tmp_path) not in str(caught.value)
+    (tmp_path / jobs.LOG_DIR).mkdir()
+    monkeypatch.setattr(jobs.training_queue, "open", read_only, raising=False)  # the queue's lock file
+    with pytest.raises(StoreError) as caught:
+        jobs.start(TINY_CORPUS, TINY, root=tmp_path)
+    assert str(caught.value) == f"Cannot write {tmp_path.name}/.queue/.lock: read-only disk."

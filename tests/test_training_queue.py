@@ -1,5 +1,6 @@
 """lib.training_queue with real processes: order, place in line, leaving, and never more than the limit at once."""
 
+import errno
 import os
 import subprocess
 import sys
@@ -10,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from lib import training_queue as tq
+from lib.store import StoreError
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -115,3 +117,26 @@ def test_concurrent_dispatchers_never_exceed_the_limit(tmp_path, processes, limi
     finally:
         for _, pid in elsewhere:
             subprocess.run(["kill", pid])
+
+
+def test_a_read_only_disk_is_said_in_plain_words_without_the_servers_path(tmp_path, monkeypatch):
+    """What Start, Leave and the queue's own writes say when the runs folder cannot be written (simulated: tests may
+    run as root, where a read-only folder is still writable)."""
+    ticket = tq.enqueue("run-0", [], str(tmp_path / "0.log"), tmp_path)
+
+    def read_only(path, *args, **kwargs):
+        raise OSError(errno.EROFS, os.strerror(errno.EROFS), str(path))
+
+    monkeypatch.setattr(tq, "open", read_only, raising=False)  # the lock file, as open() raises it there
+    for call in (lambda: tq.enqueue("run-1", [], "1.log", tmp_path), lambda: tq.leave(ticket.id, tmp_path),
+                 lambda: tq.dispatch(tmp_path, 1, lambda t: None)):
+        with pytest.raises(StoreError) as caught:
+            call()
+        assert str(caught.value) == f"Cannot write {tmp_path.name}/.queue/.lock: read-only disk."
+    monkeypatch.undo()
+    monkeypatch.setattr(Path, "unlink", read_only)  # the lock opens; the ticket cannot be removed
+    with pytest.raises(StoreError) as caught:
+        tq.leave(ticket.id, tmp_path)
+    assert str(caught.value) == f"Cannot write {tmp_path.name}/.queue/{ticket.id}.json: read-only disk."
+    monkeypatch.undo()
+    assert [t.id for t in tq.waiting(tmp_path)] == [ticket.id]
