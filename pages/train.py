@@ -52,6 +52,17 @@ def saved_upload(upload, kind: str, root) -> str:
     return path
 
 
+def uploaded_path(label: str, types: list[str], key: str, kind: str, root) -> str | None:
+    """An st.file_uploader's file, saved once (saved_upload); None until a file is given.
+
+    The UploadedFile never leaves this function. Streamlit hands back a fresh copy of the whole file on every rerun
+    (it deep-copies widget values), and a copy kept in the page's globals outlives its rerun: those globals and the
+    page's functions refer to each other, a cycle that only a full garbage collection frees, and the app turns
+    Streamlit's collection after every run off (.streamlit/config.toml). A local goes as soon as this returns."""
+    upload = st.file_uploader(label, type=types, key=key)
+    return None if upload is None else saved_upload(upload, kind, root)
+
+
 st.title("Train")
 st.caption("Both models train one after the other in a background process, on the same corpus with the same "
            "settings. Every finished epoch is saved at once, so the other pages can show it while training goes on.")
@@ -163,18 +174,18 @@ elif source == "WikiText-2":
                    "then whoever runs the server sets $WIKITEXT2_DIR to the folder with WikiText-2's text files and "
                    "restarts the app. To train on your own text, choose **Your text file**.")
 else:
-    upload = st.file_uploader("A UTF-8 text file, one sentence or paragraph per line", type=["txt"],
-                              key="upload_corpus")
-    questions = st.file_uploader("Analogy questions (optional): lines 'a b c d', ': section' headers allowed",
-                                 type=["txt"], key="upload_analogies")
     corpus_cfg = None
     try:
-        if upload is not None:
-            corpus_cfg = CorpusConfig(saved_upload(upload, "corpus", root))
-        if questions is not None:
-            analogies_path = saved_upload(questions, "analogies", root)
+        corpus_path = uploaded_path("A UTF-8 text file, one sentence or paragraph per line", ["txt"],
+                                    "upload_corpus", "corpus", root)
+        corpus_cfg = CorpusConfig(corpus_path) if corpus_path else None
     except ValueError as exc:
         corpus_error = str(exc)
+    try:
+        analogies_path = uploaded_path("Analogy questions (optional): lines 'a b c d', ': section' headers allowed",
+                                       ["txt"], "upload_analogies", "analogies", root)
+    except ValueError as exc:
+        corpus_error = corpus_error or str(exc)
     if corpus_cfg is None and not corpus_error:
         st.info("Upload a text file to train on it.")
 categories_path = None
@@ -183,13 +194,11 @@ with st.expander("Word categories (optional)"):
                "file: the toy language's design, or for natural text the lists shipped in data/categories.tsv "
                "(months, weekdays, numbers, colours, family, countries, capitals, nationalities, currencies, "
                "US states).")
-    category_upload = st.file_uploader("word<TAB>category per line", type=["tsv", "txt"], key="upload_categories")
-    if category_upload is not None:
-        try:
-            categories_path = str(jobs.save_upload(category_upload.getvalue(), category_upload.name, root,
-                                                   "categories"))
-        except ValueError as exc:
-            corpus_error = str(exc)
+    try:
+        categories_path = uploaded_path("word<TAB>category per line", ["tsv", "txt"], "upload_categories",
+                                        "categories", root)
+    except ValueError as exc:
+        corpus_error = str(exc)
 
 # ------------------------------------------------------------ hyperparameters and models
 

@@ -12,8 +12,11 @@ from __future__ import annotations
 
 import asyncio
 import time
+import urllib.request
+import uuid
 
 from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.Common_pb2 import UploadedFileInfo
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 from websockets.asyncio.client import connect
@@ -26,7 +29,10 @@ class Session:
     """One browser session of a Streamlit app at url; use `async with Session(url) as s:`."""
 
     def __init__(self, url: str):
+        self.url = url.rstrip("/")
         self.ws_url = url.replace("http", "ws", 1).rstrip("/") + "/_stcore/stream"
+        self.session_id = ""  # the server's id for this session (its first new_session says it)
+        self._file_urls: dict[str, asyncio.Future] = {}  # file_urls_request id -> the server's answer
         self.page, self.query, self.page_hash = "", "", ""
         self.elements: dict[tuple, object] = {}  # delta path -> the Element last sent there
         self.widgets: dict[str, WidgetState] = {}  # values this session has set (sent again with every rerun)
@@ -61,6 +67,10 @@ class Session:
                 self._touched.add(path)
             elif kind == "new_session":  # a run starts (a fragment's too)
                 self._touched, self._registered = set(), set()
+                if msg.new_session.initialize.session_id:
+                    self.session_id = msg.new_session.initialize.session_id
+            elif kind == "file_urls_response" and msg.file_urls_response.response_id in self._file_urls:
+                self._file_urls.pop(msg.file_urls_response.response_id).set_result(msg.file_urls_response)
             elif kind == "navigation":  # the page that ran: later reruns ask for it by hash, as the frontend does
                 self.page_hash = msg.navigation.page_script_hash
             elif kind == "auto_rerun":
@@ -119,6 +129,38 @@ class Session:
 
     async def set_number(self, label: str, value: int, timeout: float = 300) -> float:
         widget = WidgetState(id=self.element("number_input", label).id, int_value=value)
+        self.widgets[widget.id] = widget
+        return await self._run(timeout)
+
+    async def choose(self, kind: str, label: str, option: str, timeout: float = 300) -> float:
+        """Pick an option of a radio or selectbox by its text (the value Streamlit's frontend sends)."""
+        widget = WidgetState(id=self.element(kind, label).id, string_value=option)
+        self.widgets[widget.id] = widget
+        return await self._run(timeout)
+
+    async def upload(self, label: str, name: str, data: bytes, timeout: float = 300) -> float:
+        """Give a file_uploader a file as the frontend does: ask the server for an upload URL (file_urls_request),
+        PUT the file there as multipart form data, then rerun with the widget holding the file's id. The server
+        must run with --server.enableXsrfProtection false (a browser gets the XSRF cookie from the page)."""
+        element = self.element("file_uploader", label)
+        request_id = uuid.uuid4().hex
+        answer = self._file_urls[request_id] = asyncio.get_running_loop().create_future()
+        back = BackMsg()
+        back.file_urls_request.request_id, back.file_urls_request.session_id = request_id, self.session_id
+        back.file_urls_request.file_names.append(name)
+        await self.ws.send(back.SerializeToString())
+        urls = (await asyncio.wait_for(answer, timeout)).file_urls[0]
+        boundary = uuid.uuid4().hex
+        body = (f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{name}"\r\n'
+                f"Content-Type: text/plain\r\n\r\n").encode() + data + f"\r\n--{boundary}--\r\n".encode()
+        put = urllib.request.Request(self.url + urls.upload_url if urls.upload_url.startswith("/") else urls.upload_url,
+                                     data=body, method="PUT",
+                                     headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
+        await asyncio.to_thread(lambda: urllib.request.urlopen(put, timeout=timeout).read())
+        del body
+        widget = WidgetState(id=element.id)
+        widget.file_uploader_state_value.uploaded_file_info.append(
+            UploadedFileInfo(name=name, size=len(data), file_id=urls.file_id, file_urls=urls))
         self.widgets[widget.id] = widget
         return await self._run(timeout)
 
