@@ -8,12 +8,15 @@ page always did); with a second run ("Compare with", ?vs=B) side B is a model of
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
-from gensim.models import KeyedVectors
 
 from lib.store import Run, run_label
+
+if TYPE_CHECKING:  # importing gensim and pandas takes seconds: pages import this module before they draw anything
+    import pandas as pd
+    from gensim.models import KeyedVectors
 
 # Settings a run saves in config.json that say how it was made, in the order a reader scans them: the corpus first,
 # then what changes the model most. Settings not listed here (and the resolved machine values) follow in file order.
@@ -165,6 +168,8 @@ def neighbour_agreement(kv_a: KeyedVectors, kv_b: KeyedVectors, n_words: int = 3
     if len(among) < 3:
         raise ValueError(f"The two sides share {len(among)} word(s); comparing neighbour lists needs at least 3.")
     words = among[:max(1, n_words)]
+    import pandas as pd
+
     lists_a, lists_b = top_k(kv_a, words, among, k), top_k(kv_b, words, among, k)
     rows = []
     for rank, (word, a, b) in enumerate(zip(words, lists_a, lists_b), start=1):
