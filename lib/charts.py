@@ -384,3 +384,23 @@ def similarity_heatmap(frame: pd.DataFrame, word: str) -> alt.FacetChart:
         facet=alt.Facet("series:N", title=None, sort=[f"{lang} · {m}" for lang in ("toy-random", "toy-proximity")
                                                         for m in ("pytorch", "gensim")]),
         columns=2)
+
+
+# ------------------------------------------------------------ many runs overlaid
+
+
+def run_overlay(frame: pd.DataFrame, metric: str, title: str, y_format: str = ",.4g", log_y: bool = False,
+                height: int = 260) -> alt.Chart:
+    """One metric of several runs over the epochs: one colour per run, one line style per model.
+
+    frame: lib.overlay.overlay_frame's columns run, model, epoch, metric, value."""
+    rows = frame[frame["metric"] == metric]
+    scale = alt.Scale(type="log") if log_y else alt.Scale(zero=False)
+    return alt.Chart(rows).mark_line(point=True).encode(
+        x=alt.X("epoch:Q", title="epoch", axis=alt.Axis(tickMinStep=1, format="d")),
+        y=alt.Y("value:Q", title=metric, scale=scale, axis=alt.Axis(format=y_format)),
+        color=alt.Color("run:N", title="run", scale=alt.Scale(scheme="tableau10"),
+                        legend=alt.Legend(orient="bottom", columns=1, labelLimit=600)),
+        strokeDash=alt.StrokeDash("model:N", title="model", scale=alt.Scale(domain=list(MODEL_COLOURS))),
+        tooltip=["run:N", "model:N", "epoch:Q", alt.Tooltip("value:Q", title=metric, format=y_format)],
+    ).properties(title=title, height=height)

@@ -23,7 +23,9 @@ if TYPE_CHECKING:  # importing gensim and pandas takes seconds: pages import thi
 CORPUS_SETTINGS = ("name", "seed", "sentences", "max_tokens")
 FIRST_TRAIN_SETTINGS = ("architecture", "loss", "dim", "window", "negative", "min_count", "sample", "epochs",
                         "alpha", "seed")
-IGNORED = {"max_corpus_tokens", "max_corpus_bytes", "workers", "device", "versions"}  # limits and machine, not choices
+# limits and what the machine resolved (threads, a thread's batch, library versions): not choices between runs
+IGNORED = {"max_corpus_tokens", "max_corpus_bytes", "workers", "device", "versions", "gensim_workers", "pytorch_threads",
+           "worker_batch"}
 
 
 @dataclass(frozen=True)

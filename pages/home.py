@@ -3,10 +3,10 @@
 import pandas as pd
 import streamlit as st
 
-from lib import charts, clusters, explain, jobs, store
+from lib import charts, clusters, compare, explain, jobs, overlay, store
 from lib.evaluate import PROBE_EXAMPLES
-from widgets import (RUN_KEY, URL, damaged_runs, forget_runs, plain, progress_bars, run_summaries, runs_root,
-                     select_run, show_error)
+from widgets import (RUN_KEY, URL, damaged_runs, forget_runs, plain, progress_bars, run_label, run_summaries,
+                     runs_root, select_run, show_error)
 
 st.title("Word2Vec Workbench")
 st.markdown(
@@ -143,6 +143,62 @@ def manage_run() -> None:
 
 
 manage_run()
+
+
+def overlay_runs() -> None:
+    """Several runs' per-epoch curves in one chart each, and the settings in which they differ."""
+    with st.expander("Compare runs: overlay their curves", expanded=bool(st.session_state.get("overlay"))):
+        ids = [r["run"] for r in run_summaries(root)]
+        if "overlay" not in st.session_state:  # a link names the runs by id (?overlay=A&overlay=B)
+            st.session_state["overlay"] = [i for i in st.query_params.get_all("overlay") if i in ids][
+                :overlay.MAX_RUNS]
+        st.session_state["overlay"] = [i for i in st.session_state["overlay"] if i in ids]  # deleted meanwhile
+        chosen = st.multiselect(f"Runs to overlay (2 to {overlay.MAX_RUNS})", ids, key="overlay",
+                                max_selections=overlay.MAX_RUNS, format_func=lambda i: run_label(root, i),
+                                placeholder="pick runs from the table above")
+        st.query_params["overlay"] = chosen
+        if len(chosen) < 2:
+            st.caption("Pick two or more runs: their probe loss, analogy accuracy, category purity and words/s per "
+                       "epoch are drawn in one chart each (a colour per run, a line style per model), with the "
+                       "settings in which they differ.")
+            return
+        runs = []
+        for run_id in chosen:
+            try:
+                runs.append(store.find_run(run_id, root))
+            except ValueError as exc:  # damaged or deleted since it was listed
+                st.warning(plain(str(exc)))
+        if len(runs) < 2:
+            return
+        differ = compare.differing_settings(runs)
+        labels = [store.run_label(r.summary()) for r in runs]
+        if differ:
+            st.markdown("**Settings in which the runs differ**")
+            st.dataframe(pd.DataFrame({name: [str(v) for v in values] for name, values in differ}, index=labels),
+                         width="stretch")
+        else:
+            st.caption("The runs have the same settings: what differs between their curves is chance.")
+        frame = overlay.overlay_frame(runs)
+        objectives = sorted(frame["objective"].unique())
+        if len(objectives) > 1:
+            st.caption("Probe loss is drawn once per objective: the yardstick's scale differs with the settings, so "
+                       "only runs trained for the same objective share a chart.")
+        for objective in objectives:
+            part = frame[frame["objective"] == objective]
+            st.altair_chart(charts.run_overlay(part, "probe loss", f"Probe loss per epoch ({objective})"),
+                            width="stretch")
+        left, right = st.columns(2)
+        left.altair_chart(charts.run_overlay(frame, "analogy accuracy", "Analogy accuracy per epoch", ".0%"),
+                          width="stretch")
+        right.altair_chart(charts.run_overlay(frame, "category purity", "Category purity per epoch", ".2f"),
+                           width="stretch")
+        st.altair_chart(charts.run_overlay(frame, "words/s", "Training speed per epoch", ",.0f", log_y=True),
+                        width="stretch")
+        st.caption("Look for where the curves part: a setting that changes the model shows as a gap that grows "
+                   "with the epochs; runs that differ only in seed show how much of a gap is noise.")
+
+
+overlay_runs()
 
 # ------------------------------------------------------------ the selected run, epoch by epoch
 
