@@ -21,7 +21,16 @@ def side_colours(labels: tuple[str, str], models: tuple[str, str]) -> dict[str, 
 def model_colour(title: str = "model", colours: dict[str, str] | None = None) -> alt.Color:
     """Colour by the "model" column: the models' own colours, or `colours` (side_colours) for two sides."""
     colours = colours or MODEL_COLOURS
-    return alt.Color("model:N", scale=alt.Scale(domain=list(colours), range=list(colours.values())), title=title)
+    scale = alt.Scale(domain=list(colours), range=list(colours.values()))
+    if legend_below(colours):  # two runs' sides: the whole labels, one a line below the chart (they differ at
+        legend = alt.Legend(orient="bottom", direction="vertical", labelLimit=0)  # their end, which a legend
+        return alt.Color("model:N", scale=scale, title="side", legend=legend)  # beside the chart cuts off)
+    return alt.Color("model:N", scale=scale, title=title)
+
+
+def legend_below(colours: dict[str, str] | None) -> int:
+    """The height (px) a legend of long side labels takes below a chart (0: the legend sits beside it)."""
+    return 70 + 30 * len(colours) if colours and max(map(len, colours)) > 24 else 0
 
 
 def padded_domain(values: pd.Series, pad: float = 0.05, quantile: float = 0.0) -> list[float]:
@@ -170,7 +179,7 @@ def metric_lines(frame: pd.DataFrame, metric: str, title: str, y_format: str = "
         y=alt.Y("value:Q", title=metric, scale=y_scale, axis=alt.Axis(format=y_format)),
         color=model_colour(colours=colours),
         tooltip=tooltip,
-    ).properties(title=title, height=height)
+    ).properties(title=title, height=height + legend_below(colours))  # the app fits the legend in the height
 
 
 def similarity_lines(frame: pd.DataFrame, word_a: str, word_b: str, colours: dict[str, str] | None = None) -> alt.Chart:

@@ -188,15 +188,16 @@ for label, column in zip(now, st.columns(2)):
         column.caption(widgets.plain(label))
         column.metric(f"Side {'AB'[labels.index(label)]} accuracy", "–" if accuracy is None else f"{accuracy:.1%}",
                       help="Share of the shared questions answered right (top answer).")
-        column.metric("Shared questions", f"{len(shared):,} of {total:,}",
-                      help="Questions of side A's set whose four words both sides' vocabularies have: both sides "
-                           "are scored on these.")
         continue
     coverage = now[label].get("analogy_coverage")
     column.metric(f"{label} accuracy", "–" if accuracy is None else f"{accuracy:.1%}",
                   help="Share of the covered questions answered right (top answer).")
     column.metric(f"{label} coverage", "–" if coverage is None else f"{coverage:.1%}",
                   help="Share of the questions whose four words are all in the vocabulary.")
+if pair.two_runs:
+    st.metric("Shared questions", f"{len(shared):,} of {total:,}",
+              help="Questions of side A's set whose four words both sides' vocabularies have: both sides are scored "
+                   "on these.")
 when = epoch if not pair.two_runs or at[labels[1]] == epoch else f"{epoch} (side B: {at[labels[1]]})"
 if pair.two_runs:  # the note above names the sides
     now_named = {("side A" if label == labels[0] else "side B"): result for label, result in now.items()}

@@ -25,6 +25,7 @@ if not widgets.all_epochs(run):
     st.stop()
 labels = pair.labels()
 sides = dict(zip(labels, (pair.a, pair.b)))
+SIDE = dict(zip(labels, ("Side A", "Side B")))
 colours = charts.side_colours(labels, (pair.a.model, pair.b.model))
 if note := widgets.sides_note(pair):
     st.info(widgets.plain(note), icon=":material/compare_arrows:")
@@ -49,7 +50,7 @@ if not frames:
     st.error(widgets.plain(next(iter(lacking.values()))))
 else:
     for label, why in lacking.items():
-        st.info(widgets.plain(f"{label}: {why} Its line is left out."))
+        st.info(widgets.plain(f"{SIDE[label]} ({label}): {why} Its line is left out."))
     own = analysis.sides_frame(frames)
     if pair.two_runs:  # the note above names the sides; the line says which is which
         own["model"] = own["model"].map({labels[0]: "side A", labels[1]: "side B"})
@@ -60,7 +61,8 @@ else:
                    f"side B's epoch {half} of {planned[1]} sits at side A's {half * planned[0] / planned[1]:g} of "
                    f"{planned[0]}.")
     factors = {labels[1]: planned[0] / max(1, planned[1])} if pair.two_runs else None
-    st.altair_chart(charts.similarity_lines(analysis.sides_frame(frames, factors), word_a, word_b, colours),
+    drawn = {label: colour for label, colour in colours.items() if label in frames}  # no legend for a missing line
+    st.altair_chart(charts.similarity_lines(analysis.sides_frame(frames, factors), word_a, word_b, drawn),
                     width="stretch")
 
 st.subheader("One word against every other word")
@@ -77,15 +79,15 @@ for label, side in sides.items():
     missing = (widgets.missing_epoch(side.run, side.model, at[label]) if at[label] is not None
                else f"{side.model} has no finished epoch yet.")
     if missing:
-        st.info(widgets.plain(f"{label}: {missing}") if pair.two_runs else missing)
+        st.info(widgets.plain(f"{SIDE[label]} ({label}): {missing}") if pair.two_runs else missing)
     else:
         kvs[label] = widgets.keyed_vectors(side.run, side.model, at[label])
 if not kvs:
     st.stop()
 having = {label: kv for label, kv in kvs.items() if word in kv.key_to_index}
 for label in [label for label in kvs if having and label not in having]:
-    st.info(widgets.plain(f"{label}: '{word}' is not in this side's vocabulary (its run's corpus or min_count left "
-                          "it out); its column is left out."))
+    st.info(widgets.plain(f"{SIDE[label]} ({label}): '{word}' is not in this side's vocabulary (its run's corpus "
+                          "or min_count left it out); its column is left out."))
 try:
     table = analysis.similarities_to(having or kvs, word, run.config.get("groups"))
 except ValueError as exc:
@@ -99,7 +101,11 @@ if pair.two_runs:
                f"{first_side}'s words and count is their count in its corpus; a blank means the other side lacks "
                "that word.")
 else:
-    caption = f"Cosine similarity to '{word}' after epoch {epoch}, sorted by {next(iter(shown))}; click a column to sort."
+    caption = (f"Cosine similarity to '{word}' after epoch {epoch}, sorted by {next(iter(shown))}; click a column "
+               "to sort.")
 st.caption(widgets.plain(caption))
-bar = {label: st.column_config.ProgressColumn(label, min_value=-1.0, max_value=1.0, format="%.3f") for label in shown}
+bar = {label: st.column_config.ProgressColumn(f"{name[label]} · {label}" if pair.two_runs else label, min_value=-1.0,
+                                              max_value=1.0, format="%.3f", help=label if pair.two_runs else None,
+                                              width="medium" if pair.two_runs else None)
+       for label in shown}  # with two runs the header starts with the side: long labels differ at their end
 st.dataframe(table, hide_index=True, width="stretch", column_config=bar)
