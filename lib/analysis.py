@@ -4,6 +4,7 @@ analogies and their accuracy, as tidy frames."""
 from __future__ import annotations
 
 import difflib
+import os
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -150,7 +151,9 @@ def similarity_across_epochs(run: Run, word_a: str, word_b: str, models=None) ->
 
 
 def similarities_to(kvs: dict[str, KeyedVectors], word: str, groups: dict[str, str] | None = None) -> pd.DataFrame:
-    """Cosine similarity of word to every other word, one column per model, sorted by the first model's."""
+    """Cosine similarity of word to every other word of the first vectors, one column per model (or side), sorted
+    by the first one's; count is the word's count in the first. Vectors without some of those words (another
+    run's) have no value (NaN) for them."""
     first = next(iter(kvs.values()))
     require_words(first, word)
     others = [w for w in first.index_to_key if w != word]
@@ -159,8 +162,27 @@ def similarities_to(kvs: dict[str, KeyedVectors], word: str, groups: dict[str, s
         table["group"] = [groups.get(w, "") for w in others]
     for model, kv in kvs.items():
         require_words(kv, word)
-        table[model] = 1 - kv.distances(word, others)  # gensim's cosine distances, turned into similarities
+        known = [w for w in others if w in kv.key_to_index]
+        # gensim's cosine distances, turned into similarities
+        values = pd.Series(1 - kv.distances(word, known), index=known, dtype=float) if known else pd.Series(
+            dtype=float)
+        table[model] = values.reindex(others).to_numpy() if len(known) < len(others) else values.to_numpy()
     return table.sort_values(next(iter(kvs)), ascending=False, ignore_index=True)
+
+
+def sides_frame(frames: dict[str, pd.DataFrame], factors: dict[str, float] | None = None) -> pd.DataFrame:
+    """Frames of one model each (columns model, epoch, value), one per side, as one frame named by the sides'
+    labels (the model column). factors {label: side A's planned epochs / that side's}: when one is not 1, epoch
+    becomes the place on side A's epoch axis at the same share of training (B's epoch 10 of 20 at A's 5 of 10)
+    and side_epoch keeps the side's own epoch."""
+    parts = [frame.assign(model=label) for label, frame in frames.items() if not frame.empty]
+    if not parts:
+        return pd.DataFrame(columns=["model", "epoch", "value"])
+    out = pd.concat(parts, ignore_index=True)
+    if factors and any(f != 1 for f in factors.values()):
+        out["side_epoch"] = out["epoch"]
+        out["epoch"] = out["epoch"] * out["model"].map(factors).fillna(1.0)
+    return out
 
 
 # ------------------------------------------------------------ per-epoch metrics and analogies
@@ -239,7 +261,7 @@ def cosmul_result(run: Run, model: str, epoch: int, compute: bool = True) -> dic
     return result
 
 
-def analogy_line(results: dict[str, dict], epoch: int) -> str:
+def analogy_line(results: dict[str, dict], epoch: int | str) -> str:
     """What the analogy numbers of one epoch say, per model: accuracy, and its best and worst covered category."""
     parts = []
     for model, r in results.items():
@@ -257,24 +279,101 @@ def analogy_line(results: dict[str, dict], epoch: int) -> str:
 
 
 def analogy_results(run: Run, method: str, epochs, epoch: int, every_epoch: bool = False,
-                    progress=None) -> dict[tuple[str, int], dict]:
+                    progress=None, models=None, questions: str | None = None) -> dict[tuple[str, int], dict]:
     """{(model, epoch): analogy metrics} for a method: saved with the run (3CosAdd); for 3CosMul computed for
     `epoch` (every epoch when every_epoch), and read from the run's cache for the others scored before.
-    progress(share done) is called after each epoch scored. Epochs a model has not finished are left out."""
-    finished = {m: set(run.epochs(m)) for m in run.models}
-    done = [(m, e) for m in run.models for e in epochs if e in finished[m]]
-    if method == "3cosadd":
+    progress(share done) is called after each epoch scored. Epochs a model has not finished are left out.
+    models: only these of the run's models. questions: a question file (question_file) to score instead of the
+    run's own; then both methods are computed as 3CosMul is, and kept in the run's cache under the file's text."""
+    models = list(models) if models is not None else run.models
+    finished = {m: set(run.epochs(m)) for m in models}
+    done = [(m, e) for m in models for e in epochs if e in finished[m]]
+    if method == "3cosadd" and questions is None:
         return {(m, e): saved_analogy_result(run, m, e) for m, e in done}
+
+    def score(m, e, compute=True):
+        if questions is None:
+            return cosmul_result(run, m, e, compute)
+        return question_file_result(run, m, e, method, questions, compute)
+
     wanted = [(m, e) for m, e in done if every_epoch or e == epoch]
     results = {}
     for i, (m, e) in enumerate(wanted):
-        results[(m, e)] = cosmul_result(run, m, e)
+        results[(m, e)] = score(m, e)
         if progress:
             progress((i + 1) / len(wanted))
     for m, e in done:
-        if (m, e) not in results and (cached := cosmul_result(run, m, e, compute=False)) is not None:
+        if (m, e) not in results and (cached := score(m, e, compute=False)) is not None:
             results[(m, e)] = cached
     return results
+
+
+# ------------------------------------------------------------ analogies of two sides: the questions both cover
+
+
+def shared_questions(path: str, words_a, words_b,
+                     path_b: str | None = None) -> tuple[list[questions.Question], bool]:
+    """The questions of the file at `path` (side A's set) whose four words both vocabularies have, in file order,
+    lowercased as questions.covered matches them; and whether each side's own saved numbers are already over
+    exactly these questions (side B's set, path_b, is the same text, and each vocabulary covers just these), so
+    they can be read instead of computed."""
+    known_a, known_b = set(words_a), set(words_b)
+    every = questions.questions_in(path)
+    covers = [all(w.lower() in known_a for w in q.words) for q in every]
+    both = [q for q, a in zip(every, covers) if a and all(w.lower() in known_b for w in q.words)]
+    own = (same_question_set(path, path_b) and sum(covers) == len(both)
+           and len(questions.covered(path, known_b)) == len(both))
+    return both, own
+
+
+def same_question_set(path_a: str | None, path_b: str | None) -> bool:
+    """Whether two question files hold the same questions (the same files' text, as read)."""
+    if path_a is None or path_b is None:
+        return path_a == path_b
+    return path_a == path_b or questions.questions_in(path_a) == questions.questions_in(path_b)
+
+
+def question_file(chosen: list[questions.Question]) -> str:
+    """A questions-words file of these questions (for gensim's evaluate_word_analogies, which reads a file): in the
+    temporary folder, named by its text's hash, so the same questions are one file."""
+    import hashlib
+    import tempfile
+    from pathlib import Path
+
+    text = questions.canonical_text(chosen)
+    folder = Path(tempfile.gettempdir()) / "w2v-shared-questions"
+    path = folder / f"{hashlib.sha256(text.encode()).hexdigest()[:20]}.txt"
+    if not path.is_file() or path.read_text(encoding="utf-8") != text:
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    return str(path)
+
+
+def question_file_result(run: Run, model: str, epoch: int, method: str, path: str, compute: bool = True) -> dict | None:
+    """Analogy metrics of an epoch over the questions in `path` (question_file), with 3CosAdd (gensim's
+    evaluate_word_analogies, as the saved metrics) or 3CosMul; kept in the run's cache under the file's name (its
+    text's hash). None when not cached and compute is False."""
+    import json
+    from pathlib import Path
+
+    from lib.evaluate import analogy_accuracy, analogy_accuracy_cosmul
+    from lib.store import json_bytes
+
+    cached = (f"analogies-{method}-{Path(path).stem}", model, f"epoch_{epoch:03d}.json")
+    try:
+        result = json.loads(run.read_cache(*cached) or b"null")
+        if isinstance(result, dict):
+            return result
+    except ValueError:
+        pass  # damaged: computed again below
+    if not compute:
+        return None
+    score = analogy_accuracy_cosmul if method == "3cosmul" else analogy_accuracy
+    result = score(run.keyed_vectors(model, epoch), path)
+    run.write_cache(*cached, data=json_bytes(result))  # skipped on a read-only or full disk
+    return result
 
 
 def accuracy_frame(results: dict[tuple[str, int], dict]) -> pd.DataFrame:

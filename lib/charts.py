@@ -21,7 +21,16 @@ def side_colours(labels: tuple[str, str], models: tuple[str, str]) -> dict[str, 
 def model_colour(title: str = "model", colours: dict[str, str] | None = None) -> alt.Color:
     """Colour by the "model" column: the models' own colours, or `colours` (side_colours) for two sides."""
     colours = colours or MODEL_COLOURS
-    return alt.Color("model:N", scale=alt.Scale(domain=list(colours), range=list(colours.values())), title=title)
+    scale = alt.Scale(domain=list(colours), range=list(colours.values()))
+    if legend_below(colours):  # two runs' sides: the whole labels, one a line below the chart (they differ at
+        legend = alt.Legend(orient="bottom", direction="vertical", labelLimit=0)  # their end, which a legend
+        return alt.Color("model:N", scale=scale, title="side", legend=legend)  # beside the chart cuts off)
+    return alt.Color("model:N", scale=scale, title=title)
+
+
+def legend_below(colours: dict[str, str] | None) -> int:
+    """The height (px) a legend of long side labels takes below a chart (0: the legend sits beside it)."""
+    return 70 + 30 * len(colours) if colours and max(map(len, colours)) > 24 else 0
 
 
 def padded_domain(values: pd.Series, pad: float = 0.05, quantile: float = 0.0) -> list[float]:
@@ -159,12 +168,18 @@ def metric_lines(frame: pd.DataFrame, metric: str, title: str, y_format: str = "
     are left out)."""
     rows = frame.dropna(subset=["value"])
     y_scale = alt.Scale(domain=list(y_domain)) if y_domain is not None else alt.Scale(zero=False)
+    tooltip = ["model:N", "epoch:Q", alt.Tooltip("value:Q", title=metric, format=y_format)]
+    x_title = "epoch"
+    if "side_epoch" in rows:  # sides with different planned epochs, drawn on side A's epochs (lib.analysis.sides_frame)
+        x_title = "side A's epoch (side B at the same share of training)"
+        tooltip[1:2] = [alt.Tooltip("side_epoch:Q", title="epoch of its run"),
+                        alt.Tooltip("epoch:Q", title="on side A's axis", format=".2f")]
     return alt.Chart(rows).mark_line(point=True).encode(
-        x=alt.X("epoch:Q", title="epoch", axis=alt.Axis(tickMinStep=1, format="d")),
+        x=alt.X("epoch:Q", title=x_title, axis=alt.Axis(tickMinStep=1, format="d")),
         y=alt.Y("value:Q", title=metric, scale=y_scale, axis=alt.Axis(format=y_format)),
         color=model_colour(colours=colours),
-        tooltip=["model:N", "epoch:Q", alt.Tooltip("value:Q", title=metric, format=y_format)],
-    ).properties(title=title, height=height)
+        tooltip=tooltip,
+    ).properties(title=title, height=height + legend_below(colours))  # the app fits the legend in the height
 
 
 def similarity_lines(frame: pd.DataFrame, word_a: str, word_b: str, colours: dict[str, str] | None = None) -> alt.Chart:
@@ -186,12 +201,13 @@ def purity_lines(frame: pd.DataFrame, title: str = "Category purity after each e
     return alt.layer(lines, rule, text)
 
 
-def accuracy_lines(frame: pd.DataFrame, title: str = "Analogy accuracy after each epoch") -> alt.Chart:
-    """Accuracy (0..1) over the epochs, one line per model, as percentages; the axis starts at 0 and ends a
-    little above the best value (a 2% accuracy on a 0-100% axis would be a flat line)."""
+def accuracy_lines(frame: pd.DataFrame, title: str = "Analogy accuracy after each epoch",
+                   colours: dict[str, str] | None = None) -> alt.Chart:
+    """Accuracy (0..1) over the epochs, one line per model (or side: `colours`), as percentages; the axis starts
+    at 0 and ends a little above the best value (a 2% accuracy on a 0-100% axis would be a flat line)."""
     best = frame["value"].max()
     top = 1.0 if pd.isna(best) else min(1.0, max(0.05, 1.15 * float(best)))
-    return metric_lines(frame, "accuracy", title, y_format=".0%", y_domain=(0, top))
+    return metric_lines(frame, "accuracy", title, y_format=".0%", y_domain=(0, top), colours=colours)
 
 
 def jaccard_lines(frame: pd.DataFrame, word: str, k: int, colours: dict[str, str] | None = None) -> alt.Chart:
