@@ -146,12 +146,13 @@ def embedding_panel(frame: pd.DataFrame, model: str, epoch: int, highlight=(), f
 
 
 def embedding_scatter(frame: pd.DataFrame, epoch: int, highlight=(), models=None, focus=None, top_labels: int = 30,
-                      width: int = 440, height: int = 440) -> alt.HConcatChart:
-    """Both models side by side at one epoch (zoom and pan with the mouse, click a word to select it in both),
-    legend below, so the two panels keep the page's width. focus: {model: words to ring in that model's panel}."""
+                      width: int = 440, height: int = 440, epochs: dict | None = None) -> alt.HConcatChart:
+    """Both models (or sides) side by side at one epoch (zoom and pan with the mouse, click a word to select it in
+    both), legend below, so the two panels keep the page's width. focus: {model: words to ring in that model's
+    panel}; epochs: {model: its own epoch}, where the sides' epochs are matched rather than equal."""
     models = list(models) if models is not None else list(dict.fromkeys(frame["model"]))
-    focus = focus or {}
-    panels = [embedding_panel(frame, m, epoch, highlight, focus.get(m, ()), top_labels, width, height)
+    focus, epochs = focus or {}, epochs or {}
+    panels = [embedding_panel(frame, m, epochs.get(m, epoch), highlight, focus.get(m, ()), top_labels, width, height)
               for m in models]
     with warnings.catch_warnings():  # both panels carry the same PICK selection on purpose: one click, both panels
         warnings.filterwarnings("ignore", message="Automatically deduplicated selection parameter")

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from lib.categories import run_categories
+from lib.compare import Sides
 from lib.store import Run, npy_bytes
 
 METHODS = ("pca", "umap")
@@ -204,4 +205,27 @@ def projection_frame(run: Run, method: str = "pca", n_words: int = 300, models=N
         raise ValueError(f"Run {run.id} has no model {unknown[0]!r}; it has {', '.join(run.models)}.")
     frames = [model_frame(run, model, method, words) for model in models]
     frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=COLUMNS)
+    return frame.astype({"epoch": int, "count": int, "rank": int, "x": float, "y": float, "order": float})
+
+
+def sides_frame(pair: Sides, method: str, words: list[str]) -> pd.DataFrame:
+    """Both sides' projections of `words` (words both sides' vocabularies hold), rows with COLUMNS whose "model" is
+    the side's label (Sides.labels). Each side is aligned over its own epochs (model_frame); with two runs, side B
+    is then turned onto side A as a whole: the orthogonal Procrustes rotation that best maps B's last epoch onto A's
+    last epoch (all the words), applied to every epoch of B, so positions compare across the runs as they do
+    across epochs."""
+    from scipy.linalg import orthogonal_procrustes
+
+    method = method.lower()
+    for side in (pair.a, pair.b):
+        check_request(method, len(words), side.run.train_config.dim)
+    label_a, label_b = pair.labels()
+    a = model_frame(pair.a.run, pair.a.model, method, words).assign(model=label_a)
+    b = model_frame(pair.b.run, pair.b.model, method, words).assign(model=label_b)
+    if pair.two_runs and len(a) and len(b):
+        last_a = a[a["epoch"] == a["epoch"].max()].set_index("word").loc[words, ["x", "y"]].to_numpy()
+        last_b = b[b["epoch"] == b["epoch"].max()].set_index("word").loc[words, ["x", "y"]].to_numpy()
+        rotation, _ = orthogonal_procrustes(last_b, last_a)  # (2, 2)
+        b[["x", "y"]] = b[["x", "y"]].to_numpy() @ rotation
+    frame = pd.concat([a, b], ignore_index=True)[COLUMNS]
     return frame.astype({"epoch": int, "count": int, "rank": int, "x": float, "y": float, "order": float})

@@ -5,7 +5,7 @@ import functools
 import streamlit as st
 
 import widgets
-from lib import charts, clusters, export, projection
+from lib import charts, clusters, compare, export, projection
 from lib.evaluate import PURITY_K
 from lib.store import Run
 
@@ -15,9 +15,11 @@ WORD_SETS = {"Category words": "categories", "Most frequent words": "frequent"}
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def projection_frame(path: str, method: str, words: tuple, epochs: tuple):
-    """Cached per run, method, word set and the epochs finished so far (a new epoch makes a new entry)."""
-    return projection.projection_frame(Run(path), method, words=list(words))
+def projection_frame(path_a: str, model_a: str, path_b: str, model_b: str, method: str, words: tuple, epochs: tuple):
+    """Both sides' projection (lib.projection.sides_frame), cached per pair of sides, method, word set and the epochs
+    finished so far (a new epoch makes a new entry)."""
+    pair = compare.Sides(compare.Side(Run(path_a), model_a), compare.Side(Run(path_b), model_b))
+    return projection.sides_frame(pair, method, list(words))
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -39,6 +41,10 @@ epochs = widgets.all_epochs(run)
 if not epochs:
     st.info("This run has no finished epoch yet.")
     st.stop()
+pair = widgets.select_sides(run)
+if pair is None:
+    st.stop()
+sides, labels = (pair.a, pair.b), pair.labels()
 finished = tuple(tuple(run.epochs(m)) for m in run.models)
 results = purity(str(run.path), finished)
 st.info(widgets.plain(clusters.what_to_look_for(run, results)), icon=":material/visibility:")
@@ -65,16 +71,29 @@ highlight = st.multiselect("Highlight words (drawn whatever their frequency, wit
                            vocab_words[:20_000], key="hl", bind=widgets.URL, placeholder="type to search the vocabulary")
 
 frame = None
+if note := widgets.sides_note(pair):
+    st.info(widgets.plain(note), icon=":material/compare_arrows:")
 try:
     words = projection.projection_words(run, word_set, int(n_words), highlight)
-    projection.check_request(method.lower(), len(words), run.train_config.dim)
+    if pair.two_runs:  # the words both runs have: B's projection is turned onto A's over them
+        words = compare.shared_words(words, widgets.vocab(pair.b.run).words)
+        if len(words) < 3:
+            raise ValueError(f"The two runs share {len(words)} of these words; a common picture needs at least 3.")
+    for side in sides:
+        projection.check_request(method.lower(), len(words), side.run.train_config.dim)
+    side_epochs = tuple(tuple(s.run.epochs(s.model)) for s in sides)
     with st.spinner(f"Projecting {len(words)} words for every epoch with {method}…"):
-        frame = projection_frame(str(run.path), method.lower(), tuple(words), finished)
+        frame = projection_frame(str(pair.a.run.path), pair.a.model, str(pair.b.run.path), pair.b.model,
+                                 method.lower(), tuple(words), side_epochs)
 except ValueError as exc:
-    if run.train_config.dim >= projection.MIN_DIM:
+    if min(s.run.train_config.dim for s in sides) >= projection.MIN_DIM and "share" not in str(exc):
         widgets.show_error(exc)
     st.info(widgets.plain(str(exc)) + " The clusters and the export below work as for any run.")
-if note := widgets.common_note(run):
+if pair.two_runs:
+    st.caption("Side B's picture is turned onto side A's (orthogonal Procrustes over these words at each side's "
+               "last epoch), so positions compare across the runs as they do across epochs. The slider runs over "
+               "side A's epochs; side B shows the epoch at the same share of its training.")
+elif note := widgets.common_note(run):
     st.caption(note)
 player = widgets.Player("embedding", epochs, SECONDS_PER_FRAME, help="0 is the random start, before any training.",
                         param="epoch")
@@ -92,14 +111,22 @@ def scatter() -> None:
     """The epoch slider, the chart and the clicked word's neighbourhood; while playing, this part alone redraws."""
     epoch = player.slider()
     focus_word = st.session_state.get("embedding_focus")
-    models = [m for m in run.models if epoch in run.epochs(m)]
-    for model in run.models:
-        if missing := widgets.missing_epoch(run, model, epoch):
-            st.info(missing)
-    kvs = {m: widgets.keyed_vectors(run, m, epoch) for m in models}
+    at = {label: e for label, e in zip(labels, (epoch, widgets.side_epoch(pair, epoch)))}  # each side's epoch
+    shown = []
+    for side, label in zip(sides, labels):
+        missing = widgets.missing_epoch(side.run, side.model, at[label]) if at[label] is not None else \
+            f"{side.model} has no finished epoch yet."
+        if missing:
+            st.info(widgets.plain(f"{label}: {missing}") if pair.two_runs else missing)
+        else:
+            shown.append(label)
+    if not shown:
+        return
+    kvs = {label: widgets.keyed_vectors(side.run, side.model, at[label])
+           for side, label in zip(sides, labels) if label in shown}
     lists = clusters.neighbour_lists(kvs, focus_word, k) if focus_word else {}
-    focus = {m: [focus_word, *lists.get(m, [])] for m in models} if focus_word else None
-    event = st.altair_chart(charts.embedding_scatter(frame, epoch, highlight, models, focus, top_labels),
+    focus = {m: [focus_word, *lists.get(m, [])] for m in shown} if focus_word else None
+    event = st.altair_chart(charts.embedding_scatter(frame, epoch, highlight, shown, focus, top_labels, epochs=at),
                             width="content", on_select="rerun", selection_mode=charts.PICK, key="embedding_chart")
     picked = [p.get("word") for p in (event.selection.get(charts.PICK) or []) if p.get("word")]
     if picked and picked[0] != focus_word:
@@ -113,13 +140,13 @@ def scatter() -> None:
 
 def neighbourhood(word: str, epoch: int, lists: dict[str, list[str]]) -> None:
     shown = set(frame.loc[frame["epoch"] == epoch, "word"])
-    st.markdown(f"**Nearest neighbours at epoch {epoch}** (cosine in the full {run.train_config.dim}-dimensional "
-                "space; ringed in the plots where they are among the words shown)")
+    st.markdown(f"**Nearest neighbours at epoch {epoch}** (cosine in each side's full vector space; ringed in the "
+                "plots where they are among the words shown)")
     st.caption(widgets.plain(f"Clicked word: {word}"))
-    columns = st.columns(len(run.models) + 1)
-    for column, model in zip(columns, run.models):
-        column.dataframe({"rank": range(1, len(lists.get(model, [])) + 1), model: lists.get(model, []),
-                          "in the plot": [w in shown for w in lists.get(model, [])]}, hide_index=True)
+    columns = st.columns(len(labels) + 1)
+    for column, label in zip(columns, labels):
+        column.dataframe({"rank": range(1, len(lists.get(label, [])) + 1), label: lists.get(label, []),
+                          "in the plot": [w in shown for w in lists.get(label, [])]}, hide_index=True)
     if len(lists) == 2:
         (a, list_a), (b, list_b) = lists.items()
         both = [w for w in list_a if w in list_b]
