@@ -207,7 +207,8 @@ def sides_note(pair: compare.Sides) -> str | None:
     differ = compare.difference_text(a, b) or "no setting (the same settings: what differs is chance)"
     words_a, words_b = vocab(a).words, vocab(b).words
     shared = len(compare.shared_words(words_a, words_b))
-    note = f"Side A: {pair.labels()[0]}. Side B: {pair.labels()[1]}. The runs differ in {differ}."
+    summary = lambda side: f"run {store.run_label(side.run.summary())}, its {side.model} model"  # noqa: E731
+    note = f"Side A is {summary(pair.a)}; side B is {summary(pair.b)}. The runs differ in {differ}."
     if shared < max(len(words_a), len(words_b)):
         note += (f" They share {shared:,} of their words (A has {len(words_a):,}, B {len(words_b):,}); a word only "
                  "one run has is shown on that side alone.")

@@ -407,7 +407,7 @@ def similarity_heatmap(frame: pd.DataFrame, word: str) -> alt.FacetChart:
 
 
 def run_overlay(frame: pd.DataFrame, metric: str, title: str, y_format: str = ",.4g", log_y: bool = False,
-                height: int = 260) -> alt.Chart:
+                height: int = 380) -> alt.Chart:
     """One metric of several runs over the epochs: one colour per run, one line style per model.
 
     frame: lib.overlay.overlay_frame's columns run, model, epoch, metric, value."""
@@ -418,6 +418,8 @@ def run_overlay(frame: pd.DataFrame, metric: str, title: str, y_format: str = ",
         y=alt.Y("value:Q", title=metric, scale=scale, axis=alt.Axis(format=y_format)),
         color=alt.Color("run:N", title="run", scale=alt.Scale(scheme="tableau10"),
                         legend=alt.Legend(orient="bottom", columns=1, labelLimit=600)),
-        strokeDash=alt.StrokeDash("model:N", title="model", scale=alt.Scale(domain=list(MODEL_COLOURS))),
+        strokeDash=alt.StrokeDash("model:N", title="model", scale=alt.Scale(domain=list(MODEL_COLOURS)),
+                                  legend=alt.Legend(orient="bottom", symbolType="stroke", symbolStrokeWidth=2,
+                                                    symbolStrokeColor="#333333")),
         tooltip=["run:N", "model:N", "epoch:Q", alt.Tooltip("value:Q", title=metric, format=y_format)],
     ).properties(title=title, height=height)

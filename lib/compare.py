@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from lib.store import Run, run_label
+from lib.store import Run
 
 if TYPE_CHECKING:  # importing gensim and pandas takes seconds: pages import this module before they draw anything
     import pandas as pd
@@ -24,6 +24,7 @@ CORPUS_SETTINGS = ("name", "seed", "sentences", "max_tokens")
 FIRST_TRAIN_SETTINGS = ("architecture", "loss", "dim", "window", "negative", "min_count", "sample", "epochs",
                         "alpha", "seed")
 # limits and what the machine resolved (threads, a thread's batch, library versions): not choices between runs
+LABEL_SETTINGS = 2  # differing settings named in a side's label (the sides note names them all)
 IGNORED = {"max_corpus_tokens", "max_corpus_bytes", "workers", "device", "versions", "gensim_workers", "pytorch_threads",
            "worker_batch"}
 
@@ -34,10 +35,6 @@ class Side:
 
     run: Run
     model: str
-
-    def label(self, two_runs: bool) -> str:
-        """How pages name the side: the model alone within one run, else the run's label and the model."""
-        return f"{run_label(self.run.summary())} · {self.model}" if two_runs else self.model
 
 
 @dataclass(frozen=True)
@@ -52,9 +49,18 @@ class Sides:
         return self.a.run.path != self.b.run.path
 
     def labels(self) -> tuple[str, str]:
-        """Names for the two sides that tell them apart (the model alone when the runs are the same)."""
-        a, b = self.a.label(self.two_runs), self.b.label(self.two_runs)
-        return (a, b) if a != b else (f"A: {a}", f"B: {b}")
+        """Short names for the two sides that tell them apart: the model alone within one run; across runs
+        "A · window 2 · 3f2a1c · pytorch", from the first LABEL_SETTINGS settings the runs differ in (a run's own
+        name instead, when it has one), the end of its id and the model."""
+        if not self.two_runs:
+            a, b = self.a.model, self.b.model
+            return (a, b) if a != b else (f"A: {a}", f"B: {b}")
+        differ = differing_settings([self.a.run, self.b.run])[:LABEL_SETTINGS]
+        out = []
+        for letter, i, side in (("A", 0, self.a), ("B", 1, self.b)):
+            detail = side.run.name or " · ".join(f"{name} {_value(values[i])}" for name, values in differ)
+            out.append(" · ".join(part for part in (letter, detail, side.run.id[-6:], side.model) if part))
+        return out[0], out[1]
 
 
 def sides(run: Run, other: Run | None = None, model_a: str | None = None, model_b: str | None = None) -> Sides:

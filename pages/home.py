@@ -147,7 +147,8 @@ manage_run()
 
 def overlay_runs() -> None:
     """Several runs' per-epoch curves in one chart each, and the settings in which they differ."""
-    with st.expander("Compare runs: overlay their curves", expanded=bool(st.session_state.get("overlay"))):
+    chosen_before = st.session_state.get("overlay", st.query_params.get_all("overlay"))
+    with st.expander("Compare runs: overlay their curves", expanded=bool(chosen_before)):
         ids = [r["run"] for r in run_summaries(root)]
         if "overlay" not in st.session_state:  # a link names the runs by id (?overlay=A&overlay=B)
             st.session_state["overlay"] = [i for i in st.query_params.get_all("overlay") if i in ids][

@@ -11,6 +11,7 @@ import pytest
 from streamlit import dataframe_util
 from streamlit.testing.v1 import AppTest
 
+from lib import store
 from lib.config import CorpusConfig, TrainConfig
 from lib.train import train_run
 
@@ -76,7 +77,8 @@ def test_similarity_two_runs_shows_the_difference_and_gensims_numbers(runs, monk
     shown = text(at)
     assert "The runs differ in window 2 vs 5." in shown
     side_a, side_b = labels(at, a.id, b.id)
-    assert f"Side A: {side_a}. Side B: {side_b}." in shown
+    assert side_a.startswith("A · window 2 · ") and side_b.startswith("B · window 5 · ")
+    assert f"Side A is run {store.run_label(a.summary())}, its pytorch model; side B is run" in shown
     lines = chart_rows(at, 0)
     assert set(lines["model"]) == {side_a, side_b} and "side_epoch" not in lines  # the same planned epochs
     for label, run in ((side_a, a), (side_b, b)):
