@@ -403,23 +403,49 @@ def similarity_heatmap(frame: pd.DataFrame, word: str) -> alt.FacetChart:
         columns=2)
 
 
-# ------------------------------------------------------------ many runs overlaid
+# ------------------------------------------------------------ many runs overlaid (lib.overlay, Home)
+
+RUN_COLOURS = ("#4c78a8", "#f58518", "#54a24b", "#e45756", "#b279a2", "#9d755d", "#72b7b2", "#333333")  # 8 runs
+MODEL_DASHES = {"pytorch": [1, 0], "gensim": [6, 3]}  # solid and dashed, in every overlay chart
+OVERLAY_FORMATS = {"loss": ",.4g", "analogy_accuracy": ".0%", "category_purity": ".2f", "words_per_sec": ",.0f"}
 
 
-def run_overlay(frame: pd.DataFrame, metric: str, title: str, y_format: str = ",.4g", log_y: bool = False,
-                height: int = 380) -> alt.Chart:
-    """One metric of several runs over the epochs: one colour per run, one line style per model.
+def run_colours(runs: list[str]) -> dict[str, str]:
+    """One colour per run label, in order (the overlay's charts and its settings table, which is their legend)."""
+    if len(runs) > len(RUN_COLOURS):
+        raise ValueError(f"At most {len(RUN_COLOURS)} runs get a colour of their own (got {len(runs)}).")
+    return dict(zip(runs, RUN_COLOURS))
 
-    frame: lib.overlay.overlay_frame's columns run, model, epoch, metric, value."""
-    rows = frame[frame["metric"] == metric]
-    scale = alt.Scale(type="log") if log_y else alt.Scale(zero=False)
-    return alt.Chart(rows).mark_line(point=True).encode(
+
+def overlay_lines(frame: pd.DataFrame, metric: str, title: str, runs: list[str], y_title: str | None = None,
+                  height: int = 340, run_legend: bool = False) -> alt.Chart:
+    """Several runs' curves of one metric over the epochs: colour = run (run_colours of `runs`, every selected
+    run's label, so a run keeps its colour in every chart even where it has no values), dash = model (solid
+    PyTorch, dashed gensim). Accuracy and purity on a 0..1 axis (accuracy up to a little above its best), words/s on a log axis.
+    The run legend is off by default (run labels are long; Home's settings table shows each run's colour).
+
+    frame: rows of lib.overlay.overlay_frame for this metric (run, model, epoch, value)."""
+    colours = run_colours(runs)
+    y_format = OVERLAY_FORMATS.get(metric, ",.4g")
+    if metric == "words_per_sec":
+        scale = alt.Scale(type="log")
+    elif metric == "analogy_accuracy":
+        best = frame["value"].max()
+        scale = alt.Scale(domain=[0, 1.0 if pd.isna(best) else min(1.0, max(0.05, 1.15 * float(best)))])
+    elif metric == "category_purity":
+        scale = alt.Scale(domain=[0, 1])
+    else:
+        scale = alt.Scale(zero=False)
+    models = [m for m in MODEL_DASHES if m in set(frame["model"])] or list(MODEL_DASHES)
+    model_legend = alt.Legend(orient="top", title=None, symbolType="stroke", symbolStrokeWidth=2, symbolSize=300,
+                              symbolStrokeColor="#555555", symbolFillColor="#555555", symbolOpacity=1)  # drawn
+    return alt.Chart(frame, title=title).mark_line(point=True, strokeWidth=2).encode(
         x=alt.X("epoch:Q", title="epoch", axis=alt.Axis(tickMinStep=1, format="d")),
-        y=alt.Y("value:Q", title=metric, scale=scale, axis=alt.Axis(format=y_format)),
-        color=alt.Color("run:N", title="run", scale=alt.Scale(scheme="tableau10"),
-                        legend=alt.Legend(orient="bottom", columns=1, labelLimit=600)),
-        strokeDash=alt.StrokeDash("model:N", title="model", scale=alt.Scale(domain=list(MODEL_COLOURS)),
-                                  legend=alt.Legend(orient="bottom", symbolType="stroke", symbolStrokeWidth=2,
-                                                    symbolStrokeColor="#333333")),
-        tooltip=["run:N", "model:N", "epoch:Q", alt.Tooltip("value:Q", title=metric, format=y_format)],
-    ).properties(title=title, height=height)
+        y=alt.Y("value:Q", title=y_title or metric, scale=scale, axis=alt.Axis(format=y_format)),
+        color=alt.Color("run:N", title="run", scale=alt.Scale(domain=list(colours), range=list(colours.values())),
+                        legend=alt.Legend(orient="bottom", direction="vertical", labelLimit=0)
+                        if run_legend else None),
+        strokeDash=alt.StrokeDash("model:N", title="model", scale=alt.Scale(
+            domain=models, range=[MODEL_DASHES[m] for m in models]), legend=model_legend),
+        tooltip=["run:N", "model:N", "epoch:Q", alt.Tooltip("value:Q", title=y_title or metric, format=y_format)],
+    ).properties(height=height)

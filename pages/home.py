@@ -1,12 +1,13 @@
-"""Home: what the app shows, every run in a table, and the selected run's loss and speed per epoch."""
+"""Home: what the app shows, every run in a table (2 to 8 ticked runs overlaid), and the selected run's loss and speed
+per epoch."""
 
 import pandas as pd
 import streamlit as st
 
-from lib import charts, clusters, compare, explain, jobs, overlay, store
+from lib import charts, clusters, explain, jobs, overlay, store
 from lib.evaluate import PROBE_EXAMPLES
-from widgets import (RUN_KEY, URL, damaged_runs, forget_runs, plain, progress_bars, run_label, run_summaries,
-                     runs_root, select_run, show_error)
+from widgets import (RUN_KEY, URL, damaged_runs, forget_runs, plain, progress_bars, run_summaries, runs_root,
+                     select_run, show_error)
 
 st.title("Word2Vec Workbench")
 st.markdown(
@@ -15,8 +16,8 @@ st.markdown(
     "random start), so every page can compare them epoch by epoch.\n\n"
     "- **Train** starts a run. **Embedding space**, **Neighbours**, **Similarity** and **Analogies** compare the "
     "two models at any epoch. **How it works** walks through the algorithm with the selected run's numbers.\n"
-    "- The run picked in the sidebar (or in the Runs table) is the one every page shows; the link in the address "
-    "bar keeps it."
+    "- The run picked in the sidebar (or ticked last in the Runs table) is the one every page shows; the link in "
+    "the address bar keeps it. Tick 2 to 8 runs in the table to overlay their curves, epoch by epoch."
 )
 root = runs_root()
 
@@ -41,11 +42,23 @@ HEADLINE = ("category_purity", "purity")  # the one quality number every run has
 DETAIL_COLUMNS = ["loss", "words_per_sec", "neighbor_precision", "analogy_accuracy", "ws353_spearman"]
 
 
-def _pick_run(key: str, ids: list[str]) -> None:
-    """The runs table's row selection: show that run on every page (runs_table then reruns the whole page)."""
-    rows = st.session_state[key].selection.rows
-    if rows:
-        st.session_state[RUN_KEY] = ids[rows[0]]
+TABLE_KEY = "runs_table"
+TICKED = "_runs_ticked"  # the run ids ticked in the table at the last rerun, to tell which row was just ticked
+ORDER = "_runs_order"  # the table's run ids at the last rerun (the table's ticks are row numbers)
+
+
+def _ticked(ids: list[str], rows) -> list[str]:
+    return [ids[i] for i in rows if 0 <= i < len(ids)]
+
+
+def _pick_run(ids: list[str]) -> None:
+    """The runs table's row ticks: the row ticked last is the run every page shows (runs_table then reruns the
+    whole page); all ticked rows are the runs overlaid below the table."""
+    ticked = _ticked(ids, st.session_state[TABLE_KEY].selection.rows)
+    new = [i for i in ticked if i not in st.session_state.get(TICKED, [])]
+    st.session_state[TICKED] = ticked
+    if new:
+        st.session_state[RUN_KEY] = new[-1]
         st.session_state["_run_picked"] = True
 
 
@@ -65,13 +78,19 @@ def runs_table() -> None:
         columns += ["pytorch_epochs", "gensim_epochs", "corpus", "created", "vocab", "tokens", "architecture", "loss",
                     "dim", "window", "negative", "min_count", "sample", "epochs", "seed", "run"]
     ids = rows["run"].tolist()
-    key = f"runs_table:{run.id}"  # a fresh table (no row ticked) whenever another run is selected
-    st.dataframe(
-        rows, hide_index=True, width="stretch", key=key, on_select=lambda: _pick_run(key, ids),
-        selection_mode="single-row", column_order=[c for c in columns if c in rows.columns],
+    if st.session_state.get(ORDER) not in (None, ids) and st.session_state.get(TICKED):
+        # runs came or went since the rows were ticked: keep the same runs ticked, wherever their rows are now
+        st.session_state[TABLE_KEY] = {"selection": {"rows": [ids.index(i) for i in st.session_state[TICKED]
+                                                              if i in ids], "columns": []}}
+    st.session_state[ORDER] = ids
+    event = st.dataframe(
+        rows, hide_index=True, width="stretch", key=TABLE_KEY, on_select=lambda: _pick_run(ids),
+        selection_mode="multi-row", column_order=[c for c in columns if c in rows.columns],
         column_config={
             "label": st.column_config.TextColumn("run", help="Its name, or corpus · epochs · settings; then the end "
-                                                             "of its id. Pick a row to show that run everywhere.",
+                                                             "of its id. Tick a row to show that run on every "
+                                                             f"page; tick 2 to {overlay.MAX_RUNS} to overlay their "
+                                                             "curves.",
                                                  width=330),
             "state": st.column_config.TextColumn("state", help="complete, training, or incomplete (stopped early; "
                                                                "its finished epochs are kept)", width="small"),
@@ -99,11 +118,69 @@ def runs_table() -> None:
     )
     if st.session_state.pop("_run_picked", False):
         st.rerun()  # the whole page, sidebar selector included
+    ticked = _ticked(ids, event.selection.rows)
+    st.session_state[TICKED] = ticked
+    st.caption(f"Tick a row to show that run on every page (now: {plain(store.run_label(run.summary()))}; the row "
+               f"ticked last is the one shown). Tick 2 to {overlay.MAX_RUNS} rows to overlay their curves below.")
+    if len(ticked) >= overlay.MIN_RUNS:
+        overlay_runs(root, ticked, dict(zip(ids, rows["label"])))
     bad = [(name, why) for name, why in damaged_runs(root) if name not in jobs.NOT_RUNS]
     if bad:
         with st.expander(f"Damaged runs: {len(bad)} entr{'y' if len(bad) == 1 else 'ies'} in the runs folder "
                          "skipped (every page leaves them out)"):
             st.markdown("\n".join(f"- **{plain(name)}**: {plain(why)}" for name, why in bad))
+
+
+def overlay_runs(root: str, ticked: list[str], labels: dict[str, str]) -> None:
+    """The ticked runs' per-epoch curves overlaid (one colour per run, one line style per model) and the settings
+    they differ in; refused, saying so, beyond overlay.MAX_RUNS runs."""
+    if why := overlay.too_many(len(ticked)):
+        st.subheader(f"{len(ticked)} runs ticked", anchor=False)
+        st.warning(why)
+        return
+    st.subheader(f"{len(ticked)} runs compared", anchor=False)
+    runs = []
+    for run_id in ticked:
+        try:
+            runs.append(store.find_run(run_id, root))
+        except ValueError as exc:  # damaged or deleted since the table was read
+            st.warning(plain(f"{exc} It is left out of the comparison."))
+    if len(runs) < overlay.MIN_RUNS:
+        return
+    names = [labels.get(r.id) or r.id for r in runs]
+    try:
+        frame = overlay.overlay_frame(runs, names)
+        settings = overlay.settings_table(runs, names)
+    except (ValueError, OSError) as exc:
+        st.warning(plain(str(exc)))
+        return
+    st.caption("What to look for: colour is the run, line style the model (solid PyTorch, dashed gensim). The table "
+               "lists only the settings these runs differ in, so a gap between their curves comes from those "
+               "settings (or, with nothing listed, from chance). Compare where the curves part and where they "
+               "end: a lower probe loss, more analogies solved, purer categories — and what each costs in words/s.")
+    colours = charts.run_colours(names)
+    settings.insert(0, "colour", "━━━━")
+    style = settings.style.apply(lambda column: [f"color: {colours[n]}" for n in settings["run"]],
+                                 subset=["colour"])
+    st.dataframe(style, hide_index=True, width="stretch", key="overlay_settings", column_config={
+        "colour": st.column_config.TextColumn("", width=50, help="the run's colour in the charts below"),
+        "run": st.column_config.TextColumn("run", width=330),
+        "loss": st.column_config.TextColumn("objective", help="the train setting loss"),
+    })
+    if settings.shape[1] <= 2:
+        st.caption("These runs were made with the same settings: only their ids differ.")
+    if note := overlay.objectives_note(frame):
+        st.info(note, icon=":material/info:")
+    found = overlay.panels(frame)
+    for start in range(0, len(found), 2):
+        for column, panel in zip(st.columns(2), found[start:start + 2]):
+            column.altair_chart(charts.overlay_lines(panel.rows, panel.metric, panel.title, names,
+                                                     overlay.METRICS[panel.metric]), width="stretch")
+    missing = [overlay.METRICS[m] for m in ("analogy_accuracy", "category_purity")
+               if m not in {p.metric for p in found}]
+    if missing:
+        st.caption(f"No chart for {' or '.join(missing)}: none of these runs saved it (a corpus without analogy "
+                   "questions or word categories).")
 
 
 runs_table()
@@ -143,63 +220,6 @@ def manage_run() -> None:
 
 
 manage_run()
-
-
-def overlay_runs() -> None:
-    """Several runs' per-epoch curves in one chart each, and the settings in which they differ."""
-    chosen_before = st.session_state.get("overlay", st.query_params.get_all("overlay"))
-    with st.expander("Compare runs: overlay their curves", expanded=bool(chosen_before)):
-        ids = [r["run"] for r in run_summaries(root)]
-        if "overlay" not in st.session_state:  # a link names the runs by id (?overlay=A&overlay=B)
-            st.session_state["overlay"] = [i for i in st.query_params.get_all("overlay") if i in ids][
-                :overlay.MAX_RUNS]
-        st.session_state["overlay"] = [i for i in st.session_state["overlay"] if i in ids]  # deleted meanwhile
-        chosen = st.multiselect(f"Runs to overlay (2 to {overlay.MAX_RUNS})", ids, key="overlay",
-                                max_selections=overlay.MAX_RUNS, format_func=lambda i: run_label(root, i),
-                                placeholder="pick runs from the table above")
-        st.query_params["overlay"] = chosen
-        if len(chosen) < 2:
-            st.caption("Pick two or more runs: their probe loss, analogy accuracy, category purity and words/s per "
-                       "epoch are drawn in one chart each (a colour per run, a line style per model), with the "
-                       "settings in which they differ.")
-            return
-        runs = []
-        for run_id in chosen:
-            try:
-                runs.append(store.find_run(run_id, root))
-            except ValueError as exc:  # damaged or deleted since it was listed
-                st.warning(plain(str(exc)))
-        if len(runs) < 2:
-            return
-        differ = compare.differing_settings(runs)
-        labels = [store.run_label(r.summary()) for r in runs]
-        if differ:
-            st.markdown("**Settings in which the runs differ**")
-            st.dataframe(pd.DataFrame({name: [str(v) for v in values] for name, values in differ}, index=labels),
-                         width="stretch")
-        else:
-            st.caption("The runs have the same settings: what differs between their curves is chance.")
-        frame = overlay.overlay_frame(runs)
-        objectives = sorted(frame["objective"].unique())
-        if len(objectives) > 1:
-            st.caption("Probe loss is drawn once per objective: the yardstick's scale differs with the settings, so "
-                       "only runs trained for the same objective share a chart.")
-        for objective in objectives:
-            part = frame[frame["objective"] == objective]
-            st.altair_chart(charts.run_overlay(part, "probe loss", f"Probe loss per epoch ({objective})"),
-                            width="stretch")
-        left, right = st.columns(2)
-        left.altair_chart(charts.run_overlay(frame, "analogy accuracy", "Analogy accuracy per epoch", ".0%"),
-                          width="stretch")
-        right.altair_chart(charts.run_overlay(frame, "category purity", "Category purity per epoch", ".2f"),
-                           width="stretch")
-        st.altair_chart(charts.run_overlay(frame, "words/s", "Training speed per epoch", ",.0f", log_y=True),
-                        width="stretch")
-        st.caption("Look for where the curves part: a setting that changes the model shows as a gap that grows "
-                   "with the epochs; runs that differ only in seed show how much of a gap is noise.")
-
-
-overlay_runs()
 
 # ------------------------------------------------------------ the selected run, epoch by epoch
 

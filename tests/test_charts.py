@@ -160,3 +160,22 @@ def test_pos_curves_mark_the_step_shown_and_none_while_playing():
     playing = charts.pos_curves(history, None).to_dict()
     rules = [layer for panel in playing["vconcat"] for layer in panel["layer"] if layer["mark"]["type"] == "rule"]
     assert all(playing["datasets"][r["data"]["name"]] == [] for r in rules)
+
+
+def test_overlay_lines_colour_each_run_and_dash_each_model():
+    runs = ["run A", "run B", "run C"]
+    frame = pd.DataFrame([{"run": r, "model": m, "epoch": e, "metric": "loss", "value": 3.0 - e / (i + 1)}
+                          for i, r in enumerate(runs[:2]) for m in ("pytorch", "gensim") for e in (0, 1, 2)])
+    s = spec(charts.overlay_lines(frame, "loss", "Probe loss per epoch", runs, "probe loss"))
+    enc = s["encoding"]
+    assert enc["color"]["field"] == "run" and enc["color"]["scale"]["domain"] == runs  # every run, even without rows
+    assert len(set(enc["color"]["scale"]["range"])) == 3
+    assert enc["strokeDash"]["field"] == "model" and enc["strokeDash"]["scale"]["domain"] == ["pytorch", "gensim"]
+    assert enc["strokeDash"]["scale"]["range"][0] != enc["strokeDash"]["scale"]["range"][1]
+    assert {t["field"] for t in enc["tooltip"]} == {"run", "model", "epoch", "value"}
+    assert len(s["datasets"][s["data"]["name"]]) == 12
+    words = spec(charts.overlay_lines(frame.assign(value=1000.0), "words_per_sec", "Words/s", runs))
+    assert words["encoding"]["y"]["scale"]["type"] == "log"
+    assert charts.run_colours(runs) == dict(zip(runs, charts.RUN_COLOURS[:3]))
+    with pytest.raises(ValueError, match="At most 8"):
+        charts.run_colours([f"r{i}" for i in range(9)])
