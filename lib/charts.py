@@ -384,3 +384,21 @@ def similarity_heatmap(frame: pd.DataFrame, word: str) -> alt.FacetChart:
         facet=alt.Facet("series:N", title=None, sort=[f"{lang} · {m}" for lang in ("toy-random", "toy-proximity")
                                                         for m in ("pytorch", "gensim")]),
         columns=2)
+
+
+# ------------------------------------------------------------ two sides (lib.compare.Sides)
+
+
+def sides_scatter(frame: pd.DataFrame, epochs: dict[str, int], highlight=(), focus=None, top_labels: int = 30,
+                  width: int = 440, height: int = 440) -> alt.HConcatChart:
+    """embedding_scatter for two sides, each at its own epoch (side B of another run at its matched epoch):
+    epochs is {side label (the frame's "model"): epoch}, in drawing order; a side with no rows is left out."""
+    focus = focus or {}
+    panels = [embedding_panel(frame, side, epoch, highlight, focus.get(side, ()), top_labels, width, height)
+              for side, epoch in epochs.items() if ((frame["model"] == side) & (frame["epoch"] == epoch)).any()]
+    if not panels:
+        raise ValueError("The projection has no rows for these sides and epochs.")
+    with warnings.catch_warnings():  # both panels carry the same PICK selection on purpose: one click, both panels
+        warnings.filterwarnings("ignore", message="Automatically deduplicated selection parameter")
+        chart = alt.hconcat(*panels)
+    return chart.resolve_scale(color="shared").configure_legend(orient="bottom", columns=6)

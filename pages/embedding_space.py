@@ -1,11 +1,14 @@
-"""Embedding space: both models' words in 2D (PCA or UMAP), epoch by epoch, labelled and coloured by meaning."""
+"""Embedding space: two sides' words in 2D (PCA or UMAP) or 3D (PCA), epoch by epoch, coloured by meaning.
+
+The sides are the run's two models, or a model of another run (the sidebar's "Compare with"): then only shared
+words are shown and side B's picture is aligned onto side A's, so positions compare across the runs."""
 
 import functools
 
 import streamlit as st
 
 import widgets
-from lib import charts, clusters, export, projection
+from lib import charts, charts3d, clusters, compare, export, projection
 from lib.evaluate import PURITY_K
 from lib.store import Run
 
@@ -15,9 +18,12 @@ WORD_SETS = {"Category words": "categories", "Most frequent words": "frequent"}
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def projection_frame(path: str, method: str, words: tuple, epochs: tuple):
-    """Cached per run, method, word set and the epochs finished so far (a new epoch makes a new entry)."""
-    return projection.projection_frame(Run(path), method, words=list(words))
+def projection_frame(sides: tuple, labels: tuple, method: str, words: tuple, components: int, epochs: tuple):
+    """Cached per pair of sides ((run folder, model) twice) and their labels, method, word set, view and the
+    epochs finished so far (a new epoch makes a new entry)."""
+    (path_a, model_a), (path_b, model_b) = sides
+    pair = compare.Sides(compare.Side(Run(path_a), model_a), compare.Side(Run(path_b), model_b))
+    return projection.sides_frame(pair, method, list(words), components)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -35,9 +41,16 @@ st.title("Embedding space")
 run = widgets.select_run()
 if run is None:
     st.stop()
-epochs = widgets.all_epochs(run)
+pair = widgets.select_sides(run)
+if pair is None:
+    st.stop()
+if note := widgets.sides_note(pair):
+    st.info(widgets.plain(note), icon=":material/compare_arrows:")
+labels = pair.labels()
+epochs = run.epochs(pair.a.model) if pair.two_runs else widgets.all_epochs(run)
 if not epochs:
-    st.info("This run has no finished epoch yet.")
+    st.info(widgets.plain(f"Side A ({labels[0]}) has no finished epoch yet." if pair.two_runs else
+                          "This run has no finished epoch yet."))
     st.stop()
 finished = tuple(tuple(run.epochs(m)) for m in run.models)
 results = purity(str(run.path), finished)
@@ -45,7 +58,7 @@ st.info(widgets.plain(clusters.what_to_look_for(run, results)), icon=":material/
 
 vocab_words = widgets.vocab(run).words
 has_categories = bool(projection.run_word_categories(run)) and not run.config.get("groups")
-controls = st.columns([1, 1.3, 1, 1])
+controls = st.columns([1, 1.3, 1, 1, 0.8])
 method = controls[0].radio("Projection", ["PCA", "UMAP"], horizontal=True, key="proj", bind=widgets.URL,
                            help="PCA is instant; UMAP keeps local neighbourhoods better (the first time takes up to "
                                 "a minute, then it is cached with the run).")
@@ -61,26 +74,56 @@ n_words = controls[2].number_input("How many", min_value=3, max_value=most, valu
 top_labels = controls[3].slider("Label the most frequent", 0, 100, 30, step=5, key="labels", bind=widgets.URL,
                                 help="With more than 80 words on screen, category, highlighted and clicked words are "
                                      "labelled, and this many of the most frequent; labels never overlap.")
+view = controls[4].radio("View", list(projection.VIEWS), horizontal=True, key="view", bind=widgets.URL,
+                         help="3D: the first three principal components (PCA), drawn with plotly; drag to rotate, "
+                              "scroll to zoom, hover a point for its word.")
 highlight = st.multiselect("Highlight words (drawn whatever their frequency, with their path over the epochs)",
                            vocab_words[:20_000], key="hl", bind=widgets.URL, placeholder="type to search the vocabulary")
 
 frame = None
-try:
-    words = projection.projection_words(run, word_set, int(n_words), highlight)
-    projection.check_request(method.lower(), len(words), run.train_config.dim)
-    with st.spinner(f"Projecting {len(words)} words for every epoch with {method}…"):
-        frame = projection_frame(str(run.path), method.lower(), tuple(words), finished)
-except ValueError as exc:
-    if run.train_config.dim >= projection.MIN_DIM:
+components = projection.VIEWS[view]
+if components == 3 and method != "PCA":
+    st.caption("The 3D view is PCA's: UMAP applies to the 2D view.")
+words = projection.side_words(pair, word_set, int(n_words), highlight)
+problem = projection.view_problem(pair, len(words), components)
+if problem and components == 3:  # a 3D view of vectors with 2 dimensions: the 2D view, where it can be drawn
+    flat = projection.view_problem(pair, len(words), 2)
+    if flat is None:
+        st.info(widgets.plain(problem) + " Showing the 2D view instead.")
+    components, problem = 2, flat
+if problem:
+    st.info(widgets.plain(problem) + " The clusters and the export below work as for any run.")
+else:
+    used = method if components == 2 else "PCA"
+    try:
+        projection.check_request(used.lower(), len(words), run.train_config.dim, components)
+        sides_key = ((str(pair.a.run.path), pair.a.model), (str(pair.b.run.path), pair.b.model))
+        done = (tuple(pair.a.run.epochs(pair.a.model)), tuple(pair.b.run.epochs(pair.b.model)), finished)
+        with st.spinner(f"Projecting {len(words)} words for every epoch with {used}…"):
+            frame = projection_frame(sides_key, labels, used.lower(), tuple(words), components, done)
+    except ValueError as exc:
         widgets.show_error(exc)
-    st.info(widgets.plain(str(exc)) + " The clusters and the export below work as for any run.")
-if note := widgets.common_note(run):
+if pair.two_runs:
+    planned = (pair.a.run.train_config.epochs, pair.b.run.train_config.epochs)
+    if planned[0] != planned[1]:
+        st.caption(f"Run A trains {planned[0]} epochs and run B {planned[1]}: side B is shown at the epoch at the "
+                   f"same share of training (epoch × {planned[1]}/{planned[0]}, rounded; 0 with 0, the last with the "
+                   "last), or the nearest one it has finished.")
+elif note := widgets.common_note(run):
     st.caption(note)
 player = widgets.Player("embedding", epochs, SECONDS_PER_FRAME, help="0 is the random start, before any training.",
                         param="epoch")
 if frame is not None:
-    st.caption(f"{len(words)} words. {projection.ALIGNMENT} Scroll to zoom, drag to pan, click a word to see its "
-               "nearest neighbours in both models (double-click clears).")
+    if pair.two_runs:
+        shared = len(compare.shared_words(widgets.vocab(pair.a.run).words, widgets.vocab(pair.b.run).words))
+        st.caption(f"The two runs share {shared:,} words; {len(words)} of them are shown. "
+                   f"{projection.ALIGNMENT} {projection.CROSS_RUN_ALIGNMENT}")
+    else:
+        st.caption(f"{len(words)} words. {projection.ALIGNMENT}")
+    st.caption("Drag to rotate, scroll to zoom, hover a point for its word; the camera stays as you turn it while "
+               "the epochs play." if components == 3 else
+               "Scroll to zoom, drag to pan, click a word to see its nearest neighbours on both sides "
+               "(double-click clears).")
     player.button()
 if "embedding_focus" not in st.session_state:  # a link may name the clicked word (?focus=king) and k (?k=8)
     st.session_state["embedding_focus"] = widgets.from_url("focus", None, allowed=set(vocab_words))
@@ -92,38 +135,55 @@ def scatter() -> None:
     """The epoch slider, the chart and the clicked word's neighbourhood; while playing, this part alone redraws."""
     epoch = player.slider()
     focus_word = st.session_state.get("embedding_focus")
-    models = [m for m in run.models if epoch in run.epochs(m)]
-    for model in run.models:
-        if missing := widgets.missing_epoch(run, model, epoch):
-            st.info(missing)
-    kvs = {m: widgets.keyed_vectors(run, m, epoch) for m in models}
+    side_epochs = {labels[0]: epoch, labels[1]: widgets.side_epoch(pair, epoch)}
+    if pair.two_runs:
+        if side_epochs[labels[1]] is None:
+            st.info(widgets.plain(f"Side B ({labels[1]}) has no finished epoch yet."))
+    else:
+        for side in (pair.a, pair.b):
+            if missing := widgets.missing_epoch(side.run, side.model, epoch):
+                st.info(missing)
+    by_label = dict(zip(labels, (pair.a, pair.b)))
+    present = {label: e for label, e in side_epochs.items()  # the sides that have finished their epoch
+               if e is not None and e in by_label[label].run.epochs(by_label[label].model)}
+    kvs = {label: widgets.keyed_vectors(by_label[label].run, by_label[label].model, e) for label, e in present.items()}
     lists = clusters.neighbour_lists(kvs, focus_word, k) if focus_word else {}
-    focus = {m: [focus_word, *lists.get(m, [])] for m in models} if focus_word else None
-    event = st.altair_chart(charts.embedding_scatter(frame, epoch, highlight, models, focus, top_labels),
-                            width="content", on_select="rerun", selection_mode=charts.PICK, key="embedding_chart")
-    picked = [p.get("word") for p in (event.selection.get(charts.PICK) or []) if p.get("word")]
-    if picked and picked[0] != focus_word:
-        st.session_state["embedding_focus"] = picked[0]
-        st.rerun(scope="fragment")
+    if components == 3:
+        st.plotly_chart(charts3d.embedding_3d(frame, present, highlight=highlight, top_labels=top_labels),
+                        key="embedding_3d", config={"displaylogo": False})
+    else:
+        focus = {label: [focus_word, *lists.get(label, [])] for label in present} if focus_word else None
+        event = st.altair_chart(charts.sides_scatter(frame, present, highlight, focus, top_labels),
+                                width="content", on_select="rerun", selection_mode=charts.PICK,
+                                key="embedding_chart")
+        picked = [p.get("word") for p in (event.selection.get(charts.PICK) or []) if p.get("word")]
+        if picked and picked[0] != focus_word:
+            st.session_state["embedding_focus"] = picked[0]
+            st.rerun(scope="fragment")
     widgets.to_url("focus", focus_word)
     widgets.to_url("k", k if focus_word and k != K else None)
     if focus_word:
-        neighbourhood(focus_word, epoch, lists)
+        neighbourhood(focus_word, side_epochs, lists)
 
 
-def neighbourhood(word: str, epoch: int, lists: dict[str, list[str]]) -> None:
-    shown = set(frame.loc[frame["epoch"] == epoch, "word"])
-    st.markdown(f"**Nearest neighbours at epoch {epoch}** (cosine in the full {run.train_config.dim}-dimensional "
-                "space; ringed in the plots where they are among the words shown)")
+def neighbourhood(word: str, side_epochs: dict[str, int | None], lists: dict[str, list[str]]) -> None:
+    shown = set(frame["word"])  # every epoch shows the same words
+    epoch_a, epoch_b = side_epochs.values()
+    when = f"epoch {epoch_a}" if epoch_b in (None, epoch_a) else f"epoch {epoch_a} (side B: epoch {epoch_b})"
+    dims = sorted({pair.a.run.train_config.dim, pair.b.run.train_config.dim})
+    space = (f"the full {dims[0]}-dimensional space" if len(dims) == 1 else
+             f"each side's full space ({dims[0]} and {dims[1]} dimensions)")
+    st.markdown(f"**Nearest neighbours at {when}** (cosine in {space}; ringed in the plots where they are among "
+                "the words shown)")
     st.caption(widgets.plain(f"Clicked word: {word}"))
-    columns = st.columns(len(run.models) + 1)
-    for column, model in zip(columns, run.models):
-        column.dataframe({"rank": range(1, len(lists.get(model, [])) + 1), model: lists.get(model, []),
-                          "in the plot": [w in shown for w in lists.get(model, [])]}, hide_index=True)
+    columns = st.columns(len(labels) + 1)
+    for column, label in zip(columns, labels):
+        column.dataframe({"rank": range(1, len(lists.get(label, [])) + 1), label: lists.get(label, []),
+                          "in the plot": [w in shown for w in lists.get(label, [])]}, hide_index=True)
     if len(lists) == 2:
         (a, list_a), (b, list_b) = lists.items()
         both = [w for w in list_a if w in list_b]
-        columns[-1].metric("In both lists", f"{len(both)} of {k}", help="Words both models have among the k nearest.")
+        columns[-1].metric("In both lists", f"{len(both)} of {k}", help="Words both sides have among the k nearest.")
         columns[-1].caption(widgets.plain(", ".join(both) if both else "none"))
     columns[-1].slider("Neighbours (k)", 3, 20, key="k_embedding")
     if columns[-1].button("Clear", key="embedding_clear"):
@@ -138,6 +198,8 @@ else:  # no picture to draw: the slider alone picks the epoch to export
 epoch = player.frame
 
 st.subheader("Clusters forming")
+if pair.two_runs:
+    st.caption(widgets.plain(f"In the selected run (side A's): {widgets.run_label(widgets.runs_root(), run.id)}."))
 frame_purity = clusters.purity_frame(results)
 if frame_purity["value"].notna().any():
     st.altair_chart(charts.purity_lines(frame_purity), width="stretch")
