@@ -111,6 +111,7 @@ if pair.two_runs:
                    "last), or the nearest one it has finished.")
 elif note := widgets.common_note(run):
     st.caption(note)
+in_browser = False  # the 3D figure plays the epochs itself (charts3d.fits_frames)
 player = widgets.Player("embedding", epochs, SECONDS_PER_FRAME, help="0 is the random start, before any training.",
                         param="epoch")
 if frame is not None:
@@ -120,11 +121,20 @@ if frame is not None:
                    f"{projection.ALIGNMENT} {projection.CROSS_RUN_ALIGNMENT}")
     else:
         st.caption(f"{len(words)} words. {projection.ALIGNMENT}")
-    st.caption("Drag to rotate, scroll to zoom, hover a point for its word; the camera stays as you turn it while "
-               "the epochs play." if components == 3 else
-               "Scroll to zoom, drag to pan, click a word to see its nearest neighbours on both sides "
-               "(double-click clears).")
-    player.button()
+    in_browser = components == 3 and charts3d.fits_frames(len(words), len(epochs), 2)
+    if components == 3:
+        st.caption("Drag a scene to rotate it, scroll to zoom, hover a point for its word. "
+                   + ("Play and the slider under the figure step through the epochs in your browser (each epoch "
+                      "starts from the first camera again: turn the scene when paused); the epoch slider here opens "
+                      "the figure at an epoch and sets the epoch of the neighbours and the export." if in_browser else
+                      "Each epoch drawn starts from the first camera again: turn the scene when paused."))
+    else:
+        st.caption("Scroll to zoom, drag to pan, click a word to see its nearest neighbours on both sides "
+                   "(double-click clears).")
+    if in_browser and player.playing:  # the figure plays the epochs itself
+        player.finish()
+    if not in_browser:
+        player.button()
 if "embedding_focus" not in st.session_state:  # a link may name the clicked word (?focus=king) and k (?k=8)
     st.session_state["embedding_focus"] = widgets.from_url("focus", None, allowed=set(vocab_words))
 k = st.session_state.setdefault("k_embedding", widgets.from_url("k", K, int, range(3, 21)))
@@ -149,7 +159,14 @@ def scatter() -> None:
     kvs = {label: widgets.keyed_vectors(by_label[label].run, by_label[label].model, e) for label, e in present.items()}
     lists = clusters.neighbour_lists(kvs, focus_word, k) if focus_word else {}
     if components == 3:
-        st.plotly_chart(charts3d.embedding_3d(frame, present, highlight=highlight, top_labels=top_labels),
+        steps = None
+        if in_browser:  # every epoch in the figure: side A's, side B's matched one, or none where a side lacks it
+            steps = [(e, {labels[0]: e if e in pair.a.run.epochs(pair.a.model) else None,
+                          labels[1]: b if (b := widgets.side_epoch(pair, e)) in pair.b.run.epochs(pair.b.model)
+                          else None}) for e in epochs]
+        st.plotly_chart(charts3d.embedding_3d(frame, {label: present.get(label) for label in labels},
+                                              highlight=highlight, top_labels=top_labels, steps=steps,
+                                              frame_ms=int(SECONDS_PER_FRAME * 1000)),
                         key="embedding_3d", config={"displaylogo": False})
     else:
         focus = {label: [focus_word, *lists.get(label, [])] for label in present} if focus_word else None

@@ -127,9 +127,7 @@ st.dataframe(final[["series", "epoch", "neighbor_precision", "best", "chance"]].
 st.subheader("The words, epoch by epoch")
 player = Player("rvs", epochs_done, FRAME_SECONDS, help="0 is the random start.", param="epoch")
 buttons = st.columns([1, 8], vertical_alignment="center")
-with buttons[0]:
-    player.button()
-view = buttons[1].radio("View", ["2D", "3D"], horizontal=True, key="view", bind=URL, label_visibility="collapsed",
+view = buttons[0].radio("View", ["2D", "3D"], horizontal=True, key="view", bind=URL, label_visibility="collapsed",
                         help="3D: the first three principal components, drawn with plotly; drag to rotate, scroll "
                              "to zoom, hover a point for its word.")
 dims = min(pair.random.train_config.dim, pair.structured.train_config.dim)
@@ -137,6 +135,11 @@ if view == "3D" and dims < 3:
     st.info(f"These runs' vectors have {dims} dimensions; a 3-D view needs at least 3. Showing the 2D view instead.")
     view = "2D"
 scatter_3d = frame_3d(*keys) if view == "3D" else None
+if scatter_3d is None:
+    with buttons[1]:
+        player.button()
+elif player.playing:  # the 3D figure plays the epochs itself
+    player.finish()
 
 
 @st.fragment(run_every=player.run_every)
@@ -146,10 +149,13 @@ def animation() -> None:
     if scatter_3d is not None:
         order = [f"{lang} · {m}" for lang in ("toy-random", "toy-proximity") for m in ("pytorch", "gensim")]
         with left:
-            st.plotly_chart(charts3d.alphabet_3d(scatter_3d, epoch, [s for s in order if s in set(scatter["series"])]),
-                            key="rvs_3d", config={"displaylogo": False})
-            st.caption("Drag a panel to rotate it, scroll to zoom, hover a point for its word; the camera stays as "
-                       "you turn it while the epochs play.")
+            figure = charts3d.alphabet_3d(scatter_3d, epoch, [s for s in order if s in set(scatter["series"])],
+                                          epochs=epochs_done, frame_ms=int(FRAME_SECONDS * 1000))
+            st.plotly_chart(figure, key="rvs_3d", config={"displaylogo": False})
+            st.caption("Drag a scene to rotate it, scroll to zoom, hover a point for its word. Play and the slider "
+                       "under the figure step through the epochs in your browser (each epoch starts from the first "
+                       "camera again: turn the scenes when paused); the epoch slider above opens the figure at an "
+                       "epoch.")
     else:
         left.altair_chart(charts.alphabet_scatter(scatter, epoch, size=230), width="content")
     right.altair_chart(charts.precision_lines(precision, epoch), width="stretch")

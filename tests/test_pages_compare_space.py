@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 import pytest
+import streamlit as st
 from scipy.linalg import orthogonal_procrustes
 from sklearn.decomposition import PCA
 from streamlit.testing.v1 import AppTest
@@ -124,7 +125,10 @@ def test_the_3d_view_draws_both_sides_as_scikit_learn_pca_with_three_components(
     points = pca(b, "pytorch", 2, words, 3)
     rotation, _ = orthogonal_procrustes(points, reference)
     assert np.allclose(side_b, points @ rotation, atol=1e-4)
-    assert figure["layout"]["uirevision"] == charts3d.UIREVISION  # the camera stays while the epochs play
+    # every epoch is in the figure, for its own slider and Play button (the browser plays them: no rerun)
+    assert [f["name"] for f in figure["frames"]] == ["0", "1", "2"] and figure["layout"]["sliders"][0]["active"] == 2
+    at.select_slider[0].set_value(1).run()  # the page's slider opens the figure at another epoch
+    assert json.loads(at.get("plotly_chart")[0].proto.spec)["layout"]["sliders"][0]["active"] == 1
 
 
 def test_3d_builder_within_one_run_matches_pca_per_model(runs):
@@ -174,6 +178,7 @@ def test_side_b_still_training_shows_its_finished_epochs_matched_by_share(runs, 
     shutil.copytree(live.path, root / live.id)
     try:
         Run(root / live.id).set_status("training")  # this process: alive, so the run reads as training
+        st.cache_data.clear()  # widgets' 2-second run list would not have the run yet (select_sides does not retry)
         at = open_page(root, monkeypatch, run=a.id, vs=live.id)
         text = shown(at)
         assert any("Side B is still training: its finished epochs are shown." in t for t in text)
