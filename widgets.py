@@ -147,6 +147,9 @@ def select_sides(run: store.Run) -> compare.Sides | None:
     root = runs_root()
     others = [i for i in run_ids(root) if i != run.id]
     wanted = st.session_state.get(VS_KEY, st.query_params.get(VS_KEY)) or THIS_RUN
+    if wanted not in (THIS_RUN, run.id) and wanted not in others:  # made in the last two seconds: not listed yet
+        _scan.clear()
+        others = [i for i in run_ids(root) if i != run.id]
     if wanted != THIS_RUN and wanted not in others:
         why = ("it is the selected run itself" if wanted == run.id else
                dict(damaged_runs(root)).get(wanted) or "there is no such run in the runs folder")

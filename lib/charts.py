@@ -146,13 +146,12 @@ def embedding_panel(frame: pd.DataFrame, model: str, epoch: int, highlight=(), f
 
 
 def embedding_scatter(frame: pd.DataFrame, epoch: int, highlight=(), models=None, focus=None, top_labels: int = 30,
-                      width: int = 440, height: int = 440, epochs: dict | None = None) -> alt.HConcatChart:
-    """Both models (or sides) side by side at one epoch (zoom and pan with the mouse, click a word to select it in
-    both), legend below, so the two panels keep the page's width. focus: {model: words to ring in that model's
-    panel}; epochs: {model: its own epoch}, where the sides' epochs are matched rather than equal."""
+                      width: int = 440, height: int = 440) -> alt.HConcatChart:
+    """Both models side by side at one epoch (zoom and pan with the mouse, click a word to select it in both),
+    legend below, so the two panels keep the page's width. focus: {model: words to ring in that model's panel}."""
     models = list(models) if models is not None else list(dict.fromkeys(frame["model"]))
-    focus, epochs = focus or {}, epochs or {}
-    panels = [embedding_panel(frame, m, epochs.get(m, epoch), highlight, focus.get(m, ()), top_labels, width, height)
+    focus = focus or {}
+    panels = [embedding_panel(frame, m, epoch, highlight, focus.get(m, ()), top_labels, width, height)
               for m in models]
     with warnings.catch_warnings():  # both panels carry the same PICK selection on purpose: one click, both panels
         warnings.filterwarnings("ignore", message="Automatically deduplicated selection parameter")
@@ -449,3 +448,21 @@ def overlay_lines(frame: pd.DataFrame, metric: str, title: str, runs: list[str],
             domain=models, range=[MODEL_DASHES[m] for m in models]), legend=model_legend),
         tooltip=["run:N", "model:N", "epoch:Q", alt.Tooltip("value:Q", title=y_title or metric, format=y_format)],
     ).properties(height=height)
+
+
+# ------------------------------------------------------------ two sides (lib.compare.Sides)
+
+
+def sides_scatter(frame: pd.DataFrame, epochs: dict[str, int], highlight=(), focus=None, top_labels: int = 30,
+                  width: int = 440, height: int = 440) -> alt.HConcatChart:
+    """embedding_scatter for two sides, each at its own epoch (side B of another run at its matched epoch):
+    epochs is {side label (the frame's "model"): epoch}, in drawing order; a side with no rows is left out."""
+    focus = focus or {}
+    panels = [embedding_panel(frame, side, epoch, highlight, focus.get(side, ()), top_labels, width, height)
+              for side, epoch in epochs.items() if ((frame["model"] == side) & (frame["epoch"] == epoch)).any()]
+    if not panels:
+        raise ValueError("The projection has no rows for these sides and epochs.")
+    with warnings.catch_warnings():  # both panels carry the same PICK selection on purpose: one click, both panels
+        warnings.filterwarnings("ignore", message="Automatically deduplicated selection parameter")
+        chart = alt.hconcat(*panels)
+    return chart.resolve_scale(color="shared").configure_legend(orient="bottom", columns=6)

@@ -203,16 +203,17 @@ def neighbour_table(similarities: pd.DataFrame, k: int = 4) -> pd.DataFrame:
     return cells[[s for s in order if s in cells.columns]].sort_index()
 
 
-def scatter_frame(pair: LanguagePair) -> pd.DataFrame:
+def scatter_frame(pair: LanguagePair, components: int = 2) -> pd.DataFrame:
     """PCA positions of all words per series and epoch, aligned across epochs (lib.projection): language, model,
-    series, epoch, word, x, y, letter (0 for aaa … 25 for zzz, for a colour ramp along the alphabet)."""
+    series, epoch, word, x, y (and z, for 3 components), letter (0 for aaa … 25 for zzz, for a colour ramp along
+    the alphabet)."""
     parts = []
     for lang, run in pair.runs.items():
-        frame = projection_frame(run, "pca", n_words=run.config["vocab_size"])
+        frame = projection_frame(run, "pca", n_words=run.config["vocab_size"], components=components)
         parts.append(frame.assign(language=lang, series=[series_name(lang, m) for m in frame["model"]]))
     frame = pd.concat(parts, ignore_index=True)
     frame["letter"] = [ord(w[0]) - ord("a") if w and w[0].isalpha() else np.nan for w in frame["word"]]
-    return frame[["language", "model", "series", "epoch", "word", "x", "y", "letter"]]
+    return frame[["language", "model", "series", "epoch", "word", "x", "y", *"z"[:components - 2], "letter"]]
 
 
 def common_epochs(pair: LanguagePair) -> list[int]:

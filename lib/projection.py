@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from lib.categories import run_categories
-from lib.compare import Sides
+from lib.compare import Sides, shared_words
 from lib.store import Run, npy_bytes
 
 METHODS = ("pca", "umap")
@@ -32,13 +32,24 @@ ALIGNMENT = ("Each epoch is projected on its own, then moved onto the last epoch
 
 
 MIN_DIM = 2  # a 2-D picture of vectors with fewer dimensions than this would be made up
+VIEWS = {"2D": 2, "3D": 3}  # the views a page offers, and how many components each projects to
+CROSS_RUN_ALIGNMENT = ("Across the two runs, only the words both have are shown, and every epoch of side B is moved "
+                       "onto side A's last epoch in the same way, fitted on those shared words: positions also "
+                       "compare between the runs.")
 
 
-def check_request(method: str, n_words: int, dim: int = MIN_DIM) -> None:
-    """Raise ValueError, saying what to change, for a projection that cannot be made."""
-    if dim < MIN_DIM:
-        raise ValueError(f"This run's vectors have {dim} dimension; a 2-D view needs at least {MIN_DIM}. "
-                         "Neighbours, Similarity and Analogies work with it; train with dim 2 or more to see the space.")
+def check_request(method: str, n_words: int, dim: int = MIN_DIM, components: int = 2) -> None:
+    """Raise ValueError, saying what to change, for a projection that cannot be made (components: 2 or 3, the
+    view's dimensions; a view needs vectors with at least that many)."""
+    if dim < components:
+        if components == 2:
+            raise ValueError(f"This run's vectors have {dim} dimension; a 2-D view needs at least {MIN_DIM}. "
+                             "Neighbours, Similarity and Analogies work with it; train with dim 2 or more to see the "
+                             "space.")
+        raise ValueError(f"This run's vectors have {dim} dimension{'' if dim == 1 else 's'}; a {components}-D view "
+                         f"needs at least {components}.")
+    if components not in VIEWS.values():
+        raise ValueError(f"A view has 2 or 3 dimensions (got {components}).")
     if method not in METHODS:
         raise ValueError(f"Projection method must be one of {', '.join(METHODS)} (got {method!r}).")
     if not 3 <= n_words <= MAX_WORDS:
@@ -51,17 +62,17 @@ def unit_rows(vectors: np.ndarray) -> np.ndarray:
     return vectors / np.where(norms > 0, norms, 1.0)
 
 
-def fit_pca(vectors: np.ndarray, seed: int = 0) -> np.ndarray:
+def fit_pca(vectors: np.ndarray, seed: int = 0, components: int = 2) -> np.ndarray:
     """PCA on one BLAS thread: on these small matrices extra threads only wait for each other (20x slower when
     the cores are busy)."""
     from sklearn.decomposition import PCA
     from threadpoolctl import threadpool_limits
 
     with threadpool_limits(limits=1):
-        return PCA(n_components=2, random_state=seed).fit_transform(unit_rows(vectors)).astype(np.float32)
+        return PCA(n_components=components, random_state=seed).fit_transform(unit_rows(vectors)).astype(np.float32)
 
 
-def fit_umap(vectors: np.ndarray, seed: int = 0) -> np.ndarray:
+def fit_umap(vectors: np.ndarray, seed: int = 0, components: int = 2) -> np.ndarray:
     """UMAP on cosine distances; umap-learn is imported here because the import alone takes seconds.
 
     The distances are computed by scikit-learn and passed as "precomputed": for fewer than 4,096 points UMAP
@@ -76,7 +87,7 @@ def fit_umap(vectors: np.ndarray, seed: int = 0) -> np.ndarray:
     n = len(vectors)
     with threadpool_limits(limits=1):
         distances = pairwise_distances(unit_rows(vectors), metric="cosine")
-    reducer = umap.UMAP(n_components=2, n_neighbors=min(15, n - 1), metric="precomputed", random_state=seed,
+    reducer = umap.UMAP(n_components=components, n_neighbors=min(15, n - 1), metric="precomputed", random_state=seed,
                         init="spectral" if n > 30 else "random", n_epochs=200, n_jobs=1)
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="using precomputed metric")  # we never inverse_transform
@@ -93,12 +104,12 @@ def normalise(points: np.ndarray) -> np.ndarray:
     return centred / scale if scale > 0 else centred
 
 
-def align(frames: dict[int, np.ndarray]) -> dict[int, np.ndarray]:
-    """Each epoch's normalised 2D points, rotated (or reflected) onto the last epoch's by orthogonal Procrustes."""
+def align(frames: dict[int, np.ndarray], reference: np.ndarray | None = None) -> dict[int, np.ndarray]:
+    """Each epoch's normalised points (2D or 3D), rotated (or reflected) by orthogonal Procrustes onto the last
+    epoch's, or onto `reference` (another run's picture of the same words, in the same order)."""
     from scipy.linalg import orthogonal_procrustes
 
-    last = max(frames)
-    reference = normalise(frames[last])
+    reference = normalise(frames[max(frames)] if reference is None else reference)
     aligned = {}
     for epoch, points in frames.items():
         points = normalise(points)
@@ -107,27 +118,31 @@ def align(frames: dict[int, np.ndarray]) -> dict[int, np.ndarray]:
     return aligned
 
 
-def cache_folder(run: Run, method: str, n_words: int, word_ids=None) -> Path:
-    """Where a word set's raw frames are kept: by size for the most frequent words, else by a hash of the set."""
+def cache_folder(run: Run, method: str, n_words: int, word_ids=None, components: int = 2) -> Path:
+    """Where a word set's raw frames are kept: by size for the most frequent words, else by a hash of the set
+    (3D frames beside the 2D ones, as "pca3d")."""
+    method = method if components == 2 else f"{method}{components}d"
     if word_ids is None or list(word_ids) == list(range(n_words)):
         return run.cache_dir() / "projection" / f"v{CACHE_VERSION}-{method}-{n_words}"
     digest = hashlib.sha1(np.asarray(word_ids, dtype=np.int64).tobytes()).hexdigest()[:16]
     return run.cache_dir() / "projection" / f"v{CACHE_VERSION}-{method}-set-{digest}"
 
 
-def raw_frame(run: Run, model: str, epoch: int, method: str, word_ids: np.ndarray) -> np.ndarray:
-    """One epoch's unaligned 2D points for the words with these vocabulary ids, from the cache or fitted now."""
-    folder = cache_folder(run, method, len(word_ids), word_ids).relative_to(run.cache_dir())
+def raw_frame(run: Run, model: str, epoch: int, method: str, word_ids: np.ndarray, components: int = 2) -> np.ndarray:
+    """One epoch's unaligned points (2 or 3 components) for the words with these vocabulary ids, from the cache or
+    fitted now."""
+    folder = cache_folder(run, method, len(word_ids), word_ids, components).relative_to(run.cache_dir())
     parts = (*folder.parts, model, f"epoch_{epoch:03d}.npy")
     cached = run.read_cache(*parts)
     if cached is not None:
         try:
             points = np.load(io.BytesIO(cached), allow_pickle=False)
-            if points.shape == (len(word_ids), 2) and points.dtype.kind == "f":
+            if points.shape == (len(word_ids), components) and points.dtype.kind == "f":
                 return points
         except (OSError, ValueError, EOFError):
             pass  # a damaged cache file is simply fitted again
-    points = FITTERS[method](run.vectors(model, epoch)[word_ids])
+    vectors = run.vectors(model, epoch)[word_ids]
+    points = FITTERS[method](vectors) if components == 2 else FITTERS[method](vectors, components=components)
     run.write_cache(*parts, data=npy_bytes(points))  # skipped on a read-only or full disk
     return points
 
@@ -168,64 +183,105 @@ def projection_words(run: Run, word_set: str = "frequent", n_words: int = 300, e
     return list(dict.fromkeys(chosen + [w for w in extra if w in known]))
 
 
-def model_frame(run: Run, model: str, method: str, words: list[str]) -> pd.DataFrame:
-    """Every finished epoch of one model, aligned, as rows with COLUMNS."""
+def model_frame(run: Run, model: str, method: str, words: list[str], components: int = 2,
+                reference: np.ndarray | None = None) -> pd.DataFrame:
+    """Every finished epoch of one model, aligned (onto its last epoch, or onto `reference`: points of the same
+    words), as rows with COLUMNS (and z for 3 components)."""
+    columns = columns_for(components)
     epochs = run.epochs(model)
     if not epochs:
-        return pd.DataFrame(columns=COLUMNS)
+        return pd.DataFrame(columns=columns)
     vocab = run.vocab()
     index = {w: i for i, w in enumerate(vocab.words)}
     ids = np.array([index[w] for w in words], dtype=np.int64)
-    aligned = align({e: raw_frame(run, model, e, method, ids) for e in epochs})
+    aligned = align({e: raw_frame(run, model, e, method, ids, components) for e in epochs}, reference)
     groups, ordered = colour_groups(run)
     labels = [groups.get(w, "") for w in words]
     ranks = sorted(set(labels)) if ordered else []
     base = pd.DataFrame({"word": words, "count": vocab.counts[ids], "rank": ids + 1, "group": labels,
                          "order": [float(ranks.index(g)) if g in ranks else np.nan for g in labels]})
-    parts = [base.assign(model=model, epoch=e, x=points[:, 0], y=points[:, 1]) for e, points in aligned.items()]
-    return pd.concat(parts, ignore_index=True)[COLUMNS]
+    parts = [base.assign(model=model, epoch=e, **{axis: points[:, i] for i, axis in enumerate("xyz"[:components])})
+             for e, points in aligned.items()]
+    return pd.concat(parts, ignore_index=True)[columns]
+
+
+def columns_for(components: int) -> list[str]:
+    """COLUMNS, with z after y for a 3D frame."""
+    return COLUMNS if components == 2 else [*COLUMNS[:5], "z", *COLUMNS[5:]]
 
 
 def projection_frame(run: Run, method: str = "pca", n_words: int = 300, models=None,
-                     words: list[str] | None = None) -> pd.DataFrame:
+                     words: list[str] | None = None, components: int = 2) -> pd.DataFrame:
     """2D positions of the n_words most frequent words (or of `words`, see projection_words) for every finished
     epoch of each model: a tidy frame with COLUMNS (rank: 1 for the most frequent word; group: what colours the
     word, "" for none; order: the group's place when the groups are ordered, else NaN). Cached in the run."""
     method = method.lower()
     if words is None:
-        check_request(method, n_words, run.train_config.dim)
+        check_request(method, n_words, run.train_config.dim, components)
         n_words = min(n_words, run.config.get("vocab_size") or len(run.vocab()))
         if n_words < 3:
             raise ValueError("The vocabulary has fewer than 3 words; there is nothing to project.")
         words = list(run.vocab().words[:n_words])
-    check_request(method, len(words), run.train_config.dim)
+    check_request(method, len(words), run.train_config.dim, components)
     models = list(models) if models is not None else run.models
     unknown = [m for m in models if m not in run.models]
     if unknown:
         raise ValueError(f"Run {run.id} has no model {unknown[0]!r}; it has {', '.join(run.models)}.")
-    frames = [model_frame(run, model, method, words) for model in models]
-    frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=COLUMNS)
-    return frame.astype({"epoch": int, "count": int, "rank": int, "x": float, "y": float, "order": float})
+    frames = [model_frame(run, model, method, words, components) for model in models]
+    return _typed(pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns_for(components)))
 
 
-def sides_frame(pair: Sides, method: str, words: list[str]) -> pd.DataFrame:
-    """Both sides' projections of `words` (words both sides' vocabularies hold), rows with COLUMNS whose "model" is
-    the side's label (Sides.labels). Each side is aligned over its own epochs (model_frame); with two runs, side B
-    is then turned onto side A as a whole: the orthogonal Procrustes rotation that best maps B's last epoch onto A's
-    last epoch (all the words), applied to every epoch of B, so positions compare across the runs as they do
-    across epochs."""
-    from scipy.linalg import orthogonal_procrustes
+def _typed(frame: pd.DataFrame) -> pd.DataFrame:
+    types = {"epoch": int, "count": int, "rank": int, "x": float, "y": float, "z": float, "order": float}
+    return frame.astype({k: v for k, v in types.items() if k in frame.columns})
 
+
+# ------------------------------------------------------------ two sides (lib.compare.Sides)
+
+
+def side_words(pair: Sides, word_set: str = "frequent", n_words: int = 300, extra=()) -> list[str]:
+    """The words to project for two sides: within one run, projection_words; across two runs, only words both
+    vocabularies have (side A's order, most frequent first): side A's n_words most frequent shared words, or its
+    shared category words, then the extra words both runs have."""
+    if not pair.two_runs:
+        return projection_words(pair.a.run, word_set, n_words, extra)
+    words_a, known = pair.a.run.vocab().words, set(pair.b.run.vocab().words)
+    chosen = shared_words(projection_words(pair.a.run, word_set, len(words_a)), pair.b.run.vocab().words)[:n_words]
+    in_a = set(words_a)
+    return list(dict.fromkeys(chosen + [w for w in extra if w in known and w in in_a]))
+
+
+def view_problem(pair: Sides, n_words: int, components: int = 2) -> str | None:
+    """Why the two sides cannot be drawn in a view of `components` dimensions (a side's vectors have fewer; two
+    runs share fewer than 3 words), else None."""
+    for name, side, label in zip(("Side A", "Side B"), (pair.a, pair.b), pair.labels()):
+        try:
+            check_request("pca", 3, side.run.train_config.dim, components)
+        except ValueError as exc:
+            if not pair.two_runs:
+                return str(exc)
+            return f"{name} ({label}): {str(exc)[0].lower()}{str(exc)[1:]}"
+    if pair.two_runs and n_words < 3:
+        some = "no word" if n_words == 0 else f"only {n_words} word{'' if n_words == 1 else 's'}"
+        return (f"The two runs share {some} among the words asked for, and a picture needs at least 3: compare "
+                "runs of the same corpus, or show the most frequent words.")
+    return None
+
+
+def sides_frame(pair: Sides, method: str = "pca", words: list[str] | None = None, components: int = 2) -> pd.DataFrame:
+    """Both sides' projections of `words` for every finished epoch, as projection_frame's rows with "model" set to
+    each side's label (Sides.labels). Within one run each side is aligned onto its own last epoch, as always;
+    across two runs side B's epochs are all aligned onto side A's last epoch (CROSS_RUN_ALIGNMENT), so positions
+    compare across the runs (words must then be in both vocabularies: side_words)."""
     method = method.lower()
+    words = list(words if words is not None else side_words(pair))
     for side in (pair.a, pair.b):
-        check_request(method, len(words), side.run.train_config.dim)
+        check_request(method, len(words), side.run.train_config.dim, components)
     label_a, label_b = pair.labels()
-    a = model_frame(pair.a.run, pair.a.model, method, words).assign(model=label_a)
-    b = model_frame(pair.b.run, pair.b.model, method, words).assign(model=label_b)
-    if pair.two_runs and len(a) and len(b):
-        last_a = a[a["epoch"] == a["epoch"].max()].set_index("word").loc[words, ["x", "y"]].to_numpy()
-        last_b = b[b["epoch"] == b["epoch"].max()].set_index("word").loc[words, ["x", "y"]].to_numpy()
-        rotation, _ = orthogonal_procrustes(last_b, last_a)  # (2, 2)
-        b[["x", "y"]] = b[["x", "y"]].to_numpy() @ rotation
-    frame = pd.concat([a, b], ignore_index=True)[COLUMNS]
-    return frame.astype({"epoch": int, "count": int, "rank": int, "x": float, "y": float, "order": float})
+    a = model_frame(pair.a.run, pair.a.model, method, words, components)
+    reference = None
+    if pair.two_runs and not a.empty:
+        last = a[a["epoch"] == a["epoch"].max()]
+        reference = last[list("xyz"[:components])].to_numpy(dtype=np.float64)
+    b = model_frame(pair.b.run, pair.b.model, method, words, components, reference)
+    return _typed(pd.concat([a.assign(model=label_a), b.assign(model=label_b)], ignore_index=True))

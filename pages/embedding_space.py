@@ -1,11 +1,14 @@
-"""Embedding space: both models' words in 2D (PCA or UMAP), epoch by epoch, labelled and coloured by meaning."""
+"""Embedding space: two sides' words in 2D (PCA or UMAP) or 3D (PCA), epoch by epoch, coloured by meaning.
+
+The sides are the run's two models, or a model of another run (the sidebar's "Compare with"): then only shared
+words are shown and side B's picture is aligned onto side A's, so positions compare across the runs."""
 
 import functools
 
 import streamlit as st
 
 import widgets
-from lib import charts, clusters, compare, export, projection
+from lib import charts, charts3d, clusters, compare, export, projection
 from lib.evaluate import PURITY_K
 from lib.store import Run
 
@@ -15,11 +18,12 @@ WORD_SETS = {"Category words": "categories", "Most frequent words": "frequent"}
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def projection_frame(path_a: str, model_a: str, path_b: str, model_b: str, method: str, words: tuple, epochs: tuple):
-    """Both sides' projection (lib.projection.sides_frame), cached per pair of sides, method, word set and the epochs
-    finished so far (a new epoch makes a new entry)."""
+def projection_frame(sides: tuple, labels: tuple, method: str, words: tuple, components: int, epochs: tuple):
+    """Cached per pair of sides ((run folder, model) twice) and their labels, method, word set, view and the
+    epochs finished so far (a new epoch makes a new entry)."""
+    (path_a, model_a), (path_b, model_b) = sides
     pair = compare.Sides(compare.Side(Run(path_a), model_a), compare.Side(Run(path_b), model_b))
-    return projection.sides_frame(pair, method, list(words))
+    return projection.sides_frame(pair, method, list(words), components)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -37,21 +41,24 @@ st.title("Embedding space")
 run = widgets.select_run()
 if run is None:
     st.stop()
-epochs = widgets.all_epochs(run)
-if not epochs:
-    st.info("This run has no finished epoch yet.")
-    st.stop()
 pair = widgets.select_sides(run)
 if pair is None:
     st.stop()
-sides, labels = (pair.a, pair.b), pair.labels()
+if note := widgets.sides_note(pair):
+    st.info(widgets.plain(note), icon=":material/compare_arrows:")
+labels = pair.labels()
+epochs = run.epochs(pair.a.model) if pair.two_runs else widgets.all_epochs(run)
+if not epochs:
+    st.info(widgets.plain(f"Side A ({labels[0]}) has no finished epoch yet." if pair.two_runs else
+                          "This run has no finished epoch yet."))
+    st.stop()
 finished = tuple(tuple(run.epochs(m)) for m in run.models)
 results = purity(str(run.path), finished)
 st.info(widgets.plain(clusters.what_to_look_for(run, results)), icon=":material/visibility:")
 
 vocab_words = widgets.vocab(run).words
 has_categories = bool(projection.run_word_categories(run)) and not run.config.get("groups")
-controls = st.columns([1, 1.3, 1, 1])
+controls = st.columns([1, 1.3, 1, 1, 0.8])
 method = controls[0].radio("Projection", ["PCA", "UMAP"], horizontal=True, key="proj", bind=widgets.URL,
                            help="PCA is instant; UMAP keeps local neighbourhoods better (the first time takes up to "
                                 "a minute, then it is cached with the run).")
@@ -67,40 +74,67 @@ n_words = controls[2].number_input("How many", min_value=3, max_value=most, valu
 top_labels = controls[3].slider("Label the most frequent", 0, 100, 30, step=5, key="labels", bind=widgets.URL,
                                 help="With more than 80 words on screen, category, highlighted and clicked words are "
                                      "labelled, and this many of the most frequent; labels never overlap.")
+view = controls[4].radio("View", list(projection.VIEWS), horizontal=True, key="view", bind=widgets.URL,
+                         help="3D: the first three principal components (PCA), drawn with plotly; drag to rotate, "
+                              "scroll to zoom, hover a point for its word.")
 highlight = st.multiselect("Highlight words (drawn whatever their frequency, with their path over the epochs)",
                            vocab_words[:20_000], key="hl", bind=widgets.URL, placeholder="type to search the vocabulary")
 
 frame = None
-if note := widgets.sides_note(pair):
-    st.info(widgets.plain(note), icon=":material/compare_arrows:")
-try:
-    words = projection.projection_words(run, word_set, int(n_words), highlight)
-    if pair.two_runs:  # the words both runs have: B's projection is turned onto A's over them
-        words = compare.shared_words(words, widgets.vocab(pair.b.run).words)
-        if len(words) < 3:
-            raise ValueError(f"The two runs share {len(words)} of these words; a common picture needs at least 3.")
-    for side in sides:
-        projection.check_request(method.lower(), len(words), side.run.train_config.dim)
-    side_epochs = tuple(tuple(s.run.epochs(s.model)) for s in sides)
-    with st.spinner(f"Projecting {len(words)} words for every epoch with {method}…"):
-        frame = projection_frame(str(pair.a.run.path), pair.a.model, str(pair.b.run.path), pair.b.model,
-                                 method.lower(), tuple(words), side_epochs)
-except ValueError as exc:
-    if min(s.run.train_config.dim for s in sides) >= projection.MIN_DIM and "share" not in str(exc):
+components = projection.VIEWS[view]
+if components == 3 and method != "PCA":
+    st.caption("The 3D view is PCA's: UMAP applies to the 2D view.")
+words = projection.side_words(pair, word_set, int(n_words), highlight)
+problem = projection.view_problem(pair, len(words), components)
+if problem and components == 3:  # a 3D view of vectors with 2 dimensions: the 2D view, where it can be drawn
+    flat = projection.view_problem(pair, len(words), 2)
+    if flat is None:
+        st.info(widgets.plain(problem) + " Showing the 2D view instead.")
+    components, problem = 2, flat
+if problem:
+    st.info(widgets.plain(problem) + " The clusters and the export below work as for any run.")
+else:
+    used = method if components == 2 else "PCA"
+    try:
+        projection.check_request(used.lower(), len(words), run.train_config.dim, components)
+        sides_key = ((str(pair.a.run.path), pair.a.model), (str(pair.b.run.path), pair.b.model))
+        done = (tuple(pair.a.run.epochs(pair.a.model)), tuple(pair.b.run.epochs(pair.b.model)), finished)
+        with st.spinner(f"Projecting {len(words)} words for every epoch with {used}…"):
+            frame = projection_frame(sides_key, labels, used.lower(), tuple(words), components, done)
+    except ValueError as exc:
         widgets.show_error(exc)
-    st.info(widgets.plain(str(exc)) + " The clusters and the export below work as for any run.")
 if pair.two_runs:
-    st.caption("Side B's picture is turned onto side A's (orthogonal Procrustes over these words at each side's "
-               "last epoch), so positions compare across the runs as they do across epochs. The slider runs over "
-               "side A's epochs; side B shows the epoch at the same share of its training.")
+    planned = (pair.a.run.train_config.epochs, pair.b.run.train_config.epochs)
+    if planned[0] != planned[1]:
+        st.caption(f"Run A trains {planned[0]} epochs and run B {planned[1]}: side B is shown at the epoch at the "
+                   f"same share of training (epoch × {planned[1]}/{planned[0]}, rounded; 0 with 0, the last with the "
+                   "last), or the nearest one it has finished.")
 elif note := widgets.common_note(run):
     st.caption(note)
+in_browser = False  # the 3D figure plays the epochs itself (charts3d.fits_frames)
 player = widgets.Player("embedding", epochs, SECONDS_PER_FRAME, help="0 is the random start, before any training.",
                         param="epoch")
 if frame is not None:
-    st.caption(f"{len(words)} words. {projection.ALIGNMENT} Scroll to zoom, drag to pan, click a word to see its "
-               "nearest neighbours in both models (double-click clears).")
-    player.button()
+    if pair.two_runs:
+        shared = len(compare.shared_words(widgets.vocab(pair.a.run).words, widgets.vocab(pair.b.run).words))
+        st.caption(f"The two runs share {shared:,} words; {len(words)} of them are shown. "
+                   f"{projection.ALIGNMENT} {projection.CROSS_RUN_ALIGNMENT}")
+    else:
+        st.caption(f"{len(words)} words. {projection.ALIGNMENT}")
+    in_browser = components == 3 and charts3d.fits_frames(len(words), len(epochs), 2)
+    if components == 3:
+        st.caption("Drag a scene to rotate it, scroll to zoom, hover a point for its word. "
+                   + ("Play and the slider under the figure step through the epochs in your browser (each epoch "
+                      "starts from the first camera again: turn the scene when paused); the epoch slider here opens "
+                      "the figure at an epoch and sets the epoch of the neighbours and the export." if in_browser else
+                      "Each epoch drawn starts from the first camera again: turn the scene when paused."))
+    else:
+        st.caption("Scroll to zoom, drag to pan, click a word to see its nearest neighbours on both sides "
+                   "(double-click clears).")
+    if in_browser and player.playing:  # the figure plays the epochs itself
+        player.finish()
+    if not in_browser:
+        player.button()
 if "embedding_focus" not in st.session_state:  # a link may name the clicked word (?focus=king) and k (?k=8)
     st.session_state["embedding_focus"] = widgets.from_url("focus", None, allowed=set(vocab_words))
 k = st.session_state.setdefault("k_embedding", widgets.from_url("k", K, int, range(3, 21)))
@@ -111,37 +145,53 @@ def scatter() -> None:
     """The epoch slider, the chart and the clicked word's neighbourhood; while playing, this part alone redraws."""
     epoch = player.slider()
     focus_word = st.session_state.get("embedding_focus")
-    at = {label: e for label, e in zip(labels, (epoch, widgets.side_epoch(pair, epoch)))}  # each side's epoch
-    shown = []
-    for side, label in zip(sides, labels):
-        missing = widgets.missing_epoch(side.run, side.model, at[label]) if at[label] is not None else \
-            f"{side.model} has no finished epoch yet."
-        if missing:
-            st.info(widgets.plain(f"{label}: {missing}") if pair.two_runs else missing)
-        else:
-            shown.append(label)
-    if not shown:
-        return
-    kvs = {label: widgets.keyed_vectors(side.run, side.model, at[label])
-           for side, label in zip(sides, labels) if label in shown}
+    side_epochs = {labels[0]: epoch, labels[1]: widgets.side_epoch(pair, epoch)}
+    if pair.two_runs:
+        if side_epochs[labels[1]] is None:
+            st.info(widgets.plain(f"Side B ({labels[1]}) has no finished epoch yet."))
+    else:
+        for side in (pair.a, pair.b):
+            if missing := widgets.missing_epoch(side.run, side.model, epoch):
+                st.info(missing)
+    by_label = dict(zip(labels, (pair.a, pair.b)))
+    present = {label: e for label, e in side_epochs.items()  # the sides that have finished their epoch
+               if e is not None and e in by_label[label].run.epochs(by_label[label].model)}
+    kvs = {label: widgets.keyed_vectors(by_label[label].run, by_label[label].model, e) for label, e in present.items()}
     lists = clusters.neighbour_lists(kvs, focus_word, k) if focus_word else {}
-    focus = {m: [focus_word, *lists.get(m, [])] for m in shown} if focus_word else None
-    event = st.altair_chart(charts.embedding_scatter(frame, epoch, highlight, shown, focus, top_labels, epochs=at),
-                            width="content", on_select="rerun", selection_mode=charts.PICK, key="embedding_chart")
-    picked = [p.get("word") for p in (event.selection.get(charts.PICK) or []) if p.get("word")]
-    if picked and picked[0] != focus_word:
-        st.session_state["embedding_focus"] = picked[0]
-        st.rerun(scope="fragment")
+    if components == 3:
+        steps = None
+        if in_browser:  # every epoch in the figure: side A's, side B's matched one, or none where a side lacks it
+            steps = [(e, {labels[0]: e if e in pair.a.run.epochs(pair.a.model) else None,
+                          labels[1]: b if (b := widgets.side_epoch(pair, e)) in pair.b.run.epochs(pair.b.model)
+                          else None}) for e in epochs]
+        st.plotly_chart(charts3d.embedding_3d(frame, {label: present.get(label) for label in labels},
+                                              highlight=highlight, top_labels=top_labels, steps=steps,
+                                              frame_ms=int(SECONDS_PER_FRAME * 1000)),
+                        key="embedding_3d", config={"displaylogo": False})
+    else:
+        focus = {label: [focus_word, *lists.get(label, [])] for label in present} if focus_word else None
+        event = st.altair_chart(charts.sides_scatter(frame, present, highlight, focus, top_labels),
+                                width="content", on_select="rerun", selection_mode=charts.PICK,
+                                key="embedding_chart")
+        picked = [p.get("word") for p in (event.selection.get(charts.PICK) or []) if p.get("word")]
+        if picked and picked[0] != focus_word:
+            st.session_state["embedding_focus"] = picked[0]
+            st.rerun(scope="fragment")
     widgets.to_url("focus", focus_word)
     widgets.to_url("k", k if focus_word and k != K else None)
     if focus_word:
-        neighbourhood(focus_word, epoch, lists)
+        neighbourhood(focus_word, side_epochs, lists)
 
 
-def neighbourhood(word: str, epoch: int, lists: dict[str, list[str]]) -> None:
-    shown = set(frame.loc[frame["epoch"] == epoch, "word"])
-    st.markdown(f"**Nearest neighbours at epoch {epoch}** (cosine in each side's full vector space; ringed in the "
-                "plots where they are among the words shown)")
+def neighbourhood(word: str, side_epochs: dict[str, int | None], lists: dict[str, list[str]]) -> None:
+    shown = set(frame["word"])  # every epoch shows the same words
+    epoch_a, epoch_b = side_epochs.values()
+    when = f"epoch {epoch_a}" if epoch_b in (None, epoch_a) else f"epoch {epoch_a} (side B: epoch {epoch_b})"
+    dims = sorted({pair.a.run.train_config.dim, pair.b.run.train_config.dim})
+    space = (f"the full {dims[0]}-dimensional space" if len(dims) == 1 else
+             f"each side's full space ({dims[0]} and {dims[1]} dimensions)")
+    st.markdown(f"**Nearest neighbours at {when}** (cosine in {space}; ringed in the plots where they are among "
+                "the words shown)")
     st.caption(widgets.plain(f"Clicked word: {word}"))
     columns = st.columns(len(labels) + 1)
     for column, label in zip(columns, labels):
@@ -150,7 +200,7 @@ def neighbourhood(word: str, epoch: int, lists: dict[str, list[str]]) -> None:
     if len(lists) == 2:
         (a, list_a), (b, list_b) = lists.items()
         both = [w for w in list_a if w in list_b]
-        columns[-1].metric("In both lists", f"{len(both)} of {k}", help="Words both models have among the k nearest.")
+        columns[-1].metric("In both lists", f"{len(both)} of {k}", help="Words both sides have among the k nearest.")
         columns[-1].caption(widgets.plain(", ".join(both) if both else "none"))
     columns[-1].slider("Neighbours (k)", 3, 20, key="k_embedding")
     if columns[-1].button("Clear", key="embedding_clear"):
@@ -165,6 +215,8 @@ else:  # no picture to draw: the slider alone picks the epoch to export
 epoch = player.frame
 
 st.subheader("Clusters forming")
+if pair.two_runs:
+    st.caption(widgets.plain(f"In the selected run (side A's): {widgets.run_label(widgets.runs_root(), run.id)}."))
 frame_purity = clusters.purity_frame(results)
 if frame_purity["value"].notna().any():
     st.altair_chart(charts.purity_lines(frame_purity), width="stretch")

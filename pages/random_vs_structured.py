@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from lib import charts, experiments
+from lib import charts, charts3d, experiments
 from lib.config import replace
 from lib.store import Run, runs_dir
 from widgets import URL, Player, plain, show_error
@@ -20,6 +20,11 @@ def frames(random_path: str, structured_path: str, created: str):
     pair = open_pair(random_path, structured_path, created)
     return (experiments.precision_frame(pair), experiments.final_precision(pair), experiments.scatter_frame(pair),
             experiments.common_epochs(pair), experiments.settings_summary(pair))
+
+
+@st.cache_data(max_entries=8, show_spinner="Projecting the words in 3D…")
+def frame_3d(random_path: str, structured_path: str, created: str):
+    return experiments.scatter_frame(open_pair(random_path, structured_path, created), components=3)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -121,14 +126,38 @@ st.dataframe(final[["series", "epoch", "neighbor_precision", "best", "chance"]].
 
 st.subheader("The words, epoch by epoch")
 player = Player("rvs", epochs_done, FRAME_SECONDS, help="0 is the random start.", param="epoch")
-player.button()
+buttons = st.columns([1, 8], vertical_alignment="center")
+view = buttons[0].radio("View", ["2D", "3D"], horizontal=True, key="view", bind=URL, label_visibility="collapsed",
+                        help="3D: the first three principal components, drawn with plotly; drag to rotate, scroll "
+                             "to zoom, hover a point for its word.")
+dims = min(pair.random.train_config.dim, pair.structured.train_config.dim)
+if view == "3D" and dims < 3:
+    st.info(f"These runs' vectors have {dims} dimensions; a 3-D view needs at least 3. Showing the 2D view instead.")
+    view = "2D"
+scatter_3d = frame_3d(*keys) if view == "3D" else None
+if scatter_3d is None:
+    with buttons[1]:
+        player.button()
+elif player.playing:  # the 3D figure plays the epochs itself
+    player.finish()
 
 
 @st.fragment(run_every=player.run_every)
 def animation() -> None:
     epoch = player.slider()
     left, right = st.columns([3, 2])
-    left.altair_chart(charts.alphabet_scatter(scatter, epoch, size=230), width="content")
+    if scatter_3d is not None:
+        order = [f"{lang} · {m}" for lang in ("toy-random", "toy-proximity") for m in ("pytorch", "gensim")]
+        with left:
+            figure = charts3d.alphabet_3d(scatter_3d, epoch, [s for s in order if s in set(scatter["series"])],
+                                          epochs=epochs_done, frame_ms=int(FRAME_SECONDS * 1000))
+            st.plotly_chart(figure, key="rvs_3d", config={"displaylogo": False})
+            st.caption("Drag a scene to rotate it, scroll to zoom, hover a point for its word. Play and the slider "
+                       "under the figure step through the epochs in your browser (each epoch starts from the first "
+                       "camera again: turn the scenes when paused); the epoch slider above opens the figure at an "
+                       "epoch.")
+    else:
+        left.altair_chart(charts.alphabet_scatter(scatter, epoch, size=230), width="content")
     right.altair_chart(charts.precision_lines(precision, epoch), width="stretch")
     right.caption("Colour runs along the alphabet and a grey line joins aaa → bbb → … → zzz. On toy-proximity "
                   "the line straightens into a path (neighbours in the language are neighbours in the plane); "

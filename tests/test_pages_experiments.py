@@ -249,3 +249,34 @@ def test_rvs_link_restores_the_epoch_and_check_word(trained_root, monkeypatch):
     at.run()
     assert not at.exception and at.select_slider[0].value == 2
     assert at.error and "[x](http" not in at.error[0].value
+
+
+def test_rvs_page_3d_view_draws_each_series_as_scikit_learn_pca_with_three_components(trained_root, monkeypatch):
+    import numpy as np
+    from sklearn.decomposition import PCA
+
+    from lib import charts3d, experiments
+
+    monkeypatch.setenv("W2V_RUNS_DIR", str(trained_root))
+    at = AppTest.from_file(RVS_PAGE, default_timeout=120)
+    at.query_params["view"] = "3D"
+    at.run()
+    assert not at.exception and not at.error and at.radio(key="view").value == "3D"
+    assert len(charts(at)) == 2  # the 3D figure takes the 2D scatter's place; precision lines and heatmap stay
+    figure = json.loads(at.get("plotly_chart")[0].proto.spec)
+    series = [(lang, m) for lang in ("toy-random", "toy-proximity") for m in ("pytorch", "gensim")]
+    assert [a["text"] for a in figure["layout"]["annotations"]] == [f"{lang} · {m} · epoch 2" for lang, m in series]
+    pair = experiments.latest_pair(trained_root)
+    for i, (lang, model) in enumerate(series):
+        run = pair.runs[lang]
+        words = list(run.vocab().words)
+        got = charts3d.points(figure, "scene" if i == 0 else f"scene{i + 1}").set_index("word").loc[words]
+        vectors = run.vectors(model, 2).astype(np.float64)
+        points = PCA(n_components=3).fit_transform(vectors / np.linalg.norm(vectors, axis=1, keepdims=True))
+        points /= np.sqrt(((points - points.mean(axis=0)) ** 2).sum(axis=1).mean())
+        points -= points.mean(axis=0)
+        signs = np.sign((got[["x", "y", "z"]].to_numpy() * points).sum(axis=0))  # PCA's axes have no sign
+        assert np.allclose(got[["x", "y", "z"]].to_numpy(), points * signs, atol=1e-4), (lang, model)
+    at.select_slider[0].set_value(0).run()
+    figure = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert all(a["text"].endswith("epoch 0") for a in figure["layout"]["annotations"])
