@@ -74,10 +74,10 @@ def wait_for_script(page, timeout: float = 90.0) -> None:
     """Until the page's script has run: the main area is there and the "running" indicator has gone."""
     page.wait_for_selector('[data-testid="stMain"]', timeout=timeout * 1000)
     page.wait_for_timeout(1500)
-    end = time.monotonic() + timeout
-    while page.locator('[data-testid="stStatusWidget"]').count() and time.monotonic() < end:
+    end, quiet = time.monotonic() + timeout, 0
+    while quiet < 4 and time.monotonic() < end:  # idle for 2 s running: a first request reruns once (widgets.py)
+        quiet = 0 if page.locator('[data-testid="stStatusWidget"]').count() else quiet + 1
         page.wait_for_timeout(500)
-    page.wait_for_timeout(1000)
 
 
 @pytest.mark.parametrize("name", PAGES)
