@@ -220,6 +220,17 @@ def sides_note(pair: compare.Sides) -> str | None:
     return note
 
 
+def matched_epoch_note(pair: compare.Sides, epoch: int) -> tuple[int | None, bool]:
+    """Side B's epoch for side A's `epoch` (side_epoch), with a caption saying how they are matched when it is
+    another epoch; and whether that caption was shown."""
+    epoch_b = side_epoch(pair, epoch)
+    if not (pair.two_runs and epoch_b is not None and epoch_b != epoch):
+        return epoch_b, False
+    st.caption(f"Epochs are matched by share of training: side A's epoch {epoch} of {pair.a.run.train_config.epochs} "
+               f"is side B's epoch {epoch_b} of {pair.b.run.train_config.epochs}.")
+    return epoch_b, True
+
+
 def side_epoch(pair: compare.Sides, epoch: int) -> int | None:
     """Side B's epoch for side A's `epoch`: the same epoch within one run, else the same share of training."""
     if not pair.two_runs:

@@ -95,11 +95,9 @@ words = [widgets.word_input(label, default, key, run, where=column)
 epoch = widgets.epoch_slider(run)
 if epoch is None:
     st.stop()
-at = {labels[0]: epoch, labels[1]: widgets.side_epoch(pair, epoch)}
-if pair.two_runs and at[labels[1]] is not None and at[labels[1]] != epoch:
-    st.caption(f"Epochs are matched by share of training: side A's epoch {epoch} of {planned[0]} is side B's epoch "
-               f"{at[labels[1]]} of {planned[1]}.")
-elif note := widgets.common_note(run):
+epoch_b, matched = widgets.matched_epoch_note(pair, epoch)
+at = {labels[0]: epoch, labels[1]: epoch_b}
+if not matched and (note := widgets.common_note(run)):
     st.caption(note)
 
 for (label, side), column in zip(sides.items(), st.columns(2)):

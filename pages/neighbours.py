@@ -50,11 +50,8 @@ k = right.slider("Neighbours (k)", 1, most, min(10, most), key="k", bind=widgets
 epoch = widgets.epoch_slider(run)
 if epoch is None:
     st.stop()
-epoch_b = widgets.side_epoch(pair, epoch)
-if pair.two_runs and epoch_b != epoch:
-    st.caption(f"Epochs are matched by share of training: side A's epoch {epoch} of {pair.a.run.train_config.epochs} "
-               f"is side B's epoch {epoch_b} of {pair.b.run.train_config.epochs}.")
-elif note := widgets.common_note(run):
+epoch_b, matched = widgets.matched_epoch_note(pair, epoch)
+if not matched and (note := widgets.common_note(run)):
     st.caption(note)
 
 lists = {}

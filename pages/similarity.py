@@ -70,10 +70,8 @@ word = widgets.word_input("Check word", check, "word", run)
 epoch = widgets.epoch_slider(run)
 if epoch is None:
     st.stop()
-at = {labels[0]: epoch, labels[1]: widgets.side_epoch(pair, epoch)}
-if pair.two_runs and at[labels[1]] is not None and at[labels[1]] != epoch:
-    st.caption(f"Epochs are matched by share of training: side A's epoch {epoch} of {planned[0]} is side B's epoch "
-               f"{at[labels[1]]} of {planned[1]}.")
+epoch_b, _ = widgets.matched_epoch_note(pair, epoch)
+at = {labels[0]: epoch, labels[1]: epoch_b}
 kvs = {}
 for label, side in sides.items():
     missing = (widgets.missing_epoch(side.run, side.model, at[label]) if at[label] is not None
