@@ -220,6 +220,28 @@ def sides_note(pair: compare.Sides) -> str | None:
     return note
 
 
+COMPARISON_PAGES = (("pages/embedding_space.py", "Embedding space", ":material/scatter_plot:"),
+                    ("pages/neighbours.py", "Neighbours", ":material/group:"),
+                    ("pages/similarity.py", "Similarity", ":material/show_chart:"),
+                    ("pages/analogies.py", "Analogies", ":material/extension:"))
+
+
+def comparison_links(a: store.Run, b: store.Run, model: str | None = None, key: str = "compare", where=st) -> None:
+    """One button per comparison page that opens run `a` against run `b` there (?run=A&vs=B in the link), each side
+    showing `model` where given (the runs' default otherwise). Buttons, not links: this session's run and
+    "Compare with" choices are set too, and they are what the next page reads first."""
+    params = {RUN_KEY: a.id, VS_KEY: b.id, **({SIDE_KEYS[0]: model, SIDE_KEYS[1]: model} if model else {})}
+    for column, (page, label, icon) in zip(where.columns(len(COMPARISON_PAGES)), COMPARISON_PAGES):
+        if column.button(label, icon=icon, key=f"{key}_{label}", width="stretch"):
+            st.session_state[RUN_KEY] = a.id
+            st.session_state[VS_KEY] = b.id
+            for side_key in SIDE_KEYS:
+                st.session_state.pop(side_key, None)
+                if model:
+                    st.session_state[side_key] = model
+            st.switch_page(page, query_params=params)
+
+
 def matched_epoch_note(pair: compare.Sides, epoch: int) -> tuple[int | None, bool]:
     """Side B's epoch for side A's `epoch` (side_epoch), with a caption saying how they are matched when it is
     another epoch; and whether that caption was shown."""

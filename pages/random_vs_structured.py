@@ -2,10 +2,10 @@
 
 import streamlit as st
 
-from lib import charts, charts3d, experiments
+from lib import charts, charts3d, compare, experiments
 from lib.config import replace
 from lib.store import Run, runs_dir
-from widgets import URL, Player, plain, show_error
+from widgets import URL, Player, comparison_links, plain, show_error
 
 FRAME_SECONDS = 0.6  # one epoch per frame while playing
 EXPERIMENT_KEY = "rvs_experiment"  # this session's lib.experiments.Experiment (its two jobs)
@@ -117,6 +117,12 @@ keys = (str(pair.random.path), str(pair.structured.path), pair.created)
 precision, final, scatter, epochs_done, settings = frames(*keys)
 st.caption(f"Showing the pair trained {pair.created_label} · "
            + " · ".join(f"{k} {v}" for k, v in settings.items()) + f" · runs {pair.random.id}, {pair.structured.id}")
+
+st.markdown("**The two languages on every comparison page**: toy-proximity as side A against toy-random as side "
+            "B, the same model on both sides (the sidebar changes either). Neighbours lists the words whose "
+            "neighbours differ most between the languages.")
+st.caption(plain(f"The runs differ in {compare.difference_text(pair.structured, pair.random) or 'no setting'}."))
+comparison_links(pair.structured, pair.random, key="rvs_compare")
 
 st.subheader("One score that separates structure from noise")
 st.dataframe(final[["series", "epoch", "neighbor_precision", "best", "chance"]].rename(

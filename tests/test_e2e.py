@@ -29,13 +29,21 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def app(tmp_path_factory):
+def app_runs(tmp_path_factory):
+    """The runs folder the app serves: two toy-pos runs that differ in one choice (window 5, then 2)."""
     if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
         pytest.skip(f"no Chromium at {CHROMIUM}: install it (apt-get install chromium) to run the browser tests")
     pytest.importorskip("playwright.sync_api", reason="the Playwright Python package is not installed")
     root = tmp_path_factory.mktemp("runs")
-    train_run(CorpusConfig("toy-pos", sentences=400), TrainConfig(epochs=2, dim=8, min_count=1, negative=3,
-                                                                  workers=1), root=root)
+    for window in (5, 2):  # the window-2 run is the newest: pages open on it
+        train_run(CorpusConfig("toy-pos", sentences=400), TrainConfig(epochs=2, dim=8, min_count=1, negative=3,
+                                                                      workers=1, window=window), root=root)
+    return root
+
+
+@pytest.fixture(scope="module")
+def app(app_runs):
+    root = app_runs
     port = free_port()
     log = open(root / "server.log", "wb")
     server = subprocess.Popen(
@@ -162,5 +170,56 @@ def test_switching_corpus_puts_its_preset_into_the_inputs(app, browser):
         page.get_by_text("Toy language", exact=True).first.click()
         wait_for_script(page)
         assert shown() == (toy.dim, toy.alpha)
+    finally:
+        page.close()
+
+
+COMPARISON_PAGES = ["embedding_space", "neighbours", "similarity", "analogies"]
+
+
+def two_runs(root) -> tuple[str, str]:
+    """The ids of the window-2 run (newest) and the window-5 run."""
+    from lib.store import list_runs
+
+    by_window = {r.train_config.window: r.id for r in list_runs(root)}
+    return by_window[2], by_window[5]
+
+
+@pytest.mark.parametrize("name", [*COMPARISON_PAGES, "embedding_space-3D"])
+def test_a_link_to_two_runs_opens_each_comparison_page_on_both(app, app_runs, browser, name):
+    a, b = two_runs(app_runs)
+    page_name, _, view = name.partition("-")
+    page = browser.new_page(viewport={"width": 1400, "height": 2400})
+    try:
+        page.goto(f"{app}/{page_name}?run={a}&vs={b}" + (f"&view={view}" if view else ""))
+        wait_for_script(page)
+        SHOTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(SHOTS / f"compare_{name}.png"), full_page=True)
+        errors = page.locator('[data-testid="stException"]')
+        assert errors.count() == 0, f"{name}: " + "\n".join(errors.all_inner_texts())
+        page.get_by_text("The runs differ in window 2 vs 5", exact=False).first.wait_for(timeout=60_000)
+        assert f"vs={b}" in page.url and f"run={a}" in page.url
+        assert page.get_by_text(f"{b[-6:]} · pytorch", exact=False).count() >= 1  # side B named on the page
+        if view:
+            page.locator('[data-testid="stPlotlyChart"]').first.wait_for(timeout=60_000)
+            assert "view=3D" in page.url
+    finally:
+        page.close()
+
+
+def test_picking_a_word_under_what_changed_opens_it_at_the_top_and_in_the_link(app, app_runs, browser):
+    a, b = two_runs(app_runs)
+    page = browser.new_page(viewport={"width": 1400, "height": 2400})
+    try:
+        page.goto(f"{app}/neighbours?run={a}&vs={b}")
+        wait_for_script(page)
+        table = page.locator(".st-key-changed_sides").first
+        table.scroll_into_view_if_needed()
+        box = table.bounding_box()
+        page.mouse.click(box["x"] + 18, box["y"] + 35 + 17)  # the first row's selection box (rows are 35 px)
+        page.wait_for_url("**word=a**", timeout=60_000)  # "a" leads the table: every list agrees, rank 1 first
+        wait_for_script(page)
+        assert f"vs={b}" in page.url  # the comparison stays
+        page.get_by_text("nearest words to 'a' at epoch 2", exact=False).first.wait_for(timeout=60_000)
     finally:
         page.close()

@@ -1,6 +1,7 @@
 """The two classic-experiment pages through Streamlit's AppTest: widgets, charts, play controls, bad input."""
 
 import json
+import re
 import time
 from pathlib import Path
 
@@ -280,3 +281,24 @@ def test_rvs_page_3d_view_draws_each_series_as_scikit_learn_pca_with_three_compo
     at.select_slider[0].set_value(0).run()
     figure = json.loads(at.get("plotly_chart")[0].proto.spec)
     assert all(a["text"].endswith("epoch 0") for a in figure["layout"]["annotations"])
+
+
+@pytest.mark.parametrize("page, title", [("Neighbours", "Neighbours"), ("Embedding space", "Embedding space"),
+                                         ("Similarity", "Similarity"), ("Analogies", "Analogies")])
+def test_rvs_opens_the_two_languages_as_two_sides_of_every_comparison_page(trained_root, monkeypatch, page, title):
+    from lib import experiments
+
+    monkeypatch.setenv("W2V_RUNS_DIR", str(trained_root))
+    pair = experiments.latest_pair(trained_root)
+    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=120).run()
+    at.switch_page("pages/random_vs_structured.py").run()
+    assert not at.exception and not at.error
+    differ = [re.sub(r"\\(.)", r"\1", c.value) for c in at.caption if c.value.startswith("The runs differ in")]
+    assert differ and "corpus toy-proximity vs toy-random" in differ[0]  # the configs' one real difference
+    at.button(key=f"rvs_compare_{page}").click().run()
+    assert not at.exception and not at.error and at.title[0].value == title
+    assert at.session_state["run"] == pair.structured.id and at.session_state["vs"] == pair.random.id
+    assert at.query_params["run"] == pair.structured.id and at.query_params["vs"] == pair.random.id
+    note = re.sub(r"\\(.)", r"\1", at.info[0].value)  # as the reader sees it
+    assert note.startswith("Side A is run") and "corpus toy-proximity vs toy-random" in note
+    assert at.radio(key="side_a").value == at.radio(key="side_b").value == "pytorch"
