@@ -368,16 +368,17 @@ class Run:
             raise ValueError(f"There is a run {run.id} already; choose another run id.") from None
         except OSError as exc:
             raise _plain_error(exc, run.path) from exc
+        run.set_status("training")
+        lines = "".join(f"{w}\t{c}\n" for w, c in zip(vocab.words, vocab.counts.tolist()))
+        atomic_write_bytes(run.path / "vocab.tsv", lines.encode("utf-8"))
+        if analogies:
+            atomic_write_bytes(run.path / "analogies.txt", analogies.encode("utf-8"))
+        # config.json last: a folder with one is a whole run to every reader (jobs.Job.find_run, scan_runs)
         atomic_write_json(run.path / "config.json", {
             "train": asdict(train_cfg), "corpus": asdict(corpus_cfg), "models": list(models),
             "corpus_name": corpus_name, "n_tokens": n_tokens, "vocab_size": len(vocab),
             "created": datetime.now(timezone.utc).isoformat(timespec="seconds"), **(extra or {}),
         })
-        lines = "".join(f"{w}\t{c}\n" for w, c in zip(vocab.words, vocab.counts.tolist()))
-        atomic_write_bytes(run.path / "vocab.tsv", lines.encode("utf-8"))
-        if analogies:
-            atomic_write_bytes(run.path / "analogies.txt", analogies.encode("utf-8"))
-        run.set_status("training")
         return run
 
     def set_status(self, state: str, message: str = "") -> None:

@@ -2,7 +2,8 @@
 
 Trains two WikiText-2 subset runs that differ in window (10 epochs each; needs WIKITEXT2_DIR, a few minutes), or
 takes the two newest runs of --runs-dir, then times in this process, with Streamlit's AppTest:
-  pages         each comparison page opened on A against B: the first time (nothing cached) and once cached
+  pages         each comparison page opened on A against B: the first time (nothing cached) and once cached;
+                Embedding space's 3D view (?view=3D) too
   what changed  lib.compare.neighbour_agreement over the 2,000 most frequent shared words, k = 10
 This is a benchmark people run, not a test: timings depend on the machine and its load.
 """
@@ -41,11 +42,11 @@ def two_runs(runs_dir: Path | None, max_tokens: int):
     return root, a, b
 
 
-def time_page(name: str, a, b) -> float:
+def time_page(name: str, a, b, **params: str) -> float:
     from streamlit.testing.v1 import AppTest
 
     at = AppTest.from_file(str(ROOT / "pages" / f"{name}.py"), default_timeout=600)
-    at.query_params.update({"run": a.id, "vs": b.id, "n": "300"})
+    at.query_params.update({"run": a.id, "vs": b.id, "n": "300", **params})
     start = time.perf_counter()
     at.run()
     seconds = time.perf_counter() - start
@@ -65,6 +66,8 @@ def main() -> None:
     for name in PAGES:
         first, cached = time_page(name, a, b), time_page(name, a, b)
         print(f"{name:16s} first {first:6.2f} s   cached {cached:6.2f} s")
+    first, cached = time_page("embedding_space", a, b, view="3D"), time_page("embedding_space", a, b, view="3D")
+    print(f"{'3D view':16s} first {first:6.2f} s   cached {cached:6.2f} s")
 
     from lib import compare
 

@@ -49,6 +49,23 @@ def test_roundtrip(tmp_path):
     assert not list(again.path.rglob("*.tmp"))
 
 
+def test_a_run_folder_is_readable_whole_from_the_moment_its_config_appears(tmp_path, monkeypatch):
+    """config.json is what readers take as "the run exists" (jobs.Job.find_run): after every file Run.create writes,
+    a folder with a config.json has its status ("training", not "status.json is missing") and its vocabulary."""
+    seen = []
+    real = store.atomic_write_bytes
+
+    def write_and_look(path, data):
+        real(path, data)
+        folder = Path(path).parent
+        if (folder / "config.json").is_file():
+            seen.append((Path(path).name, Run(folder).status()["state"], Run(folder).vocab().words))
+
+    monkeypatch.setattr(store, "atomic_write_bytes", write_and_look)
+    make_run(tmp_path)
+    assert seen and all(state == "training" and words == VOCAB.words for _, state, words in seen), seen
+
+
 def test_rewriting_an_epoch_replaces_it(tmp_path):
     run = make_run(tmp_path, ["pytorch"])
     run.write_epoch("pytorch", 0, np.zeros((4, 3)), {"loss": 2.0})
