@@ -239,15 +239,23 @@ def cosmul_result(run: Run, model: str, epoch: int, compute: bool = True) -> dic
     """3CosMul analogy metrics of an epoch (same keys as the saved 3CosAdd ones), computed once and kept in the
     run's cache folder; empty when the run has no analogy questions; None when not cached and compute is False
     (on WikiText-2 one epoch takes seconds)."""
-    import json
-
     from lib.evaluate import analogy_accuracy_cosmul
-    from lib.store import json_bytes
 
     path = analogy_questions_path(run)
     if path is None:
         return {}
-    cached = ("analogies-3cosmul", model, f"epoch_{epoch:03d}.json")
+    return _cached_score(run, ("analogies-3cosmul", model, f"epoch_{epoch:03d}.json"), analogy_accuracy_cosmul,
+                         path, model, epoch, compute)
+
+
+def _cached_score(run: Run, cached: tuple[str, ...], score, path: str, model: str, epoch: int,
+                  compute: bool) -> dict | None:
+    """score(keyed vectors of the epoch, path), read from the run's cache file `cached` or computed and kept there
+    (skipped on a read-only or full disk); None when not cached and compute is False."""
+    import json
+
+    from lib.store import json_bytes
+
     try:
         result = json.loads(run.read_cache(*cached) or b"null")
         if isinstance(result, dict):
@@ -256,8 +264,8 @@ def cosmul_result(run: Run, model: str, epoch: int, compute: bool = True) -> dic
         pass  # damaged: computed again below
     if not compute:
         return None
-    result = analogy_accuracy_cosmul(run.keyed_vectors(model, epoch), path)
-    run.write_cache(*cached, data=json_bytes(result))  # skipped on a read-only or full disk
+    result = score(run.keyed_vectors(model, epoch), path)
+    run.write_cache(*cached, data=json_bytes(result))
     return result
 
 
@@ -355,25 +363,13 @@ def question_file_result(run: Run, model: str, epoch: int, method: str, path: st
     """Analogy metrics of an epoch over the questions in `path` (question_file), with 3CosAdd (gensim's
     evaluate_word_analogies, as the saved metrics) or 3CosMul; kept in the run's cache under the file's name (its
     text's hash). None when not cached and compute is False."""
-    import json
     from pathlib import Path
 
     from lib.evaluate import analogy_accuracy, analogy_accuracy_cosmul
-    from lib.store import json_bytes
 
-    cached = (f"analogies-{method}-{Path(path).stem}", model, f"epoch_{epoch:03d}.json")
-    try:
-        result = json.loads(run.read_cache(*cached) or b"null")
-        if isinstance(result, dict):
-            return result
-    except ValueError:
-        pass  # damaged: computed again below
-    if not compute:
-        return None
     score = analogy_accuracy_cosmul if method == "3cosmul" else analogy_accuracy
-    result = score(run.keyed_vectors(model, epoch), path)
-    run.write_cache(*cached, data=json_bytes(result))  # skipped on a read-only or full disk
-    return result
+    return _cached_score(run, (f"analogies-{method}-{Path(path).stem}", model, f"epoch_{epoch:03d}.json"), score,
+                         path, model, epoch, compute)
 
 
 def accuracy_frame(results: dict[tuple[str, int], dict]) -> pd.DataFrame:
