@@ -26,6 +26,14 @@ def projection_frame(sides: tuple, labels: tuple, method: str, words: tuple, com
     return projection.sides_frame(pair, method, list(words), components)
 
 
+@st.cache_data(max_entries=8, show_spinner=False)
+def figure_3d(frame_key: tuple, epochs: dict, highlight: list, top_labels: int, steps: list | None) -> dict:
+    """charts3d.embedding_3d of the cached projection_frame(*frame_key), as plotly's plain dict: plotly checks
+    every trace it builds (about a second for every epoch of 300 words on two sides), so it is built once."""
+    return charts3d.embedding_3d(projection_frame(*frame_key), epochs, highlight=highlight, top_labels=top_labels,
+                                 steps=steps, frame_ms=int(SECONDS_PER_FRAME * 1000)).to_plotly_json()
+
+
 @st.cache_data(max_entries=16, show_spinner=False)
 def purity(path: str, epochs: tuple) -> dict:
     return clusters.purity_by_epoch(Run(path))
@@ -100,7 +108,8 @@ else:
         sides_key = ((str(pair.a.run.path), pair.a.model), (str(pair.b.run.path), pair.b.model))
         done = (tuple(pair.a.run.epochs(pair.a.model)), tuple(pair.b.run.epochs(pair.b.model)), finished)
         with st.spinner(f"Projecting {len(words)} words for every epoch with {used}…"):
-            frame = projection_frame(sides_key, labels, used.lower(), tuple(words), components, done)
+            frame_key = (sides_key, labels, used.lower(), tuple(words), components, done)
+            frame = projection_frame(*frame_key)
     except ValueError as exc:
         widgets.show_error(exc)
 if pair.two_runs:
@@ -164,10 +173,8 @@ def scatter() -> None:
             steps = [(e, {labels[0]: e if e in pair.a.run.epochs(pair.a.model) else None,
                           labels[1]: b if (b := widgets.side_epoch(pair, e)) in pair.b.run.epochs(pair.b.model)
                           else None}) for e in epochs]
-        st.plotly_chart(charts3d.embedding_3d(frame, {label: present.get(label) for label in labels},
-                                              highlight=highlight, top_labels=top_labels, steps=steps,
-                                              frame_ms=int(SECONDS_PER_FRAME * 1000)),
-                        key="embedding_3d", config={"displaylogo": False})
+        st.plotly_chart(figure_3d(frame_key, {label: present.get(label) for label in labels}, highlight, top_labels,
+                                  steps), key="embedding_3d", config={"displaylogo": False})
     else:
         focus = {label: [focus_word, *lists.get(label, [])] for label in present} if focus_word else None
         event = st.altair_chart(charts.sides_scatter(frame, present, highlight, focus, top_labels),
