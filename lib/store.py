@@ -10,6 +10,9 @@
                                    "host", "updated": the trainer's heartbeat (see Heartbeat)}
         progress.json             the trainer's position within the current epoch (for progress bars)
         <model>/epoch_000.npy     float32 (vocabulary × dim) input vectors after each epoch; 000 is the random start
+        <model>/out_000.npy       float32 (vocabulary × dim) output weights after each epoch: word rows, or for
+                                  hierarchical softmax the Huffman tree's inner nodes (the last row unused).
+                                  Runs saved before these files have none; Run.out_vectors says so.
         <model>/metrics.json      one object per finished epoch
         cache/                    projections and other derived data, recomputable
 
@@ -389,8 +392,12 @@ class Run:
             "host": socket.gethostname(), "updated": time.time(),
         })
 
-    def write_epoch(self, model: str, epoch: int, vectors: np.ndarray, metrics: dict) -> None:
-        """Vectors first, then the metrics entry that marks the epoch as finished."""
+    def write_epoch(self, model: str, epoch: int, vectors: np.ndarray, metrics: dict,
+                    out_vectors: np.ndarray | None = None) -> None:
+        """Vectors (and the output weights, when given) first, then the metrics entry that marks the epoch as
+        finished."""
+        if out_vectors is not None:
+            atomic_save_npy(self.path / model / f"out_{epoch:03d}.npy", out_vectors)
         atomic_save_npy(self.path / model / f"epoch_{epoch:03d}.npy", vectors)
         done = [m for m in self.metrics(model) if m["epoch"] != epoch]
         atomic_write_json(self.path / model / "metrics.json", sorted(done + [{"epoch": epoch, **metrics}],
@@ -525,6 +532,22 @@ class Run:
         if why:
             raise self._damaged(name, why)
         return vectors
+
+    def out_vectors(self, model: str, epoch: int) -> np.ndarray | None:
+        """An epoch's output weights, or None for a run saved before they were kept (ValueError naming the run and
+        file when the file is damaged). Checked here, not in open: a damaged one only affects what reads it."""
+        name = f"{model}/out_{epoch:03d}.npy"
+        path = self._file(name)
+        if not path.is_file():
+            return None
+        try:
+            out = np.load(path, allow_pickle=False)
+        except (OSError, ValueError, EOFError) as exc:
+            raise self._damaged(name, _reason(exc)) from None
+        why = _vectors_problem(out.shape, out.dtype, len(self.vocab()), self.train_config.dim)
+        if why:
+            raise self._damaged(name, why)
+        return out
 
     def keyed_vectors(self, model: str, epoch: int) -> KeyedVectors:
         """An epoch's vectors as gensim KeyedVectors, for every evaluation."""

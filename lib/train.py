@@ -115,7 +115,7 @@ class SnapshotWriter(TrainingCallback):
         }
         start = self.start_loss.setdefault(snapshot.model, metrics["loss"])
         check_diverged(snapshot, metrics["loss"], start, self.evaluator.cfg)
-        self.run.write_epoch(snapshot.model, snapshot.epoch, snapshot.vectors, metrics)
+        self.run.write_epoch(snapshot.model, snapshot.epoch, snapshot.vectors, metrics, snapshot.out_vectors)
 
 
 class ProgressWriter(TrainingCallback):

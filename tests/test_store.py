@@ -373,3 +373,25 @@ def test_the_shipped_example_is_what_this_code_trains(tmp_path):
                       for w, true in truth.items()]
             assert entry["neighbor_precision"] == pytest.approx(np.mean(shares), abs=1e-9), (model, entry["epoch"])
         assert run.metrics(model)[-1]["neighbor_precision"] >= 0.85  # the designed neighbours, learned
+
+
+def test_output_weights_are_kept_per_epoch_and_old_runs_say_they_have_none(tmp_path):
+    run = make_run(tmp_path)
+    vectors = np.arange(12, dtype=np.float32).reshape(4, 3)
+    out = -vectors
+    run.write_epoch("pytorch", 0, vectors, {"loss": 1.0}, out_vectors=out)
+    run.write_epoch("gensim", 0, vectors, {"loss": 1.0})  # as every run saved before output weights were kept
+    again = find_run(run.id, tmp_path)
+    assert np.array_equal(again.out_vectors("pytorch", 0), out)
+    assert again.out_vectors("gensim", 0) is None
+    assert again.out_vectors("pytorch", 1) is None
+
+
+def test_a_damaged_output_file_names_itself_and_leaves_the_run_readable(tmp_path):
+    run = make_run(tmp_path)
+    run.write_epoch("pytorch", 0, np.zeros((4, 3)), {"loss": 1.0}, out_vectors=np.zeros((4, 3)))
+    np.save(run.path / "pytorch" / "out_000.npy", np.zeros((3, 3), dtype=np.float32))  # a row short
+    again = find_run(run.id, tmp_path)  # open does not read output weights: the run's other views still work
+    assert again.vectors("pytorch", 0).shape == (4, 3)
+    with pytest.raises(ValueError, match=r"out_000\.npy: its shape is \(3, 3\), not \(4, 3\)"):
+        again.out_vectors("pytorch", 0)
