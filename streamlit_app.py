@@ -17,6 +17,7 @@ PAGES = {
         st.Page("pages/neighbours.py", title="Neighbours", icon=":material/group:"),
         st.Page("pages/similarity.py", title="Similarity", icon=":material/show_chart:"),
         st.Page("pages/analogies.py", title="Analogies", icon=":material/extension:"),
+        st.Page("pages/one_step.py", title="One training step", icon=":material/footprint:"),
         st.Page("pages/how_it_works.py", title="How it works", icon=":material/settings:"),
     ],
     "Classic experiments": [

@@ -431,3 +431,26 @@ def default_pair(run: Run) -> tuple[str, str]:
     pair = pair or (words[1], words[0])
     run.write_cache(PAIR_CACHE, data=json.dumps(list(pair)).encode())
     return pair
+
+
+def long_steps(pytorch: pd.DataFrame | None, gensim: pd.DataFrame | None) -> pd.DataFrame:
+    """repeat_steps' and gensim_steps' frames as one long frame for charts.step_lines: model, step, measure,
+    value; the shared measures (PROBABILITY, PAIR_COSINE) first, each model's own after, empty values dropped."""
+    parts = []
+    for model, frame in (("pytorch", pytorch), ("gensim", gensim)):
+        if frame is not None:
+            long = frame.melt(id_vars="step", var_name="measure", value_name="value").assign(model=model)
+            long["measure"] = long["measure"].replace({"loss": "loss (pytorch, one pair)"})
+            parts.append(long)
+    if not parts:
+        return pd.DataFrame(columns=["model", "step", "measure", "value"])
+    long = pd.concat(parts, ignore_index=True).dropna(subset=["value"])
+    order = {PROBABILITY: 0, PAIR_COSINE: 1}
+    long = long.sort_values("measure", key=lambda m: m.map(lambda x: order.get(x, 2)), kind="stable")
+    return long[["model", "step", "measure", "value"]].reset_index(drop=True)
+
+
+def vector_frame(vectors: dict[str, np.ndarray]) -> pd.DataFrame:
+    """Named vectors as charts.vector_strip's frame: vector, dimension, value."""
+    return pd.DataFrame([{"vector": name, "dimension": d, "value": float(x)}
+                         for name, v in vectors.items() for d, x in enumerate(v)])

@@ -533,6 +533,10 @@ class Run:
             raise self._damaged(name, why)
         return vectors
 
+    def out_epochs(self, model: str) -> list[int]:
+        """Finished epochs of a model whose output weights are on disk too."""
+        return [e for e in self.epochs(model) if (self.path / model / f"out_{e:03d}.npy").is_file()]
+
     def out_vectors(self, model: str, epoch: int) -> np.ndarray | None:
         """An epoch's output weights, or None for a run saved before they were kept (ValueError naming the run and
         file when the file is damaged). Checked here, not in open: a damaged one only affects what reads it."""

@@ -395,3 +395,10 @@ def test_a_damaged_output_file_names_itself_and_leaves_the_run_readable(tmp_path
     assert again.vectors("pytorch", 0).shape == (4, 3)
     with pytest.raises(ValueError, match=r"out_000\.npy: its shape is \(3, 3\), not \(4, 3\)"):
         again.out_vectors("pytorch", 0)
+
+
+def test_out_epochs_lists_the_epochs_whose_output_weights_are_kept(tmp_path):
+    run = make_run(tmp_path, models=("pytorch",))
+    run.write_epoch("pytorch", 0, np.zeros((4, 3)), {"loss": 1.0})
+    run.write_epoch("pytorch", 1, np.zeros((4, 3)), {"loss": 1.0}, out_vectors=np.ones((4, 3)))
+    assert find_run(run.id, tmp_path).out_epochs("pytorch") == [1]
