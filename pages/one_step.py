@@ -61,32 +61,32 @@ if epoch not in kept and epoch != 0:
     epoch = 0
 
 objectives = list(OBJECTIVES)
-widgets.drop_invalid("objective", objectives)
+widgets.drop_invalid("step_objective", objectives)
 controls = st.columns([1.6, 1, 1, 1])
 objective = controls[0].radio("Objective", objectives, index=objectives.index(cfg.loss), format_func=OBJECTIVES.get,
-                              horizontal=True, key="objective", bind=widgets.URL,
+                              horizontal=True, key="step_objective", bind=widgets.URL,
                               help="The run's own by default. Another objective starts from the run's input vectors; "
                                    "its output rows start where training would start them if the run kept others.")
 architecture = controls[1].radio("Architecture", list(ARCHITECTURES), index=list(ARCHITECTURES).index(cfg.architecture),
-                                 format_func=ARCHITECTURES.get, horizontal=True, key="arch", bind=widgets.URL)
+                                 format_func=ARCHITECTURES.get, horizontal=True, key="step_arch", bind=widgets.URL)
 lr_default = float(cfg.learning_rate(epoch / cfg.epochs)) if cfg.epochs else cfg.alpha
 lr = controls[2].number_input("Learning rate", min_value=1e-5, max_value=1.0, value=round(lr_default, 5),
-                              step=0.005, format="%.5f", key="lr",
+                              step=0.005, format="%.5f", key="step_lr",
                               help="The trainer's rate at this point of training (linear from alpha to min_alpha).")
 k = int(controls[3].number_input("Negatives K", min_value=1, max_value=30,
                                  value=cfg.negative if cfg.loss == "negative" else one_step.DEFAULT_NEGATIVE,
-                                 key="k", disabled=objective != "negative",
+                                 key="step_k", disabled=objective != "negative",
                                  help="Negative sampling only; drawn from the run's noise distribution."))
 
 first, second = default_pair(str(run.path))
 left, right = st.columns(2)
 input_word = widgets.word_input("Input word (the context)" if architecture == "cbow" else "Input word", first,
-                                "w_in", run, where=left)
-output_word = widgets.word_input("Output word (predicted)", second, "w_out", run, where=right)
+                                "step_in", run, where=left)
+output_word = widgets.word_input("Output word (predicted)", second, "step_out", run, where=right)
 context = []
 if architecture == "cbow":
     context = st.multiselect("More context words (CBOW: h is the mean of the input word and these)",
-                             vocab.words[:widgets.MAX_WORD_OPTIONS], key="ctx", max_selections=one_step.MAX_CONTEXT - 1)
+                             vocab.words[:widgets.MAX_WORD_OPTIONS], key="step_ctx", max_selections=one_step.MAX_CONTEXT - 1)
 
 try:
     example = one_step.make_example(vocab, architecture, input_word, output_word, context)
@@ -138,7 +138,7 @@ else:
         st.dataframe(view.negative_cosines, hide_index=True)
 
 st.subheader("Repeat the step")
-choice = st.segmented_control("Steps", [f"×{n}" for n in one_step.STEPS], default="×10", key="steps",
+choice = st.segmented_control("Steps", [f"×{n}" for n in one_step.STEPS], default="×10", key="step_n",
                               bind=widgets.URL, help="Each choice starts again from the saved epoch.")
 n = int((choice or "×10")[1:])
 pytorch_steps = gensim_steps = None

@@ -36,7 +36,7 @@ def texts(at):
 @pytest.mark.parametrize("arch", ["skipgram", "cbow"])
 def test_each_objective_shows_the_step_and_the_repeat(toy, monkeypatch, objective, arch):
     root, run = toy
-    at = open_page(root, run, monkeypatch, objective=one_step.OBJECTIVES[objective], arch=one_step.ARCHITECTURES[arch])
+    at = open_page(root, run, monkeypatch, step_objective=one_step.OBJECTIVES[objective], step_arch=one_step.ARCHITECTURES[arch])
     assert not at.exception and not at.error, [e.value for e in at.exception] + [e.value for e in at.error]
     rows = at.dataframe[0].value  # the link sets the objective: its rows are that objective's
     assert rows["role"].iloc[0].startswith("node 1 of") if objective == "hs" else rows["role"].iloc[0] == "output"
@@ -52,12 +52,12 @@ def test_each_objective_shows_the_step_and_the_repeat(toy, monkeypatch, objectiv
 def test_the_default_pair_comes_from_the_corpus(toy, monkeypatch):
     root, run = toy
     at = open_page(root, run, monkeypatch)
-    assert (at.selectbox(key="w_in").value, at.selectbox(key="w_out").value) == one_step.default_pair(run)
+    assert (at.selectbox(key="step_in").value, at.selectbox(key="step_out").value) == one_step.default_pair(run)
 
 
 @pytest.mark.parametrize("params, message", [
-    ({"w_in": "zebra"}, "Not in this run's vocabulary: 'zebra'"),
-    ({"w_in": "the", "w_out": "the"}, "both 'the'"),
+    ({"step_in": "zebra"}, "Not in this run's vocabulary: 'zebra'"),
+    ({"step_in": "the", "step_out": "the"}, "both 'the'"),
 ])
 def test_bad_words_are_a_message_not_an_exception(toy, monkeypatch, params, message):
     root, run = toy

@@ -369,7 +369,7 @@ def test_pages_without_runs_say_so(tmp_path, monkeypatch):
 
 ALL_PAGES = {"home": "Word2Vec Workbench", "train": "Train", "embedding_space": "Embedding space",
              "neighbours": "Neighbours", "similarity": "Similarity", "analogies": "Analogies",
-             "how_it_works": "How it works", "pos_2d": "Part of speech in two dimensions",
+             "how_it_works": "How it works", "one_step": "One training step", "pos_2d": "Part of speech in two dimensions",
              "random_vs_structured": "Random versus structured language"}
 
 
