@@ -483,7 +483,7 @@ def step_lines(frame: pd.DataFrame, title: str = "Repeating the step") -> alt.Fa
             tooltip=["model:N", "measure:N", "step:Q", alt.Tooltip("value:Q", format=",.4g")],
         )
         .properties(width=230, height=170)
-        .facet(facet=alt.Facet("measure:N", title=None, sort=None), columns=4, title=title)
+        .facet(facet=alt.Facet("measure:N", title=None, sort=None), columns=2, title=title)
         .resolve_scale(y="independent")
     )
 

@@ -69,10 +69,11 @@ objective = controls[0].radio("Objective", objectives, index=objectives.index(cf
                                    "its output rows start where training would start them if the run kept others.")
 architecture = controls[1].radio("Architecture", list(ARCHITECTURES), index=list(ARCHITECTURES).index(cfg.architecture),
                                  format_func=ARCHITECTURES.get, horizontal=True, key="step_arch", bind=widgets.URL)
-lr_default = float(cfg.learning_rate(epoch / cfg.epochs)) if cfg.epochs else cfg.alpha
-lr = controls[2].number_input("Learning rate", min_value=1e-5, max_value=1.0, value=round(lr_default, 5),
+at_epoch = float(cfg.learning_rate(epoch / cfg.epochs)) if cfg.epochs else cfg.alpha
+lr = controls[2].number_input("Learning rate", min_value=1e-5, max_value=1.0, value=float(cfg.alpha),
                               step=0.005, format="%.5f", key="step_lr",
-                              help="The trainer's rate at this point of training (linear from alpha to min_alpha).")
+                              help=f"The run's starting rate alpha. The trainer's rate after epoch {epoch} was "
+                                   f"{at_epoch:.5f} (linear from alpha to min_alpha): a step there moves less.")
 k = int(controls[3].number_input("Negatives K", min_value=1, max_value=30,
                                  value=cfg.negative if cfg.loss == "negative" else one_step.DEFAULT_NEGATIVE,
                                  key="step_k", disabled=objective != "negative",
@@ -91,7 +92,7 @@ if architecture == "cbow":
 try:
     example = one_step.make_example(vocab, architecture, input_word, output_word, context)
     w_in, w_out, note = one_step.saved_tables(run, model, epoch, objective)
-except StepError as exc:
+except ValueError as exc:  # StepError, or a vectors file damaged since the run was opened
     widgets.show_error(exc)
 if note:
     st.caption(note)
@@ -149,7 +150,7 @@ if has_pytorch:
 if has_gensim and objective != "softmax":
     try:
         gensim_steps = one_step.gensim_steps(run, epoch, objective, architecture, input_word, output_word, lr, n, k)
-    except (StepError, ValueError) as exc:
+    except ValueError as exc:  # StepError, or a damaged gensim file
         st.info(widgets.plain(f"gensim's side: {exc}"))
 frame = one_step.long_steps(pytorch_steps, gensim_steps)
 if len(frame):
