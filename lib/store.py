@@ -518,19 +518,25 @@ class Run:
         sets = [set(self.epochs(m)) for m in self.models]
         return sorted(set.intersection(*sets)) if sets else []
 
-    def vectors(self, model: str, epoch: int) -> np.ndarray:
-        """An epoch's vectors, checked against the vocabulary and dim; ValueError naming the run and file."""
-        name = f"{model}/epoch_{epoch:03d}.npy"
+    def _table(self, name: str) -> np.ndarray | None:
+        """A vocabulary × dim table of the run (vectors or output weights), checked; None when the file is absent."""
         path = self._file(name)
         if not path.is_file():
-            raise ValueError(f"Run {self.id} has no {model} vectors for epoch {epoch}.")
+            return None
         try:
-            vectors = np.load(path, allow_pickle=False)
+            table = np.load(path, allow_pickle=False)
         except (OSError, ValueError, EOFError) as exc:
             raise self._damaged(name, _reason(exc)) from None
-        why = _vectors_problem(vectors.shape, vectors.dtype, len(self.vocab()), self.train_config.dim)
+        why = _vectors_problem(table.shape, table.dtype, len(self.vocab()), self.train_config.dim)
         if why:
             raise self._damaged(name, why)
+        return table
+
+    def vectors(self, model: str, epoch: int) -> np.ndarray:
+        """An epoch's vectors, checked against the vocabulary and dim; ValueError naming the run and file."""
+        vectors = self._table(f"{model}/epoch_{epoch:03d}.npy")
+        if vectors is None:
+            raise ValueError(f"Run {self.id} has no {model} vectors for epoch {epoch}.")
         return vectors
 
     def out_epochs(self, model: str) -> list[int]:
@@ -540,18 +546,7 @@ class Run:
     def out_vectors(self, model: str, epoch: int) -> np.ndarray | None:
         """An epoch's output weights, or None for a run saved before they were kept (ValueError naming the run and
         file when the file is damaged). Checked here, not in open: a damaged one only affects what reads it."""
-        name = f"{model}/out_{epoch:03d}.npy"
-        path = self._file(name)
-        if not path.is_file():
-            return None
-        try:
-            out = np.load(path, allow_pickle=False)
-        except (OSError, ValueError, EOFError) as exc:
-            raise self._damaged(name, _reason(exc)) from None
-        why = _vectors_problem(out.shape, out.dtype, len(self.vocab()), self.train_config.dim)
-        if why:
-            raise self._damaged(name, why)
-        return out
+        return self._table(f"{model}/out_{epoch:03d}.npy")
 
     def keyed_vectors(self, model: str, epoch: int) -> KeyedVectors:
         """An epoch's vectors as gensim KeyedVectors, for every evaluation."""
