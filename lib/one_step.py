@@ -198,8 +198,9 @@ def _cos(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
     return torch.nn.functional.cosine_similarity(a.expand_as(b), b, dim=-1, eps=1e-12)
 
 
-def _scored(tables: Word2VecTables, objective: str, example: Example, negatives, tree, vocab: Vocab):
-    """(ids into w_out, role, label, target t) of the rows the objective scores for the example."""
+def _scored(objective: str, example: Example, negatives, tree, vocab: Vocab, p: torch.Tensor | None):
+    """(ids into w_out, role, label, target t) of the rows the objective scores for the example (p: the full
+    softmax's probabilities of every word, for that objective)."""
     o = example.output
     if objective == "negative":
         ids = [o] + negatives.tolist()
@@ -210,8 +211,6 @@ def _scored(tables: Word2VecTables, objective: str, example: Example, negatives,
         return (point.astype(np.int64).tolist(), [f"node {j + 1} of {len(point)}" for j in range(len(point))],
                 [f"node {p} (code bit {c})" for p, c in zip(point.tolist(), code.tolist())],
                 (1.0 - code.astype(np.float64)).tolist())
-    with torch.no_grad():
-        p = torch.softmax(tables.w_out @ tables.hidden(example.tensor())[0], dim=0)
     top = [i for i in torch.argsort(p, descending=True)[:TOP_SOFTMAX_ROWS].tolist() if i != o]
     ids = [o] + top[:TOP_SOFTMAX_ROWS - 1]
     return ids, ["output"] + ["other word"] * (len(ids) - 1), [vocab.words[i] for i in ids], \
@@ -224,14 +223,11 @@ def take_step(tables: Word2VecTables, objective: str, example: Example, negative
     w_in0, w_out0 = tables.w_in.clone(), tables.w_out.clone()
     x = example.tensor()
     h0 = tables.hidden(x)[0].clone()  # (d,)
-    ids, roles, labels, targets = _scored(tables, objective, example, negatives, tree, vocab)
+    p_all = torch.softmax(w_out0 @ h0, dim=0) if objective == "softmax" else None  # (V,)
+    ids, roles, labels, targets = _scored(objective, example, negatives, tree, vocab, p_all)
     u0 = w_out0[ids]  # (R, d)
     s = u0 @ h0  # (R,)
-    if objective == "softmax":
-        p_all = torch.softmax(w_out0 @ h0, dim=0)
-        prob = p_all[ids]
-    else:
-        prob = torch.sigmoid(s)
+    prob = p_all[ids] if objective == "softmax" else torch.sigmoid(s)
     t = torch.tensor(targets)
     g = lr * (t - prob)  # (1): the step size of each scored row
     loss_before = trainer_step(tables, objective, example, negatives, lr)
