@@ -99,19 +99,20 @@ def group_colour(rows: pd.DataFrame) -> alt.Color | alt.ColorValue:
 
 
 def embedding_panel(frame: pd.DataFrame, model: str, epoch: int, highlight=(), focus=(), top_labels: int = 30,
-                    width: int = 440, height: int = 440) -> alt.LayerChart:
+                    width: int = 440, height: int = 440, axes: tuple[str, str] | None = None) -> alt.LayerChart:
     """One model's words at one epoch: coloured by meaning, labelled without overlaps, clickable (the PICK
     selection); highlighted words also show their path over every epoch, focus words (a clicked word and its
     nearest neighbours) are ringed.
 
     frame: projection rows (lib.projection.COLUMNS) for all epochs. The axes span every epoch, so playing through
-    the epochs never rescales them."""
+    the epochs never rescales them. axes: titles for x and y when they mean something (lib.word_axes), drawn with
+    their zero lines; a projection's axes are hidden."""
     rows = frame[frame["model"] == model]
     if rows.empty:
         raise ValueError(f"The projection has no rows for model {model!r}.")
     x_domain, y_domain = padded_domain(rows["x"], 0.08, OUTLIERS), padded_domain(rows["y"], 0.08, OUTLIERS)
-    x = alt.X("x:Q", scale=alt.Scale(domain=x_domain), axis=None)
-    y = alt.Y("y:Q", scale=alt.Scale(domain=y_domain), axis=None)
+    x = alt.X("x:Q", scale=alt.Scale(domain=x_domain), axis=alt.Axis(title=axes[0]) if axes else None)
+    y = alt.Y("y:Q", scale=alt.Scale(domain=y_domain), axis=alt.Axis(title=axes[1]) if axes else None)
     now = rows[rows["epoch"] == epoch]
     marked = list(dict.fromkeys([*highlight, *focus]))
     if len(now) <= ALL_LABELS_UP_TO:  # few words: every one is labelled, even where labels touch
@@ -129,6 +130,9 @@ def embedding_panel(frame: pd.DataFrame, model: str, epoch: int, highlight=(), f
     labels = alt.Chart(plain).mark_text(align="left", dx=5, fontSize=LABEL_FONT, color="#333333", clip=True).encode(
         x=x, y=y, text="word:N", tooltip=tooltip)
     layers = [points, labels]
+    if axes:  # the zero lines: a word right of (above) the vertical (horizontal) one leans to the axis' first word
+        layers[:0] = [alt.Chart(pd.DataFrame({"x": [0.0]})).mark_rule(color="#bbbbbb").encode(x=x),
+                      alt.Chart(pd.DataFrame({"y": [0.0]})).mark_rule(color="#bbbbbb").encode(y=y)]
     if highlight:
         path_rows = rows[rows["word"].isin(list(highlight))]
         layers.append(alt.Chart(path_rows).mark_line(point=alt.OverlayMarkDef(size=18), strokeWidth=1.5,
@@ -454,11 +458,12 @@ def overlay_lines(frame: pd.DataFrame, metric: str, title: str, runs: list[str],
 
 
 def sides_scatter(frame: pd.DataFrame, epochs: dict[str, int], highlight=(), focus=None, top_labels: int = 30,
-                  width: int = 440, height: int = 440) -> alt.HConcatChart:
+                  width: int = 440, height: int = 440, axes: tuple[str, str] | None = None) -> alt.HConcatChart:
     """embedding_scatter for two sides, each at its own epoch (side B of another run at its matched epoch):
-    epochs is {side label (the frame's "model"): epoch}, in drawing order; a side with no rows is left out."""
+    epochs is {side label (the frame's "model"): epoch}, in drawing order; a side with no rows is left out.
+    axes: the x and y titles of axes made of words (embedding_panel)."""
     focus = focus or {}
-    panels = [embedding_panel(frame, side, epoch, highlight, focus.get(side, ()), top_labels, width, height)
+    panels = [embedding_panel(frame, side, epoch, highlight, focus.get(side, ()), top_labels, width, height, axes)
               for side, epoch in epochs.items() if ((frame["model"] == side) & (frame["epoch"] == epoch)).any()]
     if not panels:
         raise ValueError("The projection has no rows for these sides and epochs.")

@@ -1,4 +1,5 @@
-"""Embedding space: two sides' words in 2D (PCA or UMAP) or 3D (PCA), epoch by epoch, coloured by meaning.
+"""Embedding space: two sides' words in 2D (PCA, UMAP or axes made of words) or 3D (PCA), epoch by epoch, coloured
+by meaning.
 
 The sides are the run's two models, or a model of another run (the sidebar's "Compare with"): then only shared
 words are shown and side B's picture is aligned onto side A's, so positions compare across the runs."""
@@ -8,13 +9,15 @@ import functools
 import streamlit as st
 
 import widgets
-from lib import charts, charts3d, clusters, compare, export, projection
+from lib import charts, charts3d, clusters, compare, export, projection, word_axes
 from lib.evaluate import PURITY_K
 from lib.store import Run
 
 SECONDS_PER_FRAME = 1.0
 K = 8  # neighbours listed for a clicked word, at first
 WORD_SETS = {"Category words": "categories", "Most frequent words": "frequent"}
+METHODS = ("PCA", "UMAP", "Axes from words")
+AXIS_KEYS = ("ax_a", "ax_b", "ax_c", "ax_d")  # the four words of the axes, in the link
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -24,6 +27,35 @@ def projection_frame(sides: tuple, labels: tuple, method: str, words: tuple, com
     (path_a, model_a), (path_b, model_b) = sides
     pair = compare.Sides(compare.Side(Run(path_a), model_a), compare.Side(Run(path_b), model_b))
     return projection.sides_frame(pair, method, list(words), components)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def axes_frame(sides: tuple, labels: tuple, words: tuple, axes: tuple, epochs: tuple):
+    """word_axes.sides_frame, cached like projection_frame (axes: the four words)."""
+    (path_a, model_a), (path_b, model_b) = sides
+    pair = compare.Sides(compare.Side(Run(path_a), model_a), compare.Side(Run(path_b), model_b))
+    return word_axes.sides_frame(pair, list(words), word_axes.WordAxes(*axes))
+
+
+def axis_words(run: Run) -> word_axes.WordAxes:
+    """The four words typed for the axes (kept in the link), the run's defaults at first and after another run
+    was selected; the defaults' reason is shown under them."""
+    if st.session_state.get("axes_run") not in (None, run.id):
+        for key in AXIS_KEYS:
+            st.session_state.pop(key, None)
+    st.session_state["axes_run"] = run.id
+    default, why = word_axes.default_axes(run)
+    boxes = st.columns([0.35, 1, 0.2, 1, 0.5, 1, 0.2, 1])
+    typed = []
+    for i, (key, value) in enumerate(zip(AXIS_KEYS, default.words)):
+        if i % 2 == 0:
+            boxes[2 * i].markdown("x =" if i == 0 else "y =")
+        else:
+            boxes[2 * i].markdown("−")
+        typed.append(boxes[2 * i + 1].text_input("abcd"[i], value, key=key, bind=widgets.URL, max_chars=100,
+                                                 label_visibility="collapsed").strip().lower())
+    st.caption(widgets.plain(f"Opened on {' '.join(default.words[:2])} / {' '.join(default.words[2:])}: {why}"))
+    return word_axes.WordAxes(*typed)
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
@@ -67,9 +99,10 @@ st.info(widgets.plain(clusters.what_to_look_for(run, results)), icon=":material/
 vocab_words = widgets.vocab(run).words
 has_categories = bool(projection.run_word_categories(run)) and not run.config.get("groups")
 controls = st.columns([1, 1.3, 1, 1, 0.8])
-method = controls[0].radio("Projection", ["PCA", "UMAP"], horizontal=True, key="proj", bind=widgets.URL,
+method = controls[0].radio("Projection", METHODS, horizontal=True, key="proj", bind=widgets.URL,
                            help="PCA is instant; UMAP keeps local neighbourhoods better (the first time takes up to "
-                                "a minute, then it is cached with the run).")
+                                "a minute, then it is cached with the run). Axes from words: x and y are directions "
+                                "made of two words each (he − she), the same for every epoch.")
 set_names = list(WORD_SETS) if has_categories else ["Most frequent words"]
 widgets.drop_invalid("words", set_names)
 word_set = WORD_SETS[controls[1].radio("Words", set_names, horizontal=True, key="words", bind=widgets.URL,
@@ -91,7 +124,9 @@ highlight = st.multiselect("Highlight words (drawn whatever their frequency, wit
 frame = None
 components = projection.VIEWS[view]
 if components == 3 and method != "PCA":
-    st.caption("The 3D view is PCA's: UMAP applies to the 2D view.")
+    st.caption(f"The 3D view is PCA's: {method} applies to the 2D view.")
+on_axes = method == METHODS[2] and components == 2
+axes = axis_words(run) if on_axes else None
 words = projection.side_words(pair, word_set, int(n_words), highlight)
 problem = projection.view_problem(pair, len(words), components)
 if problem and components == 3:  # a 3D view of vectors with 2 dimensions: the 2D view, where it can be drawn
@@ -101,6 +136,13 @@ if problem and components == 3:  # a 3D view of vectors with 2 dimensions: the 2
     components, problem = 2, flat
 if problem:
     st.info(widgets.plain(problem) + " The clusters and the export below work as for any run.")
+elif on_axes:
+    sides_key = ((str(pair.a.run.path), pair.a.model), (str(pair.b.run.path), pair.b.model))
+    done = (tuple(pair.a.run.epochs(pair.a.model)), tuple(pair.b.run.epochs(pair.b.model)))
+    try:
+        frame = axes_frame(sides_key, labels, tuple(words), axes.words, done)
+    except ValueError as exc:  # unknown or repeated words: say so, and the rest of the page still works
+        st.error(widgets.plain(str(exc)))
 else:
     used = method if components == 2 else "PCA"
     try:
@@ -124,12 +166,13 @@ in_browser = False  # the 3D figure plays the epochs itself (charts3d.fits_frame
 player = widgets.Player("embedding", epochs, SECONDS_PER_FRAME, help="0 is the random start, before any training.",
                         param="epoch")
 if frame is not None:
+    placing = word_axes.EXPLAIN if on_axes else projection.ALIGNMENT
     if pair.two_runs:
         shared = len(compare.shared_words(widgets.vocab(pair.a.run).words, widgets.vocab(pair.b.run).words))
-        st.caption(f"The two runs share {shared:,} words; {len(words)} of them are shown. "
-                   f"{projection.ALIGNMENT} {projection.CROSS_RUN_ALIGNMENT}")
+        cross = "" if on_axes else " " + projection.CROSS_RUN_ALIGNMENT
+        st.caption(f"The two runs share {shared:,} words; {frame['word'].nunique()} of them are shown. {placing}{cross}")
     else:
-        st.caption(f"{len(words)} words. {projection.ALIGNMENT}")
+        st.caption(f"{frame['word'].nunique()} words. {placing}")
     in_browser = components == 3 and charts3d.fits_frames(len(words), len(epochs), 2)
     if components == 3:
         st.caption("Drag a scene to rotate it, scroll to zoom, hover a point for its word. "
@@ -177,7 +220,8 @@ def scatter() -> None:
                                   steps), key="embedding_3d", config={"displaylogo": False})
     else:
         focus = {label: [focus_word, *lists.get(label, [])] for label in present} if focus_word else None
-        event = st.altair_chart(charts.sides_scatter(frame, present, highlight, focus, top_labels),
+        event = st.altair_chart(charts.sides_scatter(frame, present, highlight, focus, top_labels,
+                                                     axes=axes.titles() if on_axes else None),
                                 width="content", on_select="rerun", selection_mode=charts.PICK,
                                 key="embedding_chart")
         picked = [p.get("word") for p in (event.selection.get(charts.PICK) or []) if p.get("word")]

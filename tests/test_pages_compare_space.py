@@ -198,3 +198,84 @@ def test_a_bad_vs_compares_the_runs_own_models(runs, monkeypatch, vs):
     assert at.warning and "Comparing the run's own models instead" in unescaped(at.warning[0].value)
     assert "[click](http" not in at.warning[0].value and "<b>" not in at.warning[0].value
     assert titles(at) == ["pytorch · epoch 2", "gensim · epoch 2"]
+
+
+# ------------------------------------------------------------ axes made of words
+
+
+def axis_titles(at: AppTest) -> set[tuple[str, str]]:
+    """The (x, y) axis titles of the 2D chart's layers that have them."""
+    spec = json.loads(at.get("vega_lite_chart")[0].proto.spec)
+    found = set()
+    for panel in spec["hconcat"]:
+        for layer in panel["layer"]:
+            encoding = layer.get("encoding", {})
+            if "axis" in encoding.get("x", {}) and "axis" in encoding.get("y", {}) and encoding["x"]["axis"]:
+                found.add((encoding["x"]["axis"]["title"], encoding["y"]["axis"]["title"]))
+    return found
+
+
+def cosines(run: Run, model: str, epoch: int, words: list[str], axes: tuple[str, str, str, str]) -> np.ndarray:
+    """Each word's cosine with v(a) − v(b) and v(c) − v(d), computed here with numpy."""
+    index = {w: i for i, w in enumerate(run.vocab().words)}
+    v = run.vectors(model, epoch).astype(np.float64)
+    a, b, c, d = (v[index[w]] for w in axes)
+    rows = v[[index[w] for w in words]]
+    directions = np.stack([a - b, c - d], axis=1)
+    return rows @ directions / np.outer(np.linalg.norm(rows, axis=1), np.linalg.norm(directions, axis=0))
+
+
+def test_axes_from_words_open_on_the_designed_pair_and_place_every_side_by_its_cosines(runs, monkeypatch):
+    root, a, _, _, _ = runs
+    at = open_page(root, monkeypatch, run=a.id, proj="Axes from words")
+    assert [at.text_input(key=k).value for k in ("ax_a", "ax_b", "ax_c", "ax_d")] == ["king", "queen", "kings", "king"]
+    assert axis_titles(at) == {("cosine with king − queen", "cosine with kings − king")}
+    assert any("no projection fitted, nothing aligned" in t for t in shown(at))
+    for epoch in (2, 0):
+        if epoch != 2:
+            at.select_slider[0].set_value(epoch).run()
+        for model in ("pytorch", "gensim"):
+            points = panel_rows(at, model)
+            words = list(points)
+            assert {"king", "queen", "kings"} <= set(words)
+            expected = cosines(a, model, epoch, words, ("king", "queen", "kings", "king"))
+            assert np.allclose(np.array([points[w] for w in words]), expected, atol=1e-5)
+
+
+def test_a_link_names_the_four_words(runs, monkeypatch):
+    root, a, _, _, _ = runs
+    at = open_page(root, monkeypatch, run=a.id, proj="Axes from words", ax_a="he", ax_b="she", ax_c="many", ax_d="one")
+    assert axis_titles(at) == {("cosine with he − she", "cosine with many − one")}
+    points = panel_rows(at, "gensim")
+    words = list(points)
+    assert np.allclose(np.array([points[w] for w in words]), cosines(a, "gensim", 2, words, ("he", "she", "many", "one")),
+                       atol=1e-5)
+
+
+@pytest.mark.parametrize("key, value, message", [
+    ("ax_b", "wizard", "wizard is not in the vocabulary"),
+    ("ax_b", "king", "The x axis is king − king, which is zero"),
+    ("ax_b", HOSTILE, "is not in the vocabulary"),
+])
+def test_bad_axis_words_are_a_message_and_the_rest_of_the_page_works(runs, monkeypatch, key, value, message):
+    root, a, _, _, _ = runs
+    at = open_page(root, monkeypatch, run=a.id, proj="Axes from words")
+    at.text_input(key=key).set_value(value).run()
+    assert not at.exception
+    errors = [unescaped(e.value) for e in at.error]
+    assert any(message in e for e in errors), errors
+    assert not at.get("vega_lite_chart") or "hconcat" not in json.loads(at.get("vega_lite_chart")[0].proto.spec)
+    assert "Clusters forming" in [h.value for h in at.subheader]
+
+
+def test_axes_from_words_across_two_runs_need_words_both_have(runs, monkeypatch):
+    root, a, b, _, _ = runs
+    at = open_page(root, monkeypatch, run=a.id, vs=b.id, proj="Axes from words")
+    label_a, label_b = compare.sides(a, b).labels()
+    assert titles(at) == [f"{label_a} · epoch 2", f"{label_b} · epoch 2"]
+    for run, label in ((a, label_a), (b, label_b)):
+        points = panel_rows(at, label)
+        words = list(points)
+        assert np.allclose(np.array([points[w] for w in words]),
+                           cosines(run, "pytorch", 2, words, ("king", "queen", "kings", "king")), atol=1e-5)
+    assert not any("Procrustes" in t for t in shown(at))
