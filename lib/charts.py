@@ -130,9 +130,9 @@ def embedding_panel(frame: pd.DataFrame, model: str, epoch: int, highlight=(), f
     labels = alt.Chart(plain).mark_text(align="left", dx=5, fontSize=LABEL_FONT, color="#333333", clip=True).encode(
         x=x, y=y, text="word:N", tooltip=tooltip)
     layers = [points, labels]
-    if axes:  # the zero lines: a word right of (above) the vertical (horizontal) one leans to the axis' first word
-        layers[:0] = [alt.Chart(pd.DataFrame({"x": [0.0]})).mark_rule(color="#bbbbbb").encode(x=x),
-                      alt.Chart(pd.DataFrame({"y": [0.0]})).mark_rule(color="#bbbbbb").encode(y=y)]
+    if axes:  # the zero lines (after the points: the zoom's interval needs a first layer with x and y)
+        layers += [alt.Chart(pd.DataFrame({"x": [0.0]})).mark_rule(color="#bbbbbb").encode(x=x),
+                   alt.Chart(pd.DataFrame({"y": [0.0]})).mark_rule(color="#bbbbbb").encode(y=y)]
     if highlight:
         path_rows = rows[rows["word"].isin(list(highlight))]
         layers.append(alt.Chart(path_rows).mark_line(point=alt.OverlayMarkDef(size=18), strokeWidth=1.5,

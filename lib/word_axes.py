@@ -1,8 +1,10 @@
 """Axes made of words: each word placed by its cosine with v(a) − v(b) (x) and v(c) − v(d) (y), epoch by epoch.
 
-Nothing is fitted and nothing is aligned: the two directions are read from each side's own vectors at each epoch,
-so a word's place says how far it leans along each relation at that point of training (whatlies' and Parallax's
-axes, drawn for every epoch and both sides)."""
+The differences are taken between unit vectors, so x > 0 exactly when a word's cosine with a is larger than its
+cosine with b (w·(â − b̂) = |w| (cos(w, a) − cos(w, b))), and a sits right of 0, b left of it. Nothing is fitted and
+nothing is aligned: the directions are read from each side's own vectors at each epoch, so a word's place says how
+far it leans along each relation at that point of training (whatlies' and Parallax's axes, drawn for every epoch
+and both sides)."""
 
 from __future__ import annotations
 
@@ -20,9 +22,10 @@ from lib.store import Run
 # Natural text: the first of these whose four words the run knows (x = a − b, y = c − d).
 NATURAL_AXES = (("he", "she", "king", "queen"), ("man", "woman", "king", "queen"), ("he", "she", "his", "her"),
                 ("man", "woman", "his", "her"))
-EXPLAIN = ("x is each word's cosine with v(a) − v(b), y its cosine with v(c) − v(d), both read from that side's own "
-           "vectors at that epoch (all dimensions, no projection fitted, nothing aligned): a word right of 0 leans "
-           "towards a rather than b. Watch the pairs' words move apart along their axis as training goes on.")
+EXPLAIN = ("x is each word's cosine with v(a) − v(b), y its cosine with v(c) − v(d) (differences of unit vectors, read "
+           "from that side's own vectors at that epoch: all dimensions, no projection fitted, nothing aligned). A word "
+           "right of 0 is closer to a than to b, above 0 closer to c than to d. Watch words sort themselves along "
+           "each axis as training goes on.")
 
 
 @dataclass(frozen=True)
@@ -85,6 +88,12 @@ def default_axes(run: Run) -> tuple[WordAxes, str]:
                                   "difference means something (e.g. he − she).")
 
 
+def direction(first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    """The axis from `second` to `first`: the difference of their unit vectors (a zero vector stays zero)."""
+    unit = [v.astype(np.float64) / (np.linalg.norm(v) or 1.0) for v in (first, second)]
+    return unit[0] - unit[1]
+
+
 def coordinates(vectors: np.ndarray, x_axis: np.ndarray, y_axis: np.ndarray) -> np.ndarray:
     """Each row's cosine with each axis: (n, dim) rows, two (dim,) directions -> (n, 2); 0 for a zero row or axis."""
     rows = vectors.astype(np.float64)
@@ -108,7 +117,7 @@ def model_frame(run: Run, model: str, words: list[str], axes: WordAxes) -> pd.Da
     parts = []
     for epoch in run.epochs(model):
         vectors = run.vectors(model, epoch)
-        points = coordinates(vectors[ids], vectors[a] - vectors[b], vectors[c] - vectors[d])
+        points = coordinates(vectors[ids], direction(vectors[a], vectors[b]), direction(vectors[c], vectors[d]))
         parts.append(base.assign(model=model, epoch=epoch, x=points[:, 0], y=points[:, 1]))
     return pd.concat(parts, ignore_index=True)[columns_for(2)] if parts else pd.DataFrame(columns=columns_for(2))
 

@@ -54,7 +54,7 @@ def axis_words(run: Run) -> word_axes.WordAxes:
             boxes[2 * i].markdown("−")
         typed.append(boxes[2 * i + 1].text_input("abcd"[i], value, key=key, bind=widgets.URL, max_chars=100,
                                                  label_visibility="collapsed").strip().lower())
-    st.caption(widgets.plain(f"Opened on {' '.join(default.words[:2])} / {' '.join(default.words[2:])}: {why}"))
+    st.caption(widgets.plain(f"Opened on x = {default.a} − {default.b}, y = {default.c} − {default.d}: {why}"))
     return word_axes.WordAxes(*typed)
 
 
@@ -220,8 +220,8 @@ def scatter() -> None:
                                   steps), key="embedding_3d", config={"displaylogo": False})
     else:
         focus = {label: [focus_word, *lists.get(label, [])] for label in present} if focus_word else None
-        event = st.altair_chart(charts.sides_scatter(frame, present, highlight, focus, top_labels,
-                                                     axes=axes.titles() if on_axes else None),
+        sized = dict(width=400, height=420, axes=axes.titles()) if on_axes else {}  # room for the axes' titles
+        event = st.altair_chart(charts.sides_scatter(frame, present, highlight, focus, top_labels, **sized),
                                 width="content", on_select="rerun", selection_mode=charts.PICK,
                                 key="embedding_chart")
         picked = [p.get("word") for p in (event.selection.get(charts.PICK) or []) if p.get("word")]

@@ -216,10 +216,10 @@ def axis_titles(at: AppTest) -> set[tuple[str, str]]:
 
 
 def cosines(run: Run, model: str, epoch: int, words: list[str], axes: tuple[str, str, str, str]) -> np.ndarray:
-    """Each word's cosine with v(a) − v(b) and v(c) − v(d), computed here with numpy."""
+    """Each word's cosine with â − b̂ and ĉ − d̂ (unit vectors), computed here with numpy."""
     index = {w: i for i, w in enumerate(run.vocab().words)}
     v = run.vectors(model, epoch).astype(np.float64)
-    a, b, c, d = (v[index[w]] for w in axes)
+    a, b, c, d = (v[index[w]] / np.linalg.norm(v[index[w]]) for w in axes)  # the axes join unit vectors
     rows = v[[index[w] for w in words]]
     directions = np.stack([a - b, c - d], axis=1)
     return rows @ directions / np.outer(np.linalg.norm(rows, axis=1), np.linalg.norm(directions, axis=0))

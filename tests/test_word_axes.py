@@ -16,6 +16,12 @@ from lib.word_axes import WordAxes
 TINY = dict(epochs=2, dim=8, min_count=1, workers=1)
 
 
+def test_an_axis_is_the_difference_of_unit_vectors():
+    # (3, 0) and (0, 4) have unit vectors (1, 0) and (0, 1): the axis from the second to the first is (1, -1)
+    assert np.allclose(word_axes.direction(np.array([3.0, 0.0]), np.array([0.0, 4.0])), [1.0, -1.0])
+    assert np.allclose(word_axes.direction(np.array([2.0, 2.0]), np.zeros(2)), [1 / math.sqrt(2), 1 / math.sqrt(2)])
+
+
 def test_coordinates_by_hand_on_two_dimensional_vectors():
     # v(a) = (1, 0), v(b) = (0, 1): x axis (1, -1); v(c) = (2, 2), v(d) = (1, 1): y axis (1, 1)
     x_axis, y_axis = np.array([1.0, 0.0]) - np.array([0.0, 1.0]), np.array([2.0, 2.0]) - np.array([1.0, 1.0])
@@ -44,10 +50,14 @@ def test_every_epoch_of_both_sides_is_placed_by_its_cosines_with_the_two_differe
     assert list(dict.fromkeys(frame["word"])) == [*words, "man", "woman", "men"]  # the axis words are drawn too
     for (model, epoch), rows in frame.groupby(["model", "epoch"]):
         vectors = analogy.vectors(model, epoch).astype(np.float64)
-        directions = np.stack([vectors[index["man"]] - vectors[index["woman"]],
-                               vectors[index["men"]] - vectors[index["man"]]])
+        unit = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+        directions = np.stack([unit[index["man"]] - unit[index["woman"]], unit[index["men"]] - unit[index["man"]]])
         expected = cosine_similarity(vectors[[index[w] for w in rows["word"]]], directions)
         assert np.allclose(rows[["x", "y"]].to_numpy(), expected, atol=1e-6)
+        # right of 0 exactly when closer to man than to woman (by cosine), above 0 when closer to men than to man
+        near = cosine_similarity(vectors[[index[w] for w in rows["word"]]], vectors[[index[w] for w in axes.words]])
+        assert ((rows["x"].to_numpy() > 0) == (near[:, 0] > near[:, 1])).all()
+        assert ((rows["y"].to_numpy() > 0) == (near[:, 2] > near[:, 3])).all()
 
 
 def test_toy_analogy_opens_on_its_designed_gender_and_number(analogy):
