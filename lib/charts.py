@@ -506,5 +506,5 @@ def vector_strip(frame: pd.DataFrame, title: str) -> alt.Chart:
             color=alt.Color("value:Q", scale=alt.Scale(scheme="redblue", domain=[-bound, bound]), title="value"),
             tooltip=["vector:N", "dimension:O", alt.Tooltip("value:Q", format=",.4g")],
         )
-        .properties(height=28 * frame["vector"].nunique() + 20)
+        .properties(height=alt.Step(26))  # a fixed band per vector (a total height was squashed by the page's width)
     )

@@ -286,17 +286,25 @@ def _cosine(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.asarray(a, np.float64) @ np.asarray(b, np.float64) / norm) if norm else 0.0
 
 
-PROBABILITY = "P(output | input)"  # the measures both models are shown under (pair_probability, _cosine)
-PAIR_COSINE = "pair cosine"
+def output_cosine(v_input: np.ndarray, w_out: np.ndarray, objective: str, output: int) -> float:
+    """The cosine of the input word's vector with the output word's own output row (negative sampling and the full
+    softmax: what a step pulls together); NaN for hs, whose output rows are inner nodes, not words."""
+    return float("nan") if objective == "hs" else _cosine(v_input, w_out[output])
+
+
+PROBABILITY = "P(output | input)"  # the measures both models are shown under (pair_probability, _cosine, ...)
+PAIR_COSINE = "pair cosine (input vectors)"
+OUTPUT_COSINE = "cos(input, output's row)"
+NEGATIVES_COSINE = "cos(h, first negatives' rows)"
 
 
 def repeat_steps(tables: Word2VecTables, objective: str, example: Example, lr: float, n: int,
                  noise: torch.Tensor | None, k: int, seed: int, watch: list[int],
                  tree: HuffmanTree | None = None) -> pd.DataFrame:
     """n trainer steps on the same example (fresh negatives each), changing `tables` in place. One row per step
-    0..n: the loss of step i (the trainer's, before its update; none at step 0) and, after it, PROBABILITY and
-    PAIR_COSINE (the two input vectors' cosine) and, for negative sampling, the mean cosine of h with the output
-    rows of the watched words (the first step's negatives)."""
+    0..n: the loss of step i (the trainer's, before its update; none at step 0) and, after it, PROBABILITY,
+    PAIR_COSINE (the two input vectors' cosine), OUTPUT_COSINE and, for negative sampling, NEGATIVES_COSINE: the
+    mean cosine of h with the output rows of the watched words (the first step's negatives)."""
     if not 1 <= n <= MAX_STEPS:
         raise StepError(f"Repeat between 1 and {MAX_STEPS} steps (got {n}).")
     generator = torch.Generator().manual_seed(seed)
@@ -312,9 +320,9 @@ def repeat_steps(tables: Word2VecTables, objective: str, example: Example, lr: f
         w_in, w_out = tables.w_in.numpy(), tables.w_out.numpy()
         records.append({
             "step": step, "loss": loss, PROBABILITY: pair_probability(w_in[i], w_out, objective, o, tree),
-            PAIR_COSINE: _cosine(w_in[i], w_in[o]),
-            "cos(h, negatives' rows)": (float(_cos(h, tables.w_out[watched]).mean()) if len(watch) and
-                                        objective == "negative" else float("nan")),
+            PAIR_COSINE: _cosine(w_in[i], w_in[o]), OUTPUT_COSINE: output_cosine(w_in[i], w_out, objective, o),
+            NEGATIVES_COSINE: (float(_cos(h, tables.w_out[watched]).mean()) if len(watch) and
+                               objective == "negative" else float("nan")),
         })
     return pd.DataFrame(records)
 
@@ -338,7 +346,8 @@ def gensim_steps(run: Run, epoch: int, objective: str, architecture: str, input_
     """gensim's own `train`, n times on the sentence [input, output] (window 1, no subsampling, one thread, the
     learning rate fixed at lr), starting from a copy of the run's gensim model at the epoch. One row per step 0..n:
     gensim's loss of the step (it trains both pairs, input→output and output→input, and draws its own negatives),
-    and PROBABILITY and PAIR_COSINE computed from its tables as repeat_steps computes them from PyTorch's."""
+    and PROBABILITY, PAIR_COSINE and OUTPUT_COSINE computed from its tables as repeat_steps computes them from
+    PyTorch's."""
     from lib.gensim_trainer import gensim_model  # imports gensim: only when this side is shown
 
     if objective == "softmax":
@@ -364,7 +373,8 @@ def gensim_steps(run: Run, epoch: int, objective: str, architecture: str, input_
         out = model.syn1 if objective == "hs" else model.syn1neg[order]  # rows as our ids number them
         return {"step": step, "gensim loss (both pairs)": loss,
                 PROBABILITY: pair_probability(model.wv.vectors[a], out, objective, o, tree),
-                PAIR_COSINE: _cosine(model.wv.vectors[a], model.wv.vectors[b])}
+                PAIR_COSINE: _cosine(model.wv.vectors[a], model.wv.vectors[b]),
+                OUTPUT_COSINE: output_cosine(model.wv.vectors[a], out, objective, o)}
 
     records = [measures(0, float("nan"))]
     with _quiet_gensim():
@@ -377,15 +387,18 @@ def gensim_steps(run: Run, epoch: int, objective: str, architecture: str, input_
 
 # ---------------------------------------------------------------- a sensible pair to start from
 
-def frequent_pair(ids: np.ndarray, lengths: np.ndarray, vocab_size: int, window: int) -> tuple[int, int] | None:
+def frequent_pair(ids: np.ndarray, lengths: np.ndarray, vocab_size: int, window: int,
+                  wordlike: np.ndarray | None = None) -> tuple[int, int] | None:
     """The commonest pair of different words within `window` of each other in a sentence, skipping the most
-    frequent words (the top min(50, V/20) ids, mostly function words) on a large vocabulary: (rarer, commoner)."""
+    frequent words (the top min(50, V/20) ids, mostly function words) on a large vocabulary, and the ids whose
+    `wordlike` entry is False (punctuation): (rarer, commoner)."""
     sentence = np.repeat(np.arange(len(lengths)), lengths)
     skip = min(50, vocab_size // 20)
+    allowed = np.ones(vocab_size, dtype=bool) if wordlike is None else np.asarray(wordlike, dtype=bool)
     keys = []
     for d in range(1, max(1, window) + 1):
         a, b = ids[:-d].astype(np.int64), ids[d:].astype(np.int64)
-        keep = (sentence[:-d] == sentence[d:]) & (a != b) & (a >= skip) & (b >= skip)
+        keep = (sentence[:-d] == sentence[d:]) & (a != b) & (a >= skip) & (b >= skip) & allowed[a] & allowed[b]
         lo, hi = np.minimum(a[keep], b[keep]), np.maximum(a[keep], b[keep])
         keys.append(lo * vocab_size + hi)
     keys = np.concatenate(keys) if keys else np.zeros(0, np.int64)
@@ -401,9 +414,10 @@ PAIR_CACHE = "step_pair.json"  # in the run's cache folder: default_pair's answe
 
 
 def default_pair(run: Run) -> tuple[str, str]:
-    """(input, output): frequent_pair in the run's corpus (its first PAIR_TOKENS words), kept in the run's cache.
-    A corpus that cannot be read again (an upload since removed, WikiText-2 without its files) gives the two most
-    frequent words instead."""
+    """(input, output): frequent_pair of words made of letters in the run's corpus (its first PAIR_TOKENS words),
+    kept in the run's cache. A corpus that cannot be read now (an upload since removed, WikiText-2 without its
+    files or a network) gives the two most frequent words made of letters instead, not kept: the corpus may be
+    readable next time."""
     import json
 
     words = run.vocab().words
@@ -420,10 +434,12 @@ def default_pair(run: Run) -> tuple[str, str]:
         encoded = run.vocab().encode(load_corpus(run.corpus_config).sentences)
         cut = np.cumsum(encoded.lengths) <= PAIR_TOKENS
         lengths = encoded.lengths[cut] if cut.any() else encoded.lengths[:1]
-        found = frequent_pair(encoded.ids[:int(lengths.sum())], lengths, len(words), run.train_config.window)
+        found = frequent_pair(encoded.ids[:int(lengths.sum())], lengths, len(words), run.train_config.window,
+                              wordlike=np.array([w.isalpha() for w in words]))
         pair = None if found is None else (words[found[0]], words[found[1]])
     except (ValueError, OSError):
-        pass
+        lettered = [w for w in words if w.isalpha()][:2]
+        return (lettered[1], lettered[0]) if len(lettered) == 2 else (words[1], words[0])
     pair = pair or (words[1], words[0])
     run.write_cache(PAIR_CACHE, data=json.dumps(list(pair)).encode())
     return pair
@@ -431,7 +447,8 @@ def default_pair(run: Run) -> tuple[str, str]:
 
 def long_steps(pytorch: pd.DataFrame | None, gensim: pd.DataFrame | None) -> pd.DataFrame:
     """repeat_steps' and gensim_steps' frames as one long frame for charts.step_lines: model, step, measure,
-    value; the shared measures (PROBABILITY, PAIR_COSINE) first, each model's own after, empty values dropped."""
+    value; the shared measures (PROBABILITY, OUTPUT_COSINE, PAIR_COSINE) first, each model's own after, empty
+    values dropped."""
     parts = []
     for model, frame in (("pytorch", pytorch), ("gensim", gensim)):
         if frame is not None:
@@ -441,8 +458,8 @@ def long_steps(pytorch: pd.DataFrame | None, gensim: pd.DataFrame | None) -> pd.
     if not parts:
         return pd.DataFrame(columns=["model", "step", "measure", "value"])
     long = pd.concat(parts, ignore_index=True).dropna(subset=["value"])
-    order = {PROBABILITY: 0, PAIR_COSINE: 1}
-    long = long.sort_values("measure", key=lambda m: m.map(lambda x: order.get(x, 2)), kind="stable")
+    order = {PROBABILITY: 0, OUTPUT_COSINE: 1, PAIR_COSINE: 2}
+    long = long.sort_values("measure", key=lambda m: m.map(lambda x: order.get(x, 3)), kind="stable")
     return long[["model", "step", "measure", "value"]].reset_index(drop=True)
 
 

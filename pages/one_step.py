@@ -38,8 +38,10 @@ run = widgets.select_run()
 if run is None:
     st.stop()
 st.info("Pick a pair and watch one SGD update from inside: the output word's row is pulled towards h and h towards "
-        "it (g > 0), the negatives' rows are pushed away (g < 0), and the loss of the pair falls. Repeat the step to "
-        "see the pair's probability climb while the negatives' rows turn away from h.", icon=":material/visibility:")
+        "it (g > 0), each negative's row is pushed away from h (g < 0), and the loss of the pair falls. Repeat the "
+        "step ×100 to see the pair's probability climb, h turn towards the output word's row and away from the first "
+        "step's negatives. Over a few steps a cosine can dip while the rows grow longer: what every step raises is "
+        "the score s = h·u.", icon=":material/visibility:")
 cfg, vocab = run.train_config, widgets.vocab(run)
 has_pytorch, has_gensim = "pytorch" in run.models, "gensim" in run.models
 model = "pytorch" if has_pytorch else "gensim"
@@ -119,7 +121,10 @@ else:
                       delta_color="inverse", help=f"Before the step: {view.loss_before:.4f}.")
     metrics[1].metric("Pair cosine (input vectors)", f"{view.pair_cosine[1]:.4f}",
                       f"{view.pair_cosine[1] - view.pair_cosine[0]:+.5f}",
-                      help="cos(v(input), v(output)) of the embeddings people use, before and after.")
+                      help="cos(v(input), v(output)) of the embeddings people use, before and after. A step does "
+                           "not pull these two together directly: it pulls h and the output word's output row "
+                           "together. Input vectors of two words come together when they share contexts, over "
+                           "many steps of many pairs.")
     metrics[2].metric("Output rows changed", view.touched_rows)
     metrics[3].metric("autograd vs this update", f"{view.autograd_difference:.1e}",
                       help="The largest absolute difference over both tables between the trainer's update and "
@@ -162,7 +167,8 @@ elif has_gensim:
     notes.append("gensim trains the sentence [input, output] with its own train (window 1, no subsampling, one "
                  "thread, the learning rate fixed): it trains the pair both ways and draws its own negatives, so "
                  "expect the same trend, not the same numbers. Its loss sums both pairs.")
-notes.append(f"{one_step.PROBABILITY} and the pair cosine are computed alike from each model's tables "
+notes.append(f"{one_step.PROBABILITY}, {one_step.OUTPUT_COSINE} and the pair cosine are computed alike from each "
+             "model's tables "
              "(negative sampling: σ of the pair's score; hierarchical softmax: the product along the Huffman path).")
 st.caption(" ".join(notes))
 if pytorch_steps is not None:

@@ -152,18 +152,26 @@ def test_the_commonest_pair_by_hand():
     ids = np.array([2, 3, 2, 3, 3, 2, 4])
     assert one_step.frequent_pair(ids, np.array([4, 3]), vocab_size=5, window=1) == (3, 2)
     assert one_step.frequent_pair(np.array([1, 1]), np.array([2]), vocab_size=5, window=1) is None
+    # with word 3 not a word (punctuation), the commonest pair left is (2, 4)
+    wordlike = np.array([True, True, True, False, True])
+    assert one_step.frequent_pair(ids, np.array([4, 3]), vocab_size=5, window=1, wordlike=wordlike) == (4, 2)
 
 
 def test_repeating_the_step_brings_the_pair_together_and_pushes_the_negatives_apart():
     w_in, w_out, _ = random_tables("negative", seed=6)
+    # h = the input row of "c"; the output row of "a": their cosine by numpy before any step
+    c, a = VOCAB.index["c"], VOCAB.index["a"]
+    start = w_in[c].astype(np.float64) @ w_out[a] / (np.linalg.norm(w_in[c]) * np.linalg.norm(w_out[a]))
     tables = one_step.tables_from(w_in, w_out, None)
     noise = one_step.noise_table(VOCAB, 0.75)
     steps = one_step.repeat_steps(tables, "negative", make_example(VOCAB, "skipgram", "c", "a"), 0.1, 100, noise, 3,
                                   seed=1, watch=[3, 5])
     assert steps["step"].tolist() == list(range(101)) and math.isnan(steps["loss"].iloc[0])
     assert steps[one_step.PROBABILITY].iloc[-1] > steps[one_step.PROBABILITY].iloc[0] + 0.2
-    assert steps["cos(h, negatives' rows)"].iloc[-1] < steps["cos(h, negatives' rows)"].iloc[0]
+    assert steps[one_step.NEGATIVES_COSINE].iloc[-1] < steps[one_step.NEGATIVES_COSINE].iloc[0]
     assert steps["loss"].iloc[-10:].mean() < steps["loss"].iloc[1:11].mean()
+    assert steps[one_step.OUTPUT_COSINE].iloc[0] == pytest.approx(start, abs=1e-6)
+    assert steps[one_step.OUTPUT_COSINE].iloc[-1] > start + 0.2
 
 
 # ---------------------------------------------------------------- on a saved run, and gensim beside it
@@ -200,10 +208,14 @@ def test_a_run_saved_before_output_weights_steps_from_epoch_0_only(toy_run, tmp_
 def test_gensim_starts_from_the_runs_vectors_and_its_own_train_brings_the_pair_together(toy_run, objective):
     a, b = one_step.default_pair(toy_run)
     steps = one_step.gensim_steps(toy_run, 1, objective, "skipgram", a, b, 0.05, 30, 5)
-    assert steps["pair cosine"].iloc[0] == pytest.approx(float(toy_run.keyed_vectors("gensim", 1).similarity(a, b)),
+    assert steps[one_step.PAIR_COSINE].iloc[0] == pytest.approx(float(toy_run.keyed_vectors("gensim", 1).similarity(a, b)),
                                                          abs=1e-6)
     assert steps[one_step.PROBABILITY].iloc[-1] > steps[one_step.PROBABILITY].iloc[0] + 0.05
     assert steps["gensim loss (both pairs)"].iloc[1:].notna().all()
+    if objective == "hs":  # hs has no output row per word
+        assert steps[one_step.OUTPUT_COSINE].isna().all()
+    else:
+        assert steps[one_step.OUTPUT_COSINE].iloc[-1] > steps[one_step.OUTPUT_COSINE].iloc[0] + 0.05
 
 
 def test_gensim_has_no_full_softmax(toy_run):
@@ -216,3 +228,14 @@ def test_the_default_pair_is_a_pair_from_the_corpus_and_is_kept(toy_run):
     assert a != b and a in toy_run.vocab().index and b in toy_run.vocab().index
     assert toy_run.read_cache(one_step.PAIR_CACHE) is not None
     assert one_step.default_pair(toy_run) == (a, b)
+
+
+def test_a_default_pair_from_a_corpus_that_cannot_be_read_is_not_kept(tmp_path):
+    text = tmp_path / "story.txt"
+    text.write_text("the cat sat on the mat and the dog ran to the park with a ball\n" * 30, encoding="utf-8")
+    run = train_run(CorpusConfig(str(text)), TrainConfig(dim=4, epochs=1, min_count=1, workers=1),
+                    models=["gensim"], root=str(tmp_path / "runs"))
+    text.unlink()  # the upload is gone: the two most frequent words made of letters, and nothing kept
+    words = run.vocab().words
+    assert one_step.default_pair(run) == (words[1], words[0])
+    assert run.read_cache(one_step.PAIR_CACHE) is None
