@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import logging
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -22,6 +23,9 @@ from lib.store import Run
 from lib.torch_trainer import MAX_SOFTMAX_VOCAB
 from lib.torch_word2vec import Word2VecTables
 from lib.vocab import Vocab
+
+if TYPE_CHECKING:
+    from gensim.models import Word2Vec
 
 OBJECTIVES = {"negative": "negative sampling", "hs": "hierarchical softmax", "softmax": "full softmax"}
 ARCHITECTURES = {"skipgram": "skip-gram", "cbow": "CBOW"}
@@ -341,24 +345,36 @@ def _quiet_gensim():
         logger.setLevel(level)
 
 
-def gensim_steps(run: Run, epoch: int, objective: str, architecture: str, input_word: str, output_word: str,
-                 lr: float, n: int, negative: int) -> pd.DataFrame:
-    """gensim's own `train`, n times on the sentence [input, output] (window 1, no subsampling, one thread, the
-    learning rate fixed at lr), starting from a copy of the run's gensim model at the epoch. One row per step 0..n:
-    gensim's loss of the step (it trains both pairs, input→output and output→input, and draws its own negatives),
-    and PROBABILITY, PAIR_COSINE and OUTPUT_COSINE computed from its tables as repeat_steps computes them from
-    PyTorch's."""
+def gensim_start(run: Run, objective: str, architecture: str, negative: int) -> Word2Vec:
+    """An untrained gensim model with the run's vocabulary and settings, for training one sentence [input, output]:
+    window 1, no subsampling, one thread, `negative` noise words. Building it (gensim's vocabulary and Huffman
+    tree) costs most of gensim_steps on a large vocabulary: a page keeps it and passes it to every call."""
     from lib.gensim_trainer import gensim_model  # imports gensim: only when this side is shown
+
+    if objective == "softmax":
+        raise StepError("gensim has no full softmax.")
+    cfg = replace(run.train_config, loss=objective, architecture=architecture, window=1, sample=0.0, workers=1,
+                  epochs=1, negative=negative if objective == "negative" else run.train_config.negative)
+    with _quiet_gensim():
+        return gensim_model(run.vocab(), cfg, n_sentences=1)
+
+
+def gensim_steps(run: Run, epoch: int, objective: str, architecture: str, input_word: str, output_word: str,
+                 lr: float, n: int, negative: int, start: Word2Vec | None = None,
+                 tree: HuffmanTree | None = None) -> pd.DataFrame:
+    """gensim's own `train`, n times on the sentence [input, output] (window 1, no subsampling, one thread, the
+    learning rate fixed at lr), starting from a copy of `start` (gensim_start's model for these settings, built
+    here when not given) holding the run's gensim tables at the epoch. One row per step 0..n: gensim's loss of the
+    step (it trains both pairs, input→output and output→input, and draws its own negatives), and PROBABILITY,
+    PAIR_COSINE and OUTPUT_COSINE computed from its tables as repeat_steps computes them from PyTorch's (tree:
+    the run's Huffman tree for hs, built here when not given)."""
+    import copy
 
     if objective == "softmax":
         raise StepError("gensim has no full softmax.")
     vocab = run.vocab()
     w_in, w_out, _ = saved_tables(run, "gensim", epoch, objective)
-    cfg = replace(run.train_config, loss=objective, architecture=architecture, window=1, sample=0.0, workers=1,
-                  epochs=1, negative=negative if objective == "negative" else run.train_config.negative,
-                  alpha=lr, min_alpha=lr)
-    with _quiet_gensim():
-        model = gensim_model(vocab, cfg, n_sentences=1)
+    model = copy.deepcopy(start) if start is not None else gensim_start(run, objective, architecture, negative)
     order = np.array([model.wv.key_to_index[w] for w in vocab.words], dtype=np.int64)
     model.wv.vectors[order] = w_in
     if objective == "hs":
@@ -366,7 +382,8 @@ def gensim_steps(run: Run, epoch: int, objective: str, architecture: str, input_
     else:
         model.syn1neg[order] = w_out
     a, b = model.wv.key_to_index[input_word], model.wv.key_to_index[output_word]
-    tree = HuffmanTree.build(vocab.counts) if objective == "hs" else None
+    if objective == "hs" and tree is None:
+        tree = HuffmanTree.build(vocab.counts)
     o = vocab.index[output_word]
 
     def measures(step: int, loss: float) -> dict:

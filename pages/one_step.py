@@ -24,6 +24,13 @@ def huffman_tree(path: str) -> HuffmanTree:
     return HuffmanTree.build(widgets.vocab(Run(path)).counts)
 
 
+@st.cache_resource(max_entries=4, show_spinner=False)
+def gensim_start(path: str, objective: str, architecture: str, negative: int):
+    """The untrained gensim model a step starts from (its vocabulary and Huffman tree: built once per setting);
+    one_step.gensim_steps copies it before training, so it is never changed."""
+    return one_step.gensim_start(Run(path), objective, architecture, negative)
+
+
 @st.cache_data(max_entries=8, show_spinner=False)
 def default_pair(path: str) -> tuple[str, str]:
     return one_step.default_pair(Run(path))
@@ -154,7 +161,9 @@ if has_pytorch:
                                           seed=cfg.seed + draw + 1, watch=watch, tree=tree)
 if has_gensim and objective != "softmax":
     try:
-        gensim_steps = one_step.gensim_steps(run, epoch, objective, architecture, input_word, output_word, lr, n, k)
+        start = gensim_start(str(run.path), objective, architecture, k if objective == "negative" else 0)
+        gensim_steps = one_step.gensim_steps(run, epoch, objective, architecture, input_word, output_word, lr, n, k,
+                                             start=start, tree=tree)
     except ValueError as exc:  # StepError, or a damaged gensim file
         st.info(widgets.plain(f"gensim's side: {exc}"))
 frame = one_step.long_steps(pytorch_steps, gensim_steps)

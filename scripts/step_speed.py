@@ -8,15 +8,18 @@ a step and its display under 0.3 s, ×100 under 2 s on the 2-core machine; the d
 """
 
 import argparse
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import torch
 
-from lib import one_step
-from lib.huffman import HuffmanTree
-from lib.torch_trainer import MAX_SOFTMAX_VOCAB
-from lib.vocab import Vocab
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # scripts run with scripts/ on sys.path; lib is beside it
+from lib import one_step  # noqa: E402
+from lib.huffman import HuffmanTree  # noqa: E402
+from lib.torch_trainer import MAX_SOFTMAX_VOCAB  # noqa: E402
+from lib.vocab import Vocab  # noqa: E402
 
 
 def main() -> None:

@@ -3,6 +3,7 @@
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 import torch
 
@@ -239,3 +240,15 @@ def test_a_default_pair_from_a_corpus_that_cannot_be_read_is_not_kept(tmp_path):
     words = run.vocab().words
     assert one_step.default_pair(run) == (words[1], words[0])
     assert run.read_cache(one_step.PAIR_CACHE) is None
+
+
+@pytest.mark.parametrize("objective", ["negative", "hs"])
+def test_a_kept_gensim_start_gives_the_same_steps_and_is_never_changed(toy_run, objective):
+    a, b = one_step.default_pair(toy_run)
+    fresh = one_step.gensim_steps(toy_run, 1, objective, "skipgram", a, b, 0.05, 5, 5)
+    start = one_step.gensim_start(toy_run, objective, "skipgram", 5)
+    before = start.wv.vectors.copy()
+    for _ in range(2):
+        kept = one_step.gensim_steps(toy_run, 1, objective, "skipgram", a, b, 0.05, 5, 5, start=start)
+        pd.testing.assert_frame_equal(kept, fresh)
+    assert np.array_equal(start.wv.vectors, before)
