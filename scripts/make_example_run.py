@@ -3,8 +3,8 @@
 Home copies it into an empty runs folder, so a fresh machine shows charts at once instead of waiting for a trainer
 process to start. It is an ordinary run: toy-proximity with the settings the Train page recommends for it (its
 preset), both models, trained by this checkout's code on this machine, named so every page says what it is. Rerun
-this after a change to the trainers, the evaluation or the run format; tests/test_example_run.py checks the shipped
-run against the code (config, vocabulary, metrics recomputed from its vectors).
+this after a change to the trainers, the evaluation or the run format (tests/test_store.py checks that it holds what
+the run format now keeps; tests/test_pages_views.py opens the pages on it).
 """
 
 from __future__ import annotations

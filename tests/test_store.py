@@ -338,6 +338,13 @@ def test_the_shipped_example_installs_into_an_empty_runs_folder_once(tmp_path):
     assert store.install_example(tmp_path).id == run.id  # an empty folder gets it again
 
 
+def test_the_shipped_example_keeps_both_models_output_weights_for_every_epoch(tmp_path):
+    run = store.install_example(tmp_path)  # so One training step opens it at any epoch (remake it when this fails)
+    for model in run.models:
+        assert run.out_epochs(model) == run.epochs(model) == list(range(run.train_config.epochs + 1))
+        assert run.out_vectors(model, run.epochs(model)[-1]).shape == run.vectors(model, 0).shape
+
+
 def test_installing_the_example_on_a_full_disk_says_so_and_leaves_nothing(tmp_path, monkeypatch):
     def full(*args, **kwargs):
         raise OSError(errno.ENOSPC, "No space left on device")
