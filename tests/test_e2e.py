@@ -130,6 +130,25 @@ def test_clicking_a_word_shows_its_neighbours_in_both_models(app, browser):
         page.close()
 
 
+def test_axes_from_words_draw_their_points_and_a_typed_word_follows_into_the_link(app, browser):
+    page = browser.new_page(viewport={"width": 1400, "height": 2400})
+    try:
+        page.goto(f"{app}/embedding_space?proj=Axes+from+words")
+        wait_for_script(page)
+        points = page.locator('.vega-embed g.mark-symbol path[aria-label*="word: "]')
+        assert points.count() > 10, "the axes' chart drew no points"  # a Vega error draws an empty chart
+        assert page.locator(".vega-embed text", has_text="cosine with").count() >= 2  # both axes have titles
+        page.screenshot(path=str(SHOTS / "embedding_space_axes.png"), full_page=True)
+        box = page.locator('[data-testid="stTextInput"] input').first
+        box.fill("dog")
+        box.press("Enter")
+        page.wait_for_url("**ax_a=dog**", timeout=60_000)
+        wait_for_script(page)
+        page.locator(".vega-embed text", has_text="cosine with dog").first.wait_for(timeout=60_000)
+    finally:
+        page.close()
+
+
 def test_a_link_restores_the_view_and_a_changed_control_follows_into_it(app, browser):
     page = browser.new_page(viewport={"width": 1400, "height": 1600})
     try:
