@@ -122,7 +122,8 @@ else:
     st.markdown({"negative": "The output word is scored with target t = 1 and each negative with t = 0.",
                  "hs": "Every inner node on the output word's Huffman path is scored, with target t = 1 − its code bit.",
                  "softmax": "Every word is scored; the table shows the output word and the most probable others."}
-                [objective] + " g = lr·(t − σ(s)) is each row's step: the row moves by g·h and h by the sum of g·u.")
+                [objective] + f" g = lr·(t − {'p' if objective == 'softmax' else 'σ(s)'}) is each row's step: the row "
+                "moves by g·h and h by the sum of g·u.")
     metrics = st.columns(4)
     metrics[0].metric("Loss of the pair", f"{view.loss_after:.4f}", f"{view.loss_after - view.loss_before:+.4f}",
                       delta_color="inverse", help=f"Before the step: {view.loss_before:.4f}.")
