@@ -5,7 +5,7 @@ import logging
 import streamlit as st
 from streamlit.errors import FragmentHandledException
 
-from lib.jobs import watch_queue
+from lib.runs.jobs import watch_queue
 
 st.set_page_config(page_title="Word2Vec Workbench", page_icon="🧭", layout="wide")
 
@@ -33,5 +33,7 @@ except FragmentHandledException:  # a fragment's own error: Streamlit has shown 
     raise
 except Exception:  # noqa: BLE001 -- whatever a page did not expect: a short message in the page, the rest in the log
     logging.getLogger("workbench").exception("a page failed")
-    st.error("Something went wrong on this page; nothing saved was changed. Reload the page or open another run; "
-             "the details are in the server's log.")
+    st.error(
+        "Something went wrong on this page; nothing saved was changed. Reload the page or open another run; "
+        "the details are in the server's log."
+    )

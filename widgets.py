@@ -10,8 +10,9 @@ from dataclasses import fields as dataclass_fields
 
 import streamlit as st
 
-from lib import compare, store
 from lib.config import ARCHITECTURES, LOSSES, OPTIMIZERS
+from lib.runs import listing, store
+from lib.views import compare
 
 RUN_KEY = "run"  # session-state key and URL query parameter (?run=...)
 
@@ -42,7 +43,7 @@ def runs_root() -> str:
 
 @st.cache_data(ttl=2, show_spinner=False)
 def _scan(root: str) -> tuple[list[str], list[tuple[str, str]]]:
-    runs, bad = store.scan_runs(root)
+    runs, bad = listing.scan_runs(root)
     return [r.id for r in runs], bad
 
 
@@ -58,9 +59,9 @@ def damaged_runs(root: str) -> list[tuple[str, str]]:
 
 @st.cache_data(ttl=2, show_spinner=False)
 def run_label(root: str, run_id: str) -> str:
-    """store.run_label: the run's name, else corpus · epochs · settings; its state; the end of its id."""
+    """listing.run_label: the run's name, else corpus · epochs · settings; its state; the end of its id."""
     try:
-        return store.run_label(store.find_run(run_id, root).summary())
+        return listing.run_label(listing.find_run(run_id, root).summary())
     except (ValueError, OSError):
         return run_id
 
@@ -77,7 +78,7 @@ def run_summaries(root: str) -> list[dict]:
     """Run.summary() of every run, newest first (re-read every 2 s, so training runs move on); a run damaged
     since it was listed is left out."""
     rows = []
-    for run in store.list_runs(root):
+    for run in listing.list_runs(root):
         try:
             rows.append(run.summary())
         except (ValueError, OSError):
@@ -115,11 +116,17 @@ def select_run(sidebar: bool = True) -> store.Run | None:
     st.session_state[RUN_KEY] = wanted
     st.session_state[_SELECT_KEY] = wanted
     where = st.sidebar if sidebar else st
-    where.selectbox("Run", ids, format_func=lambda i: run_label(root, i), key=_SELECT_KEY, on_change=_on_run_change,
-                    help="Every page shows this run; the URL keeps it for sharing.")
+    where.selectbox(
+        "Run",
+        ids,
+        format_func=lambda i: run_label(root, i),
+        key=_SELECT_KEY,
+        on_change=_on_run_change,
+        help="Every page shows this run; the URL keeps it for sharing.",
+    )
     st.query_params[RUN_KEY] = wanted
     try:
-        return store.find_run(wanted, root)
+        return listing.find_run(wanted, root)
     except ValueError as exc:  # damaged since it was listed
         _scan.clear()
         show_error(exc)
@@ -151,22 +158,30 @@ def select_sides(run: store.Run) -> compare.Sides | None:
         _scan.clear()
         others = [i for i in run_ids(root) if i != run.id]
     if wanted != THIS_RUN and wanted not in others:
-        why = ("it is the selected run itself" if wanted == run.id else
-               dict(damaged_runs(root)).get(wanted) or "there is no such run in the runs folder")
+        why = (
+            "it is the selected run itself"
+            if wanted == run.id
+            else dict(damaged_runs(root)).get(wanted) or "there is no such run in the runs folder"
+        )
         st.warning(plain(f"Cannot compare with {wanted[:100]}: {why}. Comparing the run's own models instead."))
         wanted = THIS_RUN
     st.session_state[VS_KEY] = st.session_state[_VS_SELECT] = wanted
-    st.sidebar.selectbox("Compare with", [THIS_RUN, *others], key=_VS_SELECT, on_change=_on_vs_change,
-                         format_func=lambda i: "its own two models" if i == THIS_RUN else run_label(root, i),
-                         help="Another run puts it on side B, so every comparison shows what a choice does "
-                              "(window, objective, seed...); the link keeps it.")
+    st.sidebar.selectbox(
+        "Compare with",
+        [THIS_RUN, *others],
+        key=_VS_SELECT,
+        on_change=_on_vs_change,
+        format_func=lambda i: "its own two models" if i == THIS_RUN else run_label(root, i),
+        help="Another run puts it on side B, so every comparison shows what a choice does "
+        "(window, objective, seed...); the link keeps it.",
+    )
     if wanted == THIS_RUN:
         st.query_params.pop(VS_KEY, None)
         other = run
     else:
         st.query_params[VS_KEY] = wanted
         try:
-            other = store.find_run(wanted, root)
+            other = listing.find_run(wanted, root)
         except ValueError as exc:  # damaged since it was listed
             _scan.clear()
             st.warning(plain(f"Cannot compare with {wanted[:100]}: {exc} Comparing the run's own models instead."))
@@ -185,11 +200,18 @@ def select_sides(run: store.Run) -> compare.Sides | None:
     except ValueError:  # a chosen pair that cannot be (both sides the same model of one run): the default pair
         pair = default
     fallbacks = (default.a.model, compare.sides(run, other, pair.a.model).b.model)  # what a link without it opens
-    for key, side_run, model, fallback, label in zip(SIDE_KEYS, (run, other), (pair.a.model, pair.b.model),
-                                                     fallbacks, ("Side A", "Side B")):
+    for key, side_run, model, fallback, label in zip(
+        SIDE_KEYS, (run, other), (pair.a.model, pair.b.model), fallbacks, ("Side A", "Side B")
+    ):
         st.session_state[key] = model
-        st.sidebar.radio(f"{label} model", side_run.models, key=key, horizontal=True,
-                         on_change=_swap_models if not pair.two_runs else None, args=(key,))
+        st.sidebar.radio(
+            f"{label} model",
+            side_run.models,
+            key=key,
+            horizontal=True,
+            on_change=_swap_models if not pair.two_runs else None,
+            args=(key,),
+        )
         to_url(key, model if model != fallback else None)  # the link names a side's model only when not the default
     return pair
 
@@ -197,7 +219,7 @@ def select_sides(run: store.Run) -> compare.Sides | None:
 def _swap_models(changed: str) -> None:
     """Within one run, choosing for one side the model the other side shows gives the other side the other model."""
     other_key, chosen = SIDE_KEYS[1 - SIDE_KEYS.index(changed)], st.session_state[changed]
-    models = store.find_run(st.session_state[RUN_KEY], runs_root()).models
+    models = listing.find_run(st.session_state[RUN_KEY], runs_root()).models
     if st.session_state.get(other_key) == chosen:
         st.session_state[other_key] = next(m for m in models if m != chosen)
 
@@ -210,20 +232,24 @@ def sides_note(pair: compare.Sides) -> str | None:
     differ = compare.difference_text(a, b) or "no setting (the same settings: what differs is chance)"
     words_a, words_b = vocab(a).words, vocab(b).words
     shared = len(compare.shared_words(words_a, words_b))
-    summary = lambda side: f"run {store.run_label(side.run.summary())}, its {side.model} model"  # noqa: E731
+    summary = lambda side: f"run {listing.run_label(side.run.summary())}, its {side.model} model"  # noqa: E731
     note = f"Side A is {summary(pair.a)}; side B is {summary(pair.b)}. The runs differ in {differ}."
     if shared < max(len(words_a), len(words_b)):
-        note += (f" They share {shared:,} of their words (A has {len(words_a):,}, B {len(words_b):,}); a word only "
-                 "one run has is shown on that side alone.")
+        note += (
+            f" They share {shared:,} of their words (A has {len(words_a):,}, B {len(words_b):,}); a word only "
+            "one run has is shown on that side alone."
+        )
     if b.status()["state"] == "training":
         note += " Side B is still training: its finished epochs are shown."
     return note
 
 
-COMPARISON_PAGES = (("pages/embedding_space.py", "Embedding space", ":material/scatter_plot:"),
-                    ("pages/neighbours.py", "Neighbours", ":material/group:"),
-                    ("pages/similarity.py", "Similarity", ":material/show_chart:"),
-                    ("pages/analogies.py", "Analogies", ":material/extension:"))
+COMPARISON_PAGES = (
+    ("pages/embedding_space.py", "Embedding space", ":material/scatter_plot:"),
+    ("pages/neighbours.py", "Neighbours", ":material/group:"),
+    ("pages/similarity.py", "Similarity", ":material/show_chart:"),
+    ("pages/analogies.py", "Analogies", ":material/extension:"),
+)
 
 
 def comparison_links(a: store.Run, b: store.Run, model: str | None = None, key: str = "compare", where=st) -> None:
@@ -248,8 +274,10 @@ def matched_epoch_note(pair: compare.Sides, epoch: int) -> tuple[int | None, boo
     epoch_b = side_epoch(pair, epoch)
     if not (pair.two_runs and epoch_b is not None and epoch_b != epoch):
         return epoch_b, False
-    st.caption(f"Epochs are matched by share of training: side A's epoch {epoch} of {pair.a.run.train_config.epochs} "
-               f"is side B's epoch {epoch_b} of {pair.b.run.train_config.epochs}.")
+    st.caption(
+        f"Epochs are matched by share of training: side A's epoch {epoch} of {pair.a.run.train_config.epochs} "
+        f"is side B's epoch {epoch_b} of {pair.b.run.train_config.epochs}."
+    )
     return epoch_b, True
 
 
@@ -257,8 +285,9 @@ def side_epoch(pair: compare.Sides, epoch: int) -> int | None:
     """Side B's epoch for side A's `epoch`: the same epoch within one run, else the same share of training."""
     if not pair.two_runs:
         return epoch
-    return compare.matched_epoch(epoch, pair.a.run.train_config.epochs, pair.b.run.train_config.epochs,
-                                 pair.b.run.epochs(pair.b.model))
+    return compare.matched_epoch(
+        epoch, pair.a.run.train_config.epochs, pair.b.run.train_config.epochs, pair.b.run.epochs(pair.b.model)
+    )
 
 
 # ------------------------------------------------------------ cached loaders, keyed by run folder and epoch
@@ -346,8 +375,10 @@ def common_note(run: store.Run) -> str | None:
     if len({tuple(e) for e in finished.values()}) <= 1:
         return None
     each = "; ".join(f"{m} finished {epoch_range(e)}" for m, e in finished.items())
-    return (f"This run is incomplete: {each}. Each model is shown at the epochs it finished; numbers that compare "
-            f"the two use only the epochs both finished ({epoch_range(run.common_epochs())}).")
+    return (
+        f"This run is incomplete: {each}. Each model is shown at the epochs it finished; numbers that compare "
+        f"the two use only the epochs both finished ({epoch_range(run.common_epochs())})."
+    )
 
 
 def all_epochs(run: store.Run) -> list[int]:
@@ -366,8 +397,9 @@ def epoch_slider(run: store.Run, label: str = "Epoch", key: str = "epoch") -> in
         st.caption(f"Epoch {epochs[0]} (the only one finished so far)")
         return epochs[0]
     drop_invalid(key, epochs)
-    return st.select_slider(label, options=epochs, value=epochs[-1], key=key, bind=URL,
-                            help="0 is the random start, before any training.")
+    return st.select_slider(
+        label, options=epochs, value=epochs[-1], key=key, bind=URL, help="0 is the random start, before any training."
+    )
 
 
 class Player:
@@ -379,8 +411,15 @@ class Player:
     The slider has no widget key on purpose: a keyed widget that disappears for a rerun (bad input, another
     page) comes back at its first option whatever its state said."""
 
-    def __init__(self, key: str, frames: list, seconds: float = 0.5, label: str = "Epoch", help: str | None = None,
-                 param: str | None = None):
+    def __init__(
+        self,
+        key: str,
+        frames: list,
+        seconds: float = 0.5,
+        label: str = "Epoch",
+        help: str | None = None,
+        param: str | None = None,
+    ):
         """param: keep the frame shown in the link too (?param=...), so a copied link opens on it."""
         self.frames, self.seconds, self.label, self.help, self.param = list(frames), seconds, label, help, param
         self._playing, self._frame, self._button = f"{key}_playing", f"{key}_frame", f"{key}_play"
@@ -415,9 +454,13 @@ class Player:
         st.session_state[self._frame] = self.frames[-1]
 
     def button(self, where=st) -> None:
-        where.button("Pause" if self.playing else "Play", on_click=self._toggle, key=self._button,
-                     icon=":material/pause:" if self.playing else ":material/play_arrow:",
-                     help=f"Plays the {self.label.lower()}s from the slider's position to the last one.")
+        where.button(
+            "Pause" if self.playing else "Play",
+            on_click=self._toggle,
+            key=self._button,
+            icon=":material/pause:" if self.playing else ":material/play_arrow:",
+            help=f"Plays the {self.label.lower()}s from the slider's position to the last one.",
+        )
 
     def slider(self, where=st):
         """The frame to draw now: the next one while playing, else the slider's."""
@@ -428,8 +471,9 @@ class Player:
                 st.rerun()  # a full rerun draws the page again without the timer
             st.session_state[self._frame] = self.frames[at + 1]
         if len(self.frames) > 1:
-            st.session_state[self._frame] = where.select_slider(self.label, options=self.frames, value=self.frame,
-                                                                help=self.help)
+            st.session_state[self._frame] = where.select_slider(
+                self.label, options=self.frames, value=self.frame, help=self.help
+            )
         if self.param:
             st.query_params[self.param] = str(self.frame)
         return self.frame
@@ -460,8 +504,9 @@ def config_inputs(cls, names, key_prefix: str, columns: int = 3, defaults: dict 
         elif isinstance(f.default, int):
             values[name] = int(where.number_input(name, step=1, key=key, help=help_text))
         elif isinstance(f.default, float):
-            values[name] = float(where.number_input(name, step=f.default / 10 or 0.001, format="%g", key=key,
-                                                    help=help_text))
+            values[name] = float(
+                where.number_input(name, step=f.default / 10 or 0.001, format="%g", key=key, help=help_text)
+            )
         else:
             values[name] = where.text_input(name, key=key, help=help_text)
     return values
@@ -475,7 +520,7 @@ def reset_inputs(cls, key_prefix: str, defaults: dict | None = None) -> None:
 
 
 def progress_bars(models) -> None:
-    """One bar per model (lib.jobs.ModelProgress): share of its epochs done, the epoch, and its probe loss (and
+    """One bar per model (lib.runs.jobs.ModelProgress): share of its epochs done, the epoch, and its probe loss (and
     while training, the trainer's own running loss, labelled as such)."""
     for p in models:
         st.progress(min(1.0, max(0.0, p.done)), text=p.text)
@@ -522,8 +567,9 @@ def word_input(label: str, default: str, key: str, run: store.Run, where=st) -> 
     current = st.session_state.get(key)
     if current and current not in words:
         words.insert(1, current)
-    choice = where.selectbox(label, words, key=key, bind=URL, accept_new_options=True,
-                             help="Type to search this run's vocabulary.")
+    choice = where.selectbox(
+        label, words, key=key, bind=URL, accept_new_options=True, help="Type to search this run's vocabulary."
+    )
     return (choice or "").strip().lower()
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import os
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import asdict, dataclass, field, fields, replace  # noqa: F401 (asdict, replace: re-exported)
 from typing import Any
 
 ARCHITECTURES = ("skipgram", "cbow")
@@ -15,7 +15,7 @@ ROW_STEP = 0.1  # alpha × updates an average table row gets in one PyTorch SGD 
 BATCH_RANGE = (256, 4096)  # default SGD batches stay within these sizes, and at most BATCH_PER_WORD per word
 BATCH_PER_WORD = 8
 ADAM_BATCH = 256
-PACK_RUN = 16_384  # windows lib.batching.pack_windows sorts together by how far they reach: a few batches' worth
+PACK_RUN = 16_384  # windows lib.model.batching.pack_windows sorts together by how far they reach: a few batches' worth
 MAX_SEED = 2**32 - 1  # gensim seeds numpy's RandomState, which takes 0 … 2**32 - 1
 MAX_WORKERS = 64  # threads per trainer; more only makes the threads wait on one another
 
@@ -42,25 +42,35 @@ class TrainConfig:
     window: int = setting(5, "largest context distance; each centre word draws its own window from 1..window")
     shrink_windows: bool = setting(True, "word2vec's dynamic window (each centre draws 1..window); off: always window")
     negative: int = setting(5, "negative samples per (input, output) pair")
-    loss: str = setting("negative", "\"negative\" sampling, \"hs\" (hierarchical softmax, both models) or \"softmax\" "
-                                    "(full softmax over a small vocabulary, PyTorch only)")
-    architecture: str = setting("skipgram", "\"skipgram\" (a word predicts its context) or \"cbow\" (the context predicts the word)")
+    loss: str = setting(
+        "negative",
+        '"negative" sampling, "hs" (hierarchical softmax, both models) or "softmax" '
+        "(full softmax over a small vocabulary, PyTorch only)",
+    )
+    architecture: str = setting(
+        "skipgram", '"skipgram" (a word predicts its context) or "cbow" (the context predicts the word)'
+    )
     min_count: int = setting(5, "words seen fewer times are dropped from the vocabulary")
     sample: float = setting(1e-3, "frequent-word subsampling threshold (0 turns it off)")
     ns_exponent: float = setting(0.75, "negatives are drawn with probability ∝ count ** ns_exponent")
     epochs: int = setting(5, "passes over the corpus")
     alpha: float = setting(0.025, "SGD learning rate at the start, decayed linearly to min_alpha")
     min_alpha: float = setting(0.0001, "SGD learning rate at the end, as word2vec and gensim do")
-    optimizer: str = setting("sgd", "\"sgd\" with word2vec's decay, or \"adam\" (PyTorch model only)")
+    optimizer: str = setting("sgd", '"sgd" with word2vec\'s decay, or "adam" (PyTorch model only)')
     adam_lr: float = setting(0.001, "Adam's learning rate (the WikiText-2 reference pipeline's)")
     batch_size: int = setting(0, "examples per PyTorch step; 0 picks one from the vocabulary size (SGD) or 256 (Adam)")
     shared_negatives: bool = setting(False, "PyTorch speed option: one set of negatives per centre word's window")
-    batch_negatives: int = setting(0, "PyTorch speed option: when > 0, every SGD batch shares this many negatives "
-                                      "(each weighted negative / batch_negatives), so scoring is one matrix multiply")
+    batch_negatives: int = setting(
+        0,
+        "PyTorch speed option: when > 0, every SGD batch shares this many negatives "
+        "(each weighted negative / batch_negatives), so scoring is one matrix multiply",
+    )
     seed: int = setting(1, "seeds both models, the pair sampling and the negatives")
     workers: int = setting(0, "gensim worker threads and torch CPU threads; 0 means the number of cores")
-    deterministic: bool = setting(False, "gensim with one worker thread and a fixed hash, so reruns give identical vectors")
-    device: str = setting("auto", "PyTorch device: \"auto\" (CUDA when present), \"cpu\" or \"cuda\"")
+    deterministic: bool = setting(
+        False, "gensim with one worker thread and a fixed hash, so reruns give identical vectors"
+    )
+    device: str = setting("auto", 'PyTorch device: "auto" (CUDA when present), "cpu" or "cuda"')
 
     def resolved_workers(self) -> int:
         return 1 if self.deterministic else (self.workers or default_workers())
@@ -134,11 +144,12 @@ class TrainConfig:
         if not 0 <= self.seed <= MAX_SEED:
             raise ValueError(f"seed must be a whole number in 0 … {MAX_SEED} (got {self.seed}).")
         if not -1 <= self.ns_exponent <= 1:
-            raise ValueError(f"ns_exponent must be in [-1, 1]: 0.75 is word2vec's, 0 draws negatives uniformly "
-                             f"(got {self.ns_exponent}).")
+            raise ValueError(
+                f"ns_exponent must be in [-1, 1]: 0.75 is word2vec's, 0 draws negatives uniformly "
+                f"(got {self.ns_exponent})."
+            )
         if self.workers > MAX_WORKERS:
-            raise ValueError(f"workers must be at most {MAX_WORKERS}; 0 uses the machine's cores "
-                             f"(got {self.workers}).")
+            raise ValueError(f"workers must be at most {MAX_WORKERS}; 0 uses the machine's cores (got {self.workers}).")
         for name in ("dim", "window", "epochs", "min_count"):
             if getattr(self, name) <= 0:
                 raise ValueError(f"{name} must be a positive whole number (got {getattr(self, name)}).")
@@ -155,11 +166,17 @@ class TrainConfig:
         if self.batch_size < 0 or self.workers < 0:
             raise ValueError("batch_size and workers cannot be negative (0 picks a default).")
         if not 0 <= self.batch_negatives <= 1000:
-            raise ValueError(f"batch_negatives must be in 0 … 1000; 0 turns the option off (got {self.batch_negatives}).")
+            raise ValueError(
+                f"batch_negatives must be in 0 … 1000; 0 turns the option off (got {self.batch_negatives})."
+            )
         if self.batch_negatives and self.shared_negatives:
             raise ValueError("Choose one of shared_negatives (per window) and batch_negatives (per batch), not both.")
-        checks = (("architecture", ARCHITECTURES), ("loss", LOSSES), ("optimizer", OPTIMIZERS),
-                  ("device", ("auto", "cpu", "cuda")))
+        checks = (
+            ("architecture", ARCHITECTURES),
+            ("loss", LOSSES),
+            ("optimizer", OPTIMIZERS),
+            ("device", ("auto", "cpu", "cuda")),
+        )
         for name, allowed in checks:
             if getattr(self, name) not in allowed:
                 raise ValueError(f"{name} must be one of {', '.join(allowed)} (got {getattr(self, name)!r}).")
@@ -172,41 +189,55 @@ class TrainConfig:
         """Options that another setting would silently override."""
         speed = "shared_negatives" if self.shared_negatives else "batch_negatives" if self.batch_negatives else ""
         if speed and (self.optimizer != "sgd" or self.loss != "negative"):
-            raise ValueError(f"{speed} is a speed option of SGD with negative sampling; it does nothing with "
-                             f"optimizer={self.optimizer!r}, loss={self.loss!r}: turn it off or use those.")
+            raise ValueError(
+                f"{speed} is a speed option of SGD with negative sampling; it does nothing with "
+                f"optimizer={self.optimizer!r}, loss={self.loss!r}: turn it off or use those."
+            )
         if self.shared_negatives and self.architecture == "cbow":
-            raise ValueError("shared_negatives only applies to skip-gram (a CBOW window already shares its "
-                             "negatives): turn it off or choose architecture='skipgram'.")
+            raise ValueError(
+                "shared_negatives only applies to skip-gram (a CBOW window already shares its "
+                "negatives): turn it off or choose architecture='skipgram'."
+            )
         if self.optimizer == "adam" and self.loss == "hs":
-            raise ValueError("loss='hs' is trained with SGD only: choose optimizer='sgd', or loss='negative' "
-                             "or 'softmax' for Adam.")
+            raise ValueError(
+                "loss='hs' is trained with SGD only: choose optimizer='sgd', or loss='negative' or 'softmax' for Adam."
+            )
         if self.deterministic and self.workers > 1:
-            raise ValueError(f"deterministic runs on one worker thread, but workers={self.workers} was asked "
-                             "for: set workers to 0 or 1, or turn deterministic off.")
+            raise ValueError(
+                f"deterministic runs on one worker thread, but workers={self.workers} was asked "
+                "for: set workers to 0 or 1, or turn deterministic off."
+            )
 
     def check_models(self, models) -> "TrainConfig":
         """Raise ValueError when one of the chosen models cannot train these settings."""
         if self.loss == "softmax" and "gensim" in models:
-            raise ValueError("gensim has no full softmax (loss='softmax'): train the PyTorch model alone "
-                             "(--models pytorch) or choose loss='hs', which both models train.")
+            raise ValueError(
+                "gensim has no full softmax (loss='softmax'): train the PyTorch model alone "
+                "(--models pytorch) or choose loss='hs', which both models train."
+            )
         return self
 
 
 @dataclass(frozen=True)
 class CorpusConfig:
-    """Which corpus to load and how: a registry name (see lib.corpora.CORPORA) or a path to a text file.
+    """Which corpus to load and how: a registry name (see lib.data.corpora.CORPORA) or a path to a text file.
 
-    WikiText-2's folder is not a field: it is the server's setting ($WIKITEXT2_DIR, lib.corpora.wikitext_folder),
+    WikiText-2's folder is not a field: it is the server's setting ($WIKITEXT2_DIR, lib.data.corpora.wikitext_folder),
     so nothing built from a browser's input can name a folder on the server."""
 
     name: str = setting("toy-proximity", "registry name or path to a UTF-8 text file")
     seed: int = setting(1, "seed of the generated toy languages")
     sentences: int = setting(0, "sentences to generate for a toy language; 0 means its default")
     max_tokens: int = setting(0, "keep only the first max_tokens tokens of the corpus (0 keeps all)")
-    max_corpus_tokens: int = setting(40_000_000, "refuse a corpus with more tokens than this, unless max_tokens "
-                                                 "cuts it (memory grows with the tokens)")
-    max_corpus_bytes: int = setting(200_000_000, "refuse a text file larger than this many bytes before reading "
-                                                 "it, unless max_tokens says to read only its start")
+    max_corpus_tokens: int = setting(
+        40_000_000,
+        "refuse a corpus with more tokens than this, unless max_tokens cuts it (memory grows with the tokens)",
+    )
+    max_corpus_bytes: int = setting(
+        200_000_000,
+        "refuse a text file larger than this many bytes before reading "
+        "it, unless max_tokens says to read only its start",
+    )
 
     def validate(self) -> "CorpusConfig":
         if not 0 <= self.seed <= MAX_SEED:
@@ -216,8 +247,10 @@ class CorpusConfig:
         if self.max_corpus_tokens < 1 or self.max_corpus_bytes < 1:
             raise ValueError("max_corpus_tokens and max_corpus_bytes must be positive.")
         if self.max_tokens > self.max_corpus_tokens:
-            raise ValueError(f"max_tokens ({self.max_tokens:,}) is over max_corpus_tokens "
-                             f"({self.max_corpus_tokens:,}), the most this app trains on: lower it.")
+            raise ValueError(
+                f"max_tokens ({self.max_tokens:,}) is over max_corpus_tokens "
+                f"({self.max_corpus_tokens:,}), the most this app trains on: lower it."
+            )
         return self
 
 
@@ -234,4 +267,3 @@ def from_dict(cls, data: dict[str, Any]):
     """Rebuild a config saved with asdict(), ignoring keys a newer or older version does not know."""
     known = {f.name for f in fields(cls)}
     return cls(**{k: v for k, v in data.items() if k in known})
-

@@ -12,22 +12,29 @@ from pathlib import Path
 
 import numpy as np
 
-from lib.callbacks import CallbackList, Snapshot, Throttled, TqdmProgress, TrainingCallback
-from lib.categories import read_category_file, run_categories
 from lib.config import ARCHITECTURES, LOSSES, MODELS, OPTIMIZERS, CorpusConfig, TrainConfig, cli_flag
-from lib.corpora import CORPORA, WIKITEXT_ENV, Corpus, load_corpus
-from lib.evaluate import Evaluator, Probe
-from lib.pairs import examples_per_epoch
-from lib.presets import preset, preset_config, preset_name
-from lib.provenance import resolved_settings
-from lib.questions import read_question_file
-from lib.store import (RUN_ID, Heartbeat, Run, damaged_runs, discard_run, find_run, list_runs, runs_dir,
-                       to_keyed_vectors)
-from lib.vocab import Encoded, Vocab
+from lib.data.categories import read_category_file, run_categories
+from lib.data.corpora import CORPORA, WIKITEXT_ENV, Corpus, load_corpus
+from lib.data.pairs import examples_per_epoch
+from lib.data.presets import preset, preset_config, preset_name
+from lib.data.questions import read_question_file
+from lib.data.vocab import Encoded, Vocab
+from lib.model.callbacks import CallbackList, Snapshot, Throttled, TqdmProgress, TrainingCallback
+from lib.runs.provenance import resolved_settings
+from lib.runs.listing import damaged_runs, discard_run, find_run, list_runs
+from lib.runs.liveness import Heartbeat
+from lib.runs.store import RUN_ID, Run, runs_dir, to_keyed_vectors
+from lib.views.evaluate import Evaluator, Probe
 
 EPOCH_KEYS = ("epoch", "seconds", "loss", "words_per_sec")
-OPTIONAL_KEYS = ("analogy_accuracy", "analogy_coverage", "ws353_spearman", "neighbor_precision", "category_purity",
-                 "category_purity_chance")
+OPTIONAL_KEYS = (
+    "analogy_accuracy",
+    "analogy_coverage",
+    "ws353_spearman",
+    "neighbor_precision",
+    "category_purity",
+    "category_purity_chance",
+)
 
 
 @dataclass
@@ -42,8 +49,9 @@ class Prepared:
     categories_source: str  # where the categories come from, or why there are none
 
 
-def check_settings(train_cfg: TrainConfig, models=None, root: str | None = None,
-                   run_id: str | None = None) -> TrainConfig:
+def check_settings(
+    train_cfg: TrainConfig, models=None, root: str | None = None, run_id: str | None = None
+) -> TrainConfig:
     """Everything that can be checked without the corpus, in a blink: the settings, the models (when given), the
     device and the new run's id; ValueError says what to change. train_run calls it first, the Train page on every
     edit."""
@@ -53,7 +61,7 @@ def check_settings(train_cfg: TrainConfig, models=None, root: str | None = None,
             raise ValueError(f"Choose at least one model of {', '.join(MODELS)}.")
         train_cfg.check_models(models)
     if train_cfg.device == "cuda":
-        from lib.torch_trainer import resolve_device  # imports torch: only when a GPU is asked for
+        from lib.model.torch_trainer import resolve_device  # imports torch: only when a GPU is asked for
 
         resolve_device("cuda")
     if run_id is not None:
@@ -64,8 +72,12 @@ def check_settings(train_cfg: TrainConfig, models=None, root: str | None = None,
     return train_cfg
 
 
-def prepare(corpus_cfg: CorpusConfig, train_cfg: TrainConfig, analogies_path: str | None = None,
-            categories_path: str | None = None) -> Prepared:
+def prepare(
+    corpus_cfg: CorpusConfig,
+    train_cfg: TrainConfig,
+    analogies_path: str | None = None,
+    categories_path: str | None = None,
+) -> Prepared:
     """Load and check everything before any run folder is made; ValueError says what to change. The files a
     user gives are read before the corpus, which can take a while."""
     check_settings(train_cfg)
@@ -94,8 +106,10 @@ def check_diverged(snapshot: Snapshot, loss: float | None, start_loss: float | N
         return
     what = f"probe loss {loss:.4g}, {start_loss:.4g} at the random start" if finite else "vectors not finite"
     rate = ("adam_lr", cfg.adam_lr) if snapshot.model == "pytorch" and cfg.optimizer == "adam" else ("alpha", cfg.alpha)
-    raise Diverged(f"The {snapshot.model} model diverged in epoch {snapshot.epoch} ({what}): lower {rate[0]} "
-                     f"(now {rate[1]:g}), e.g. to {rate[1] / 4:g}, and train again.")
+    raise Diverged(
+        f"The {snapshot.model} model diverged in epoch {snapshot.epoch} ({what}): lower {rate[0]} "
+        f"(now {rate[1]:g}), e.g. to {rate[1] / 4:g}, and train again."
+    )
 
 
 class SnapshotWriter(TrainingCallback):
@@ -109,8 +123,11 @@ class SnapshotWriter(TrainingCallback):
     def on_epoch_end(self, snapshot: Snapshot) -> None:
         kv = to_keyed_vectors(self.evaluator.vocab, snapshot.vectors)
         metrics = {
-            "seconds": snapshot.seconds, "words_per_sec": snapshot.words_per_sec, "train_loss": snapshot.train_loss,
-            "pairs": snapshot.pairs, "pair_seconds": snapshot.pair_seconds,
+            "seconds": snapshot.seconds,
+            "words_per_sec": snapshot.words_per_sec,
+            "train_loss": snapshot.train_loss,
+            "pairs": snapshot.pairs,
+            "pair_seconds": snapshot.pair_seconds,
             **self.evaluator.metrics(kv, snapshot.vectors, snapshot.out_vectors, snapshot.model),
         }
         start = self.start_loss.setdefault(snapshot.model, metrics["loss"])
@@ -131,9 +148,17 @@ class ProgressWriter(TrainingCallback):
         self.run.write_progress(model, epoch, done, loss)
 
 
-def train_run(corpus_cfg: CorpusConfig, train_cfg: TrainConfig, models=MODELS, root: str | None = None,
-              analogies_path: str | None = None, callbacks=(), prepared: Prepared | None = None,
-              categories_path: str | None = None, run_id: str | None = None) -> Run:
+def train_run(
+    corpus_cfg: CorpusConfig,
+    train_cfg: TrainConfig,
+    models=MODELS,
+    root: str | None = None,
+    analogies_path: str | None = None,
+    callbacks=(),
+    prepared: Prepared | None = None,
+    categories_path: str | None = None,
+    run_id: str | None = None,
+) -> Run:
     """Train the chosen models one after the other into a new run folder (named run_id, else a fresh id) and
     return it. A model that diverges stops there and the others still train; the run is then marked incomplete and
     Diverged raised. Whatever stops a run marks it incomplete, keeping its saved epochs; a run that saved none is
@@ -150,23 +175,45 @@ def train_run(corpus_cfg: CorpusConfig, train_cfg: TrainConfig, models=MODELS, r
     check_settings(train_cfg, models, root, run_id)
     models = [m for m in MODELS if m in models]
     p = prepared or prepare(corpus_cfg, train_cfg, analogies_path, categories_path)
-    if "pytorch" in models:  # what only the trainer can refuse (full softmax over a large vocabulary), before the folder
-        from lib.torch_trainer import check_pytorch
+    if (
+        "pytorch" in models
+    ):  # what only the trainer can refuse (full softmax over a large vocabulary), before the folder
+        from lib.model.torch_trainer import check_pytorch
 
         check_pytorch(train_cfg, p.vocab)
     resolved = resolved_settings(train_cfg, len(p.vocab))  # before the folder: a missing GPU makes no half-made run
-    run = Run.create(root, corpus_cfg, train_cfg, models, p.vocab, corpus_name=p.corpus.name,
-                     n_tokens=p.corpus.n_tokens, analogies=p.analogies,
-                     extra={"natural": p.corpus.natural, "groups": p.corpus.groups,
-                            "true_neighbours": p.corpus.true_neighbours, "check_word": p.corpus.check_word,
-                            "description": p.corpus.description, "categories": p.categories,
-                            "categories_source": p.categories_source, "ordered": p.corpus.ordered,
-                            "preset": {"name": preset_name(corpus_cfg.name), "settings": preset(corpus_cfg.name)},
-                            "resolved": resolved},
-                     run_id=run_id)
-    evaluator = Evaluator(p.vocab, train_cfg, Probe.draw(p.encoded, p.vocab, train_cfg), natural=p.corpus.natural,
-                          analogies=str(run.analogies_path()) if run.analogies_path() else None,
-                          true_neighbours=p.corpus.true_neighbours, categories=p.categories)
+    run = Run.create(
+        root,
+        corpus_cfg,
+        train_cfg,
+        models,
+        p.vocab,
+        corpus_name=p.corpus.name,
+        n_tokens=p.corpus.n_tokens,
+        analogies=p.analogies,
+        extra={
+            "natural": p.corpus.natural,
+            "groups": p.corpus.groups,
+            "true_neighbours": p.corpus.true_neighbours,
+            "check_word": p.corpus.check_word,
+            "description": p.corpus.description,
+            "categories": p.categories,
+            "categories_source": p.categories_source,
+            "ordered": p.corpus.ordered,
+            "preset": {"name": preset_name(corpus_cfg.name), "settings": preset(corpus_cfg.name)},
+            "resolved": resolved,
+        },
+        run_id=run_id,
+    )
+    evaluator = Evaluator(
+        p.vocab,
+        train_cfg,
+        Probe.draw(p.encoded, p.vocab, train_cfg),
+        natural=p.corpus.natural,
+        analogies=str(run.analogies_path()) if run.analogies_path() else None,
+        true_neighbours=p.corpus.true_neighbours,
+        categories=p.categories,
+    )
     cb = CallbackList([SnapshotWriter(run, evaluator), Throttled(ProgressWriter(run), 0.5), *callbacks])
     diverged: list[Diverged] = []
     try:
@@ -195,16 +242,23 @@ def train_run(corpus_cfg: CorpusConfig, train_cfg: TrainConfig, models=MODELS, r
 def _train_model(model: str, p: Prepared, train_cfg: TrainConfig, cb: CallbackList) -> None:
     """Train one model of the run on the prepared corpus, handing every snapshot to the callbacks."""
     if model == "pytorch":
-        from lib.torch_trainer import train_pytorch
+        from lib.model.torch_trainer import train_pytorch
 
         train_pytorch(p.encoded, p.vocab, train_cfg, cb)
     else:
-        from lib.gensim_trainer import train_gensim
+        from lib.model.gensim_trainer import train_gensim
 
-        examples = examples_per_epoch(p.encoded, p.vocab.keep_probability(train_cfg.sample), train_cfg.window,
-                                      train_cfg.architecture, train_cfg.seed, train_cfg.shrink_windows)
-        train_gensim(p.corpus.sentences, p.vocab, train_cfg, cb, examples_per_epoch=examples,
-                     words_per_epoch=len(p.encoded))
+        examples = examples_per_epoch(
+            p.encoded,
+            p.vocab.keep_probability(train_cfg.sample),
+            train_cfg.window,
+            train_cfg.architecture,
+            train_cfg.seed,
+            train_cfg.shrink_windows,
+        )
+        train_gensim(
+            p.corpus.sentences, p.vocab, train_cfg, cb, examples_per_epoch=examples, words_per_epoch=len(p.encoded)
+        )
 
 
 def epoch_rows(run: Run) -> dict[str, list[dict]]:
@@ -261,70 +315,110 @@ def _add_dataclass_options(parser: argparse.ArgumentParser, cls, skip=(), defaul
         # default None: a flag not given leaves the value to the corpus preset, then the dataclass default;
         # booleans are --name / --no-name, so that a default of True can be turned off
         if f.type in ("bool", bool):
-            parser.add_argument(flag, dest=f"{cls.__name__}.{f.name}", action=argparse.BooleanOptionalAction,
-                                default=None, help=help_text)
+            parser.add_argument(
+                flag,
+                dest=f"{cls.__name__}.{f.name}",
+                action=argparse.BooleanOptionalAction,
+                default=None,
+                help=help_text,
+            )
         else:
             kind = f.type if isinstance(f.type, str) else f.type.__name__
-            parser.add_argument(flag, dest=f"{cls.__name__}.{f.name}", type=KINDS[kind][0], default=None,
-                                metavar=_metavar(f.name, kind), help=help_text)
+            parser.add_argument(
+                flag,
+                dest=f"{cls.__name__}.{f.name}",
+                type=KINDS[kind][0],
+                default=None,
+                metavar=_metavar(f.name, kind),
+                help=help_text,
+            )
 
 
 def _config_from_args(args: argparse.Namespace, cls, base=None):
     """The flags given on the command line, over base (or over the dataclass defaults)."""
     prefix = cls.__name__ + "."
-    given = {k[len(prefix):]: v for k, v in vars(args).items() if k.startswith(prefix) and v is not None}
+    given = {k[len(prefix) :]: v for k, v in vars(args).items() if k.startswith(prefix) and v is not None}
     return replace(base, **given) if base is not None else cls(**given)
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m lib.train",
-        description="Train the PyTorch word2vec and gensim's Word2Vec on the same corpus, saving every epoch.")
-    parser.add_argument("--corpus", default="toy-proximity", metavar="NAME|FILE",
-                        help=f"one of {', '.join(CORPORA)}, or a path to a UTF-8 text file (default: toy-proximity)")
-    parser.add_argument("--models", default=",".join(MODELS), metavar="LIST",
-                        help="comma-separated, of pytorch,gensim (default: both)")
-    parser.add_argument("--analogies", metavar="FILE",
-                        help="analogy questions in questions-words format to evaluate on")
-    parser.add_argument("--categories", metavar="FILE",
-                        help="word<TAB>category file: colours the plots and is scored as category purity "
-                             "(default: the corpus's design, or the lists in data/)")
+        description="Train the PyTorch word2vec and gensim's Word2Vec on the same corpus, saving every epoch.",
+    )
+    parser.add_argument(
+        "--corpus",
+        default="toy-proximity",
+        metavar="NAME|FILE",
+        help=f"one of {', '.join(CORPORA)}, or a path to a UTF-8 text file (default: toy-proximity)",
+    )
+    parser.add_argument(
+        "--models", default=",".join(MODELS), metavar="LIST", help="comma-separated, of pytorch,gensim (default: both)"
+    )
+    parser.add_argument(
+        "--analogies", metavar="FILE", help="analogy questions in questions-words format to evaluate on"
+    )
+    parser.add_argument(
+        "--categories",
+        metavar="FILE",
+        help="word<TAB>category file: colours the plots and is scored as category purity "
+        "(default: the corpus's design, or the lists in data/)",
+    )
     parser.add_argument("--runs-dir", metavar="DIR", help="where run folders go (default: $W2V_RUNS_DIR or runs/)")
-    parser.add_argument("--run-id", metavar="ID",
-                        help="name of the new run's folder (default: time, corpus, random digits)")
+    parser.add_argument(
+        "--run-id", metavar="ID", help="name of the new run's folder (default: time, corpus, random digits)"
+    )
     parser.add_argument("--json", action="store_true", help="end stdout with one JSON line describing the run")
     parser.add_argument("--list-runs", action="store_true", help="list the runs in the runs folder and exit")
-    parser.add_argument("--show-run", metavar="RUN",
-                        help="print a run's per-epoch table and exit (its folder, its id, or the id's unique "
-                             "beginning)")
+    parser.add_argument(
+        "--show-run",
+        metavar="RUN",
+        help="print a run's per-epoch table and exit (its folder, its id, or the id's unique beginning)",
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
-    parser.add_argument("--wikitext-dir", metavar="DIR", help="folder with WikiText-2's text files, for this run (default: "
-                                               "$WIKITEXT2_DIR, else download with `datasets`)")
+    parser.add_argument(
+        "--wikitext-dir",
+        metavar="DIR",
+        help="folder with WikiText-2's text files, for this run (default: "
+        "$WIKITEXT2_DIR, else download with `datasets`)",
+    )
     _add_dataclass_options(parser, TrainConfig, default_note=", unless the corpus preset sets it")
     _add_dataclass_options(parser, CorpusConfig, skip=("name",))
     return parser
 
 
 LIST_WIDTH = 100  # --list-runs lines stay within this many columns
-HEADLINES = {"analogy_accuracy": "analogy", "neighbor_precision": "nbr-prec", "category_purity": "purity",
-             "ws353_spearman": "ws353", "loss": "loss"}  # the first one a run has is its headline metric
+HEADLINES = {
+    "analogy_accuracy": "analogy",
+    "neighbor_precision": "nbr-prec",
+    "category_purity": "purity",
+    "ws353_spearman": "ws353",
+    "loss": "loss",
+}  # the first one a run has is its headline metric
 SHORT = {"skipgram": "sg", "negative": "neg"}
 
 
 def _short(text: str, width: int) -> str:
     """text cut to width, its end replaced by '...' (a run id so cut still works as --show-run's beginning)."""
-    return text if len(text) <= width else text[:max(0, width - 3)] + "..."
+    return text if len(text) <= width else text[: max(0, width - 3)] + "..."
 
 
 def _list_row(summary: dict) -> dict:
     """One --list-runs line: id, corpus, state, epochs done of planned, key settings, one metric per model."""
     done = [summary[f"{m}_epochs"] for m in MODELS if f"{m}_epochs" in summary]
     metric = next((k for k in HEADLINES if any(f"{m}_{k}" in summary for m in MODELS)), None)
-    settings = (f"{SHORT.get(summary['architecture'], summary['architecture'])} "
-                f"{SHORT.get(summary['loss'], summary['loss'])} d{summary['dim']} w{summary['window']}")
-    row = {"RUN": summary["run"], "CORPUS": _short(str(summary["corpus"]), 14), "STATE": summary["state"],
-           "EPOCHS": f"{min(done, default=0)}/{summary['epochs']}", "SETTINGS": _short(settings, 20),
-           "METRIC": HEADLINES.get(metric, "-")}
+    settings = (
+        f"{SHORT.get(summary['architecture'], summary['architecture'])} "
+        f"{SHORT.get(summary['loss'], summary['loss'])} d{summary['dim']} w{summary['window']}"
+    )
+    row = {
+        "RUN": summary["run"],
+        "CORPUS": _short(str(summary["corpus"]), 14),
+        "STATE": summary["state"],
+        "EPOCHS": f"{min(done, default=0)}/{summary['epochs']}",
+        "SETTINGS": _short(settings, 20),
+        "METRIC": HEADLINES.get(metric, "-"),
+    }
     for m in MODELS:
         value = summary.get(f"{m}_{metric}")
         row[m.upper()] = "-" if value is None else f"{value:.3f}" if abs(value) < 100 else f"{value:.0f}"
@@ -377,15 +471,24 @@ def main(argv=None) -> int:
         if args.wikitext_dir:  # the server's setting, given on the command line (the app's jobs never do)
             os.environ[WIKITEXT_ENV] = args.wikitext_dir
         train_cfg = _config_from_args(args, TrainConfig, preset_config(args.corpus))
-        corpus_cfg = CorpusConfig(name=args.corpus, **{
-            k: v for k, v in vars(_config_from_args(args, CorpusConfig)).items() if k != "name"})
+        corpus_cfg = CorpusConfig(
+            name=args.corpus, **{k: v for k, v in vars(_config_from_args(args, CorpusConfig)).items() if k != "name"}
+        )
         models = [m.strip() for m in args.models.split(",") if m.strip()]
         unknown = [m for m in models if m not in MODELS]
         if unknown or not models:
             raise ValueError(f"--models takes a comma-separated list of {', '.join(MODELS)} (got {args.models!r}).")
         callbacks = [] if args.quiet else [TqdmProgress(file=sys.stderr)]
-        run = train_run(corpus_cfg, train_cfg, models, args.runs_dir, args.analogies, callbacks,
-                        categories_path=args.categories, run_id=args.run_id)
+        run = train_run(
+            corpus_cfg,
+            train_cfg,
+            models,
+            args.runs_dir,
+            args.analogies,
+            callbacks,
+            categories_path=args.categories,
+            run_id=args.run_id,
+        )
     except BrokenPipeError:
         raise  # the reader went away (`... | head`): handled where the program starts
     except (ValueError, OSError) as exc:
@@ -394,8 +497,15 @@ def main(argv=None) -> int:
     print(f"run {run.id}: {run.status()['state']} ({run.path})")
     print(epoch_table(run))
     if args.json:
-        print(json.dumps({"run_dir": str(Path(run.path).resolve()), "vocab_size": run.config["vocab_size"],
-                          "models": epoch_rows(run)}))
+        print(
+            json.dumps(
+                {
+                    "run_dir": str(Path(run.path).resolve()),
+                    "vocab_size": run.config["vocab_size"],
+                    "models": epoch_rows(run),
+                }
+            )
+        )
     return 0
 
 
@@ -409,7 +519,7 @@ def run_cli() -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nothing left to flush at exit
         return 1
     finally:
-        from lib.jobs import hand_on
+        from lib.runs.jobs import hand_on
 
         hand_on()  # started by the app's queue and its server is gone: start the next waiting training
     return code

@@ -9,9 +9,11 @@ import functools
 import streamlit as st
 
 import widgets
-from lib import charts, charts3d, clusters, compare, export, projection, word_axes
-from lib.evaluate import PURITY_K
-from lib.store import Run
+from lib import charts
+from lib.charts import charts3d
+from lib.runs.store import Run
+from lib.views import clusters, compare, export, projection, word_axes
+from lib.views.evaluate import PURITY_K
 
 SECONDS_PER_FRAME = 1.0
 K = 8  # neighbours listed for a clicked word, at first
@@ -52,8 +54,12 @@ def axis_words(run: Run) -> word_axes.WordAxes:
             boxes[2 * i].markdown("x =" if i == 0 else "y =")
         else:
             boxes[2 * i].markdown("−")
-        typed.append(boxes[2 * i + 1].text_input("abcd"[i], value, key=key, bind=widgets.URL, max_chars=100,
-                                                 label_visibility="collapsed").strip().lower())
+        typed.append(
+            boxes[2 * i + 1]
+            .text_input("abcd"[i], value, key=key, bind=widgets.URL, max_chars=100, label_visibility="collapsed")
+            .strip()
+            .lower()
+        )
     st.caption(widgets.plain(f"Opened on x = {default.a} − {default.b}, y = {default.c} − {default.d}: {why}"))
     return word_axes.WordAxes(*typed)
 
@@ -62,8 +68,14 @@ def axis_words(run: Run) -> word_axes.WordAxes:
 def figure_3d(frame_key: tuple, epochs: dict, highlight: list, top_labels: int, steps: list | None) -> dict:
     """charts3d.embedding_3d of the cached projection_frame(*frame_key), as plotly's plain dict: plotly checks
     every trace it builds (about a second for every epoch of 300 words on two sides), so it is built once."""
-    return charts3d.embedding_3d(projection_frame(*frame_key), epochs, highlight=highlight, top_labels=top_labels,
-                                 steps=steps, frame_ms=int(SECONDS_PER_FRAME * 1000)).to_plotly_json()
+    return charts3d.embedding_3d(
+        projection_frame(*frame_key),
+        epochs,
+        highlight=highlight,
+        top_labels=top_labels,
+        steps=steps,
+        frame_ms=int(SECONDS_PER_FRAME * 1000),
+    ).to_plotly_json()
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -89,8 +101,13 @@ if note := widgets.sides_note(pair):
 labels = pair.labels()
 epochs = run.epochs(pair.a.model) if pair.two_runs else widgets.all_epochs(run)
 if not epochs:
-    st.info(widgets.plain(f"Side A ({labels[0]}) has no finished epoch yet." if pair.two_runs else
-                          "This run has no finished epoch yet."))
+    st.info(
+        widgets.plain(
+            f"Side A ({labels[0]}) has no finished epoch yet."
+            if pair.two_runs
+            else "This run has no finished epoch yet."
+        )
+    )
     st.stop()
 finished = tuple(tuple(run.epochs(m)) for m in run.models)
 results = purity(str(run.path), finished)
@@ -99,27 +116,61 @@ st.info(widgets.plain(clusters.what_to_look_for(run, results)), icon=":material/
 vocab_words = widgets.vocab(run).words
 has_categories = bool(projection.run_word_categories(run)) and not run.config.get("groups")
 controls = st.columns([1, 1.3, 1, 1, 0.8])
-method = controls[0].radio("Projection", METHODS, horizontal=True, key="proj", bind=widgets.URL,
-                           help="PCA is instant; UMAP keeps local neighbourhoods better (the first time takes up to "
-                                "a minute, then it is cached with the run). Axes from words: x and y are directions "
-                                "made of two words each (he − she), the same for every epoch.")
+method = controls[0].radio(
+    "Projection",
+    METHODS,
+    horizontal=True,
+    key="proj",
+    bind=widgets.URL,
+    help="PCA is instant; UMAP keeps local neighbourhoods better (the first time takes up to "
+    "a minute, then it is cached with the run). Axes from words: x and y are directions "
+    "made of two words each (he − she), the same for every epoch.",
+)
 set_names = list(WORD_SETS) if has_categories else ["Most frequent words"]
 widgets.drop_invalid("words", set_names)
-word_set = WORD_SETS[controls[1].radio("Words", set_names, horizontal=True, key="words", bind=widgets.URL,
-                                       help="Category words: the words of the run's categories, most frequent "
-                                            "first. Most frequent: the top of the vocabulary.")]
+word_set = WORD_SETS[
+    controls[1].radio(
+        "Words",
+        set_names,
+        horizontal=True,
+        key="words",
+        bind=widgets.URL,
+        help="Category words: the words of the run's categories, most frequent "
+        "first. Most frequent: the top of the vocabulary.",
+    )
+]
 most = min(5000, len(vocab_words))
 widgets.drop_invalid("n", range(3, most + 1))
-n_words = controls[2].number_input("How many", min_value=3, max_value=most, value=min(300, len(vocab_words)), step=50,
-                                   key="n", bind=widgets.URL)
-top_labels = controls[3].slider("Label the most frequent", 0, 100, 30, step=5, key="labels", bind=widgets.URL,
-                                help="With more than 80 words on screen, category, highlighted and clicked words are "
-                                     "labelled, and this many of the most frequent; labels never overlap.")
-view = controls[4].radio("View", list(projection.VIEWS), horizontal=True, key="view", bind=widgets.URL,
-                         help="3D: the first three principal components (PCA), drawn with plotly; drag to rotate, "
-                              "scroll to zoom, hover a point for its word.")
-highlight = st.multiselect("Highlight words (drawn whatever their frequency, with their path over the epochs)",
-                           vocab_words[:20_000], key="hl", bind=widgets.URL, placeholder="type to search the vocabulary")
+n_words = controls[2].number_input(
+    "How many", min_value=3, max_value=most, value=min(300, len(vocab_words)), step=50, key="n", bind=widgets.URL
+)
+top_labels = controls[3].slider(
+    "Label the most frequent",
+    0,
+    100,
+    30,
+    step=5,
+    key="labels",
+    bind=widgets.URL,
+    help="With more than 80 words on screen, category, highlighted and clicked words are "
+    "labelled, and this many of the most frequent; labels never overlap.",
+)
+view = controls[4].radio(
+    "View",
+    list(projection.VIEWS),
+    horizontal=True,
+    key="view",
+    bind=widgets.URL,
+    help="3D: the first three principal components (PCA), drawn with plotly; drag to rotate, "
+    "scroll to zoom, hover a point for its word.",
+)
+highlight = st.multiselect(
+    "Highlight words (drawn whatever their frequency, with their path over the epochs)",
+    vocab_words[:20_000],
+    key="hl",
+    bind=widgets.URL,
+    placeholder="type to search the vocabulary",
+)
 
 frame = None
 components = projection.VIEWS[view]
@@ -157,32 +208,44 @@ else:
 if pair.two_runs:
     planned = (pair.a.run.train_config.epochs, pair.b.run.train_config.epochs)
     if planned[0] != planned[1]:
-        st.caption(f"Run A trains {planned[0]} epochs and run B {planned[1]}: side B is shown at the epoch at the "
-                   f"same share of training (epoch × {planned[1]}/{planned[0]}, rounded; 0 with 0, the last with the "
-                   "last), or the nearest one it has finished.")
+        st.caption(
+            f"Run A trains {planned[0]} epochs and run B {planned[1]}: side B is shown at the epoch at the "
+            f"same share of training (epoch × {planned[1]}/{planned[0]}, rounded; 0 with 0, the last with the "
+            "last), or the nearest one it has finished."
+        )
 elif note := widgets.common_note(run):
     st.caption(note)
 in_browser = False  # the 3D figure plays the epochs itself (charts3d.fits_frames)
-player = widgets.Player("embedding", epochs, SECONDS_PER_FRAME, help="0 is the random start, before any training.",
-                        param="epoch")
+player = widgets.Player(
+    "embedding", epochs, SECONDS_PER_FRAME, help="0 is the random start, before any training.", param="epoch"
+)
 if frame is not None:
     placing = word_axes.EXPLAIN if on_axes else projection.ALIGNMENT
     if pair.two_runs:
         shared = len(compare.shared_words(widgets.vocab(pair.a.run).words, widgets.vocab(pair.b.run).words))
         cross = "" if on_axes else " " + projection.CROSS_RUN_ALIGNMENT
-        st.caption(f"The two runs share {shared:,} words; {frame['word'].nunique()} of them are shown. {placing}{cross}")
+        st.caption(
+            f"The two runs share {shared:,} words; {frame['word'].nunique()} of them are shown. {placing}{cross}"
+        )
     else:
         st.caption(f"{frame['word'].nunique()} words. {placing}")
     in_browser = components == 3 and charts3d.fits_frames(len(words), len(epochs), 2)
     if components == 3:
-        st.caption("Drag a scene to rotate it, scroll to zoom, hover a point for its word. "
-                   + ("Play and the slider under the figure step through the epochs in your browser (each epoch "
-                      "starts from the first camera again: turn the scene when paused); the epoch slider here opens "
-                      "the figure at an epoch and sets the epoch of the neighbours and the export." if in_browser else
-                      "Each epoch drawn starts from the first camera again: turn the scene when paused."))
+        st.caption(
+            "Drag a scene to rotate it, scroll to zoom, hover a point for its word. "
+            + (
+                "Play and the slider under the figure step through the epochs in your browser (each epoch "
+                "starts from the first camera again: turn the scene when paused); the epoch slider here opens "
+                "the figure at an epoch and sets the epoch of the neighbours and the export."
+                if in_browser
+                else "Each epoch drawn starts from the first camera again: turn the scene when paused."
+            )
+        )
     else:
-        st.caption("Scroll to zoom, drag to pan, click a word to see its nearest neighbours on both sides "
-                   "(double-click clears).")
+        st.caption(
+            "Scroll to zoom, drag to pan, click a word to see its nearest neighbours on both sides "
+            "(double-click clears)."
+        )
     if in_browser and player.playing:  # the figure plays the epochs itself
         player.finish()
     if not in_browser:
@@ -206,24 +269,41 @@ def scatter() -> None:
             if missing := widgets.missing_epoch(side.run, side.model, epoch):
                 st.info(missing)
     by_label = dict(zip(labels, (pair.a, pair.b)))
-    present = {label: e for label, e in side_epochs.items()  # the sides that have finished their epoch
-               if e is not None and e in by_label[label].run.epochs(by_label[label].model)}
+    present = {
+        label: e
+        for label, e in side_epochs.items()  # the sides that have finished their epoch
+        if e is not None and e in by_label[label].run.epochs(by_label[label].model)
+    }
     kvs = {label: widgets.keyed_vectors(by_label[label].run, by_label[label].model, e) for label, e in present.items()}
     lists = clusters.neighbour_lists(kvs, focus_word, k) if focus_word else {}
     if components == 3:
         steps = None
         if in_browser:  # every epoch in the figure: side A's, side B's matched one, or none where a side lacks it
-            steps = [(e, {labels[0]: e if e in pair.a.run.epochs(pair.a.model) else None,
-                          labels[1]: b if (b := widgets.side_epoch(pair, e)) in pair.b.run.epochs(pair.b.model)
-                          else None}) for e in epochs]
-        st.plotly_chart(figure_3d(frame_key, {label: present.get(label) for label in labels}, highlight, top_labels,
-                                  steps), key="embedding_3d", config={"displaylogo": False})
+            steps = [
+                (
+                    e,
+                    {
+                        labels[0]: e if e in pair.a.run.epochs(pair.a.model) else None,
+                        labels[1]: b if (b := widgets.side_epoch(pair, e)) in pair.b.run.epochs(pair.b.model) else None,
+                    },
+                )
+                for e in epochs
+            ]
+        st.plotly_chart(
+            figure_3d(frame_key, {label: present.get(label) for label in labels}, highlight, top_labels, steps),
+            key="embedding_3d",
+            config={"displaylogo": False},
+        )
     else:
         focus = {label: [focus_word, *lists.get(label, [])] for label in present} if focus_word else None
         sized = dict(width=400, height=420, axes=axes.titles()) if on_axes else {}  # room for the axes' titles
-        event = st.altair_chart(charts.sides_scatter(frame, present, highlight, focus, top_labels, **sized),
-                                width="content", on_select="rerun", selection_mode=charts.PICK,
-                                key="embedding_chart")
+        event = st.altair_chart(
+            charts.sides_scatter(frame, present, highlight, focus, top_labels, **sized),
+            width="content",
+            on_select="rerun",
+            selection_mode=charts.PICK,
+            key="embedding_chart",
+        )
         picked = [p.get("word") for p in (event.selection.get(charts.PICK) or []) if p.get("word")]
         if picked and picked[0] != focus_word:
             st.session_state["embedding_focus"] = picked[0]
@@ -239,15 +319,26 @@ def neighbourhood(word: str, side_epochs: dict[str, int | None], lists: dict[str
     epoch_a, epoch_b = side_epochs.values()
     when = f"epoch {epoch_a}" if epoch_b in (None, epoch_a) else f"epoch {epoch_a} (side B: epoch {epoch_b})"
     dims = sorted({pair.a.run.train_config.dim, pair.b.run.train_config.dim})
-    space = (f"the full {dims[0]}-dimensional space" if len(dims) == 1 else
-             f"each side's full space ({dims[0]} and {dims[1]} dimensions)")
-    st.markdown(f"**Nearest neighbours at {when}** (cosine in {space}; ringed in the plots where they are among "
-                "the words shown)")
+    space = (
+        f"the full {dims[0]}-dimensional space"
+        if len(dims) == 1
+        else f"each side's full space ({dims[0]} and {dims[1]} dimensions)"
+    )
+    st.markdown(
+        f"**Nearest neighbours at {when}** (cosine in {space}; ringed in the plots where they are among "
+        "the words shown)"
+    )
     st.caption(widgets.plain(f"Clicked word: {word}"))
     columns = st.columns(len(labels) + 1)
     for column, label in zip(columns, labels):
-        column.dataframe({"rank": range(1, len(lists.get(label, [])) + 1), label: lists.get(label, []),
-                          "in the plot": [w in shown for w in lists.get(label, [])]}, hide_index=True)
+        column.dataframe(
+            {
+                "rank": range(1, len(lists.get(label, [])) + 1),
+                label: lists.get(label, []),
+                "in the plot": [w in shown for w in lists.get(label, [])],
+            },
+            hide_index=True,
+        )
     if len(lists) == 2:
         (a, list_a), (b, list_b) = lists.items()
         both = [w for w in list_a if w in list_b]
@@ -272,9 +363,11 @@ frame_purity = clusters.purity_frame(results)
 if frame_purity["value"].notna().any():
     st.altair_chart(charts.purity_lines(frame_purity), width="stretch")
     source = run.config.get("categories_source") or "the shipped lists (data/categories.tsv)"
-    st.caption(f"For each category word, the share of its {PURITY_K} nearest category words (cosine, full vector "
-               "space) in its own category, averaged; the dashed line is what randomly placed words would score. "
-               f"Categories: {source}.")
+    st.caption(
+        f"For each category word, the share of its {PURITY_K} nearest category words (cosine, full vector "
+        "space) in its own category, averaged; the dashed line is what randomly placed words would score. "
+        f"Categories: {source}."
+    )
 else:
     st.caption("This run has no categories with two or more words in its vocabulary, so there is no purity to draw.")
 
@@ -283,9 +376,11 @@ exportable = [m for m in run.models if epoch in run.epochs(m)]
 widgets.drop_invalid("model", exportable)
 model = st.radio("Model", exportable, horizontal=True, key="model", bind=widgets.URL)
 stem = export.file_stem(run.id, model, epoch)
-files = (("word2vec", "word2vec text", f"{stem}.txt", "Loadable with gensim's KeyedVectors.load_word2vec_format."),
-         ("vectors", "Projector vectors.tsv", f"{stem}-vectors.tsv", "Load both TSV files at projector.tensorflow.org."),
-         ("metadata", "Projector metadata.tsv", f"{stem}-metadata.tsv", "Word, count (and designed group) per row."))
+files = (
+    ("word2vec", "word2vec text", f"{stem}.txt", "Loadable with gensim's KeyedVectors.load_word2vec_format."),
+    ("vectors", "Projector vectors.tsv", f"{stem}-vectors.tsv", "Load both TSV files at projector.tensorflow.org."),
+    ("metadata", "Projector metadata.tsv", f"{stem}-metadata.tsv", "Word, count (and designed group) per row."),
+)
 for column, (kind, label, name, tip) in zip(st.columns(3), files):
     make = functools.partial(export_file, str(run.path), model, epoch, kind)
     column.download_button(label, make, name, "text/plain", key=f"export_{kind}", help=tip)

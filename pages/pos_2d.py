@@ -4,7 +4,8 @@ import time
 
 import streamlit as st
 
-from lib import charts, pos
+from lib import charts
+from lib.classic import pos
 from widgets import URL, Player, show_error
 
 PLAY_UNTIL = "pos_play_until"  # session state: when the GIFs now playing reach their last step (time.time())
@@ -38,11 +39,13 @@ st.markdown(
     "between the tag regions until every word sits in its own tag's region. The model trains directly on the "
     "ten words (all of them in every step, Adam, cross-entropy), not on corpus tokens: every token of a word has "
     "the same tag. Dots are coloured by the **true** tag, the background by the tag the classifier **predicts** "
-    "there; a dot with a dark ring is classified correctly.")
+    "there; a dot with a dark ring is classified correctly."
+)
 
 left, *settings = st.columns([2, 1, 1, 1])
-seeds_text = left.text_input("Seeds", "0, 1", key="seeds", bind=URL,
-                             help="One seed, or several (comma-separated) to put side by side.")
+seeds_text = left.text_input(
+    "Seeds", "0, 1", key="seeds", bind=URL, help="One seed, or several (comma-separated) to put side by side."
+)
 steps = settings[0].number_input("Steps", 10, 2000, 150, step=10, key="steps", bind=URL)
 lr = settings[1].number_input("Learning rate (Adam)", 0.001, 1.0, 0.05, step=0.01, format="%.3f", key="lr", bind=URL)
 record_every = settings[2].number_input("Record every … steps", 1, 100, 2, key="every", bind=URL)
@@ -76,9 +79,19 @@ def stepper() -> None:
         now = traj.history[traj.history["step"] == step].iloc[0]
         subtitle = f"loss {now['loss']:.3f} · accuracy {now['accuracy']:.0%}"
         points = traj.points[traj.points["step"] == step]
-        plane_slot.altair_chart(charts.pos_plane(points, regions(seed, *args, step), pos.extent(traj.points),
-                                                 pos.TAG_COLOURS, f"seed {seed} · step {step}", subtitle, size),
-                              width=size + 70, height=size + (190 if size >= 340 else 220))
+        plane_slot.altair_chart(
+            charts.pos_plane(
+                points,
+                regions(seed, *args, step),
+                pos.extent(traj.points),
+                pos.TAG_COLOURS,
+                f"seed {seed} · step {step}",
+                subtitle,
+                size,
+            ),
+            width=size + 70,
+            height=size + (190 if size >= 340 else 220),
+        )
         curve_slot.altair_chart(charts.pos_curves(traj.history, step, width=size), width="content")
 
 
@@ -96,8 +109,10 @@ def playing() -> None:
         plane_slot, curve_slot = (columns[0], columns[1]) if len(seeds) == 1 else (columns[i], columns[i])
         plane_slot.image(frames[seed], width=size)
         curve_slot.altair_chart(charts.pos_curves(traj.history, None, width=size), width="content")
-    st.caption(f"Steps {start} … {recorded[-1]} at {1000 / pos.GIF_FRAME_MS:.0f} frames per second, played by your "
-               "browser. Pause to go through the steps one by one with the slider.")
+    st.caption(
+        f"Steps {start} … {recorded[-1]} at {1000 / pos.GIF_FRAME_MS:.0f} frames per second, played by your "
+        "browser. Pause to go through the steps one by one with the slider."
+    )
 
     @st.fragment(run_every=max(0.5, until - time.time()))
     def stop_at_the_end() -> None:
@@ -118,13 +133,25 @@ else:
 st.subheader("Where each start ends")
 st.dataframe(
     [runs[s].final() for s in seeds],
-    column_config={"loss": st.column_config.NumberColumn(format="%.4f"),
-                   "accuracy": st.column_config.NumberColumn(format="percent")},
-    hide_index=True)
-st.caption("Different seeds start the words in different places, so training ends in different layouts and "
-           "boundaries: which tag takes which corner of the plane is an accident of the start.")
+    column_config={
+        "loss": st.column_config.NumberColumn(format="%.4f"),
+        "accuracy": st.column_config.NumberColumn(format="percent"),
+    },
+    hide_index=True,
+)
+st.caption(
+    "Different seeds start the words in different places, so training ends in different layouts and "
+    "boundaries: which tag takes which corner of the plane is an accident of the start."
+)
 download_columns = st.columns(len(seeds))
 for column, seed in zip(download_columns, seeds):
-    column.download_button(f"GIF of seed {seed}", data=lambda seed=seed: gif(seed, *args), icon=":material/download:",
-                           file_name=f"pos-2d-seed{seed}.gif", mime="image/gif", on_click="ignore",
-                           key=f"gif_{seed}", help="The whole animation, drawn with Pillow.")
+    column.download_button(
+        f"GIF of seed {seed}",
+        data=lambda seed=seed: gif(seed, *args),
+        icon=":material/download:",
+        file_name=f"pos-2d-seed{seed}.gif",
+        mime="image/gif",
+        on_click="ignore",
+        key=f"gif_{seed}",
+        help="The whole animation, drawn with Pillow.",
+    )

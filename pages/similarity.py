@@ -4,8 +4,9 @@ both sides (a run's two models, or a model of each of two runs)."""
 import streamlit as st
 
 import widgets
-from lib import analysis, charts
-from lib.store import Run
+from lib import charts
+from lib.runs.store import Run
+from lib.views import analysis
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -57,13 +58,16 @@ else:
     st.info(widgets.plain(analysis.similarity_line(own, word_a, word_b)), icon=":material/visibility:")
     if pair.two_runs and planned[0] != planned[1]:
         half = planned[1] // 2 or planned[1]
-        st.caption(f"Each side is drawn over its own epochs, on side A's epoch axis at the same share of training: "
-                   f"side B's epoch {half} of {planned[1]} sits at side A's {half * planned[0] / planned[1]:g} of "
-                   f"{planned[0]}.")
+        st.caption(
+            f"Each side is drawn over its own epochs, on side A's epoch axis at the same share of training: "
+            f"side B's epoch {half} of {planned[1]} sits at side A's {half * planned[0] / planned[1]:g} of "
+            f"{planned[0]}."
+        )
     factors = {labels[1]: planned[0] / max(1, planned[1])} if pair.two_runs else None
     drawn = {label: colour for label, colour in colours.items() if label in frames}  # no legend for a missing line
-    st.altair_chart(charts.similarity_lines(analysis.sides_frame(frames, factors), word_a, word_b, drawn),
-                    width="stretch")
+    st.altair_chart(
+        charts.similarity_lines(analysis.sides_frame(frames, factors), word_a, word_b, drawn), width="stretch"
+    )
 
 st.subheader("One word against every other word")
 word = widgets.word_input("Check word", check, "word", run)
@@ -74,8 +78,11 @@ epoch_b, _ = widgets.matched_epoch_note(pair, epoch)
 at = {labels[0]: epoch, labels[1]: epoch_b}
 kvs = {}
 for label, side in sides.items():
-    missing = (widgets.missing_epoch(side.run, side.model, at[label]) if at[label] is not None
-               else f"{side.model} has no finished epoch yet.")
+    missing = (
+        widgets.missing_epoch(side.run, side.model, at[label])
+        if at[label] is not None
+        else f"{side.model} has no finished epoch yet."
+    )
     if missing:
         st.info(widgets.plain(f"{SIDE[label]} ({label}): {missing}") if pair.two_runs else missing)
     else:
@@ -84,8 +91,12 @@ if not kvs:
     st.stop()
 having = {label: kv for label, kv in kvs.items() if word in kv.key_to_index}
 for label in [label for label in kvs if having and label not in having]:
-    st.info(widgets.plain(f"{SIDE[label]} ({label}): '{word}' is not in this side's vocabulary (its run's corpus "
-                          "or min_count left it out); its column is left out."))
+    st.info(
+        widgets.plain(
+            f"{SIDE[label]} ({label}): '{word}' is not in this side's vocabulary (its run's corpus "
+            "or min_count left it out); its column is left out."
+        )
+    )
 try:
     table = analysis.similarities_to(having or kvs, word, run.config.get("groups"))
 except ValueError as exc:
@@ -95,15 +106,25 @@ name = {labels[0]: "side A", labels[1]: "side B"}
 if pair.two_runs:
     when = ", ".join(f"on {name[label]} after epoch {at[label]}" for label in shown)
     first_side = name[next(iter(shown))]
-    caption = (f"Cosine similarity to '{word}' {when}, sorted by {first_side}; click a column to sort. Rows are "
-               f"{first_side}'s words and count is their count in its corpus; a blank means the other side lacks "
-               "that word.")
+    caption = (
+        f"Cosine similarity to '{word}' {when}, sorted by {first_side}; click a column to sort. Rows are "
+        f"{first_side}'s words and count is their count in its corpus; a blank means the other side lacks "
+        "that word."
+    )
 else:
-    caption = (f"Cosine similarity to '{word}' after epoch {epoch}, sorted by {next(iter(shown))}; click a column "
-               "to sort.")
+    caption = (
+        f"Cosine similarity to '{word}' after epoch {epoch}, sorted by {next(iter(shown))}; click a column to sort."
+    )
 st.caption(widgets.plain(caption))
-bar = {label: st.column_config.ProgressColumn(f"{name[label]} · {label}" if pair.two_runs else label, min_value=-1.0,
-                                              max_value=1.0, format="%.3f", help=label if pair.two_runs else None,
-                                              width="medium" if pair.two_runs else None)
-       for label in shown}  # with two runs the header starts with the side: long labels differ at their end
+bar = {
+    label: st.column_config.ProgressColumn(
+        f"{name[label]} · {label}" if pair.two_runs else label,
+        min_value=-1.0,
+        max_value=1.0,
+        format="%.3f",
+        help=label if pair.two_runs else None,
+        width="medium" if pair.two_runs else None,
+    )
+    for label in shown
+}  # with two runs the header starts with the side: long labels differ at their end
 st.dataframe(table, hide_index=True, width="stretch", column_config=bar)

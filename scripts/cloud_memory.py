@@ -152,9 +152,10 @@ def drive_train_page(url: str, max_tokens: int, timeout: float) -> str:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=shutil.which("chromium") or "/usr/bin/chromium",
-                                    args=["--headless", "--no-sandbox", "--disable-gpu",
-                                          "--disable-background-networking"])
+        browser = p.chromium.launch(
+            executable_path=shutil.which("chromium") or "/usr/bin/chromium",
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.goto(f"{url}/train", timeout=120_000)
         page.get_by_text("WikiText-2", exact=True).click(timeout=120_000)
@@ -188,10 +189,25 @@ def main(argv=None) -> int:
     runs = tempfile.mkdtemp(prefix="cloud-memory-runs-")
     url = f"http://127.0.0.1:{args.port}"
     server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.headless", "true",
-         "--server.port", str(args.port), "--server.fileWatcherType", "none"],
-        cwd=ROOT, env={**os.environ, "W2V_RUNS_DIR": runs}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        preexec_fn=group.enter if group else None)
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "streamlit_app.py",
+            "--server.headless",
+            "true",
+            "--server.port",
+            str(args.port),
+            "--server.fileWatcherType",
+            "none",
+        ],
+        cwd=ROOT,
+        env={**os.environ, "W2V_RUNS_DIR": runs},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        preexec_fn=group.enter if group else None,
+    )
     sampler = Sampler(server.pid)
     sampler.start()
     started = time.time()
@@ -209,16 +225,23 @@ def main(argv=None) -> int:
             group.remove()
         shutil.rmtree(runs, ignore_errors=True)
     mb = {k: round(v / 2**20) for k, v in sampler.peak.items()}
-    result = {"limit_mb": args.limit_mb if group else None, "max_tokens": args.max_tokens,
-              "seconds": round(time.time() - started), "peak_rss_mb": mb,
-              "cgroup_peak_mb": round(peak / 2**20) if peak else None, "oom_kills": kills,
-              "trainer_cgroups": sorted(sampler.trainer_cgroups - {""}),
-              "page_says": message.strip()}
+    result = {
+        "limit_mb": args.limit_mb if group else None,
+        "max_tokens": args.max_tokens,
+        "seconds": round(time.time() - started),
+        "peak_rss_mb": mb,
+        "cgroup_peak_mb": round(peak / 2**20) if peak else None,
+        "oom_kills": kills,
+        "trainer_cgroups": sorted(sampler.trainer_cgroups - {""}),
+        "page_says": message.strip(),
+    }
     print(f"page: {result['page_says']}")
-    print(f"peak resident memory: server {mb['server']} MB, trainer {mb['trainer']} MB, "
-          f"both at once {mb['server+trainer']} MB; cgroup peak {result['cgroup_peak_mb']} MB "
-          f"of a {args.limit_mb} MB limit, OOM kills {result['oom_kills']}; trainer's cgroup "
-          f"{', '.join(result['trainer_cgroups']) or '?'}")
+    print(
+        f"peak resident memory: server {mb['server']} MB, trainer {mb['trainer']} MB, "
+        f"both at once {mb['server+trainer']} MB; cgroup peak {result['cgroup_peak_mb']} MB "
+        f"of a {args.limit_mb} MB limit, OOM kills {result['oom_kills']}; trainer's cgroup "
+        f"{', '.join(result['trainer_cgroups']) or '?'}"
+    )
     print(json.dumps(result))
     return 0 if "is complete" in message and not result["oom_kills"] else 1
 

@@ -4,7 +4,7 @@ Trains two WikiText-2 subset runs that differ in window (10 epochs each; needs W
 takes the two newest runs of --runs-dir, then times in this process, with Streamlit's AppTest:
   pages         each comparison page opened on A against B: the first time (nothing cached) and once cached;
                 Embedding space's 3D view (?view=3D) too
-  what changed  lib.compare.neighbour_agreement over the 2,000 most frequent shared words, k = 10
+  what changed  lib.views.compare.neighbour_agreement over the 2,000 most frequent shared words, k = 10
 This is a benchmark people run, not a test: timings depend on the machine and its load.
 """
 
@@ -25,7 +25,7 @@ PAGES = ("embedding_space", "neighbours", "similarity", "analogies")
 
 def two_runs(runs_dir: Path | None, max_tokens: int):
     from lib.config import CorpusConfig, TrainConfig
-    from lib.store import list_runs
+    from lib.runs.listing import list_runs
     from lib.train import train_run
 
     if runs_dir is not None:
@@ -69,9 +69,12 @@ def main() -> None:
     first, cached = time_page("embedding_space", a, b, view="3D"), time_page("embedding_space", a, b, view="3D")
     print(f"{'3D view':16s} first {first:6.2f} s   cached {cached:6.2f} s")
 
-    from lib import compare
+    from lib.views import compare
 
-    kv_a, kv_b = a.keyed_vectors(a.models[0], a.epochs(a.models[0])[-1]), b.keyed_vectors(b.models[0], b.epochs(b.models[0])[-1])
+    kv_a, kv_b = (
+        a.keyed_vectors(a.models[0], a.epochs(a.models[0])[-1]),
+        b.keyed_vectors(b.models[0], b.epochs(b.models[0])[-1]),
+    )
     start = time.perf_counter()
     table = compare.neighbour_agreement(kv_a, kv_b, n_words=2000, k=10)
     print(f"what changed     {time.perf_counter() - start:6.2f} s for {len(table):,} words")

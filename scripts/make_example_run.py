@@ -17,10 +17,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # scripts run with scripts/ on sys.path; lib is beside it
 
-from lib.config import CorpusConfig  # noqa: E402
-from lib.presets import preset_config  # noqa: E402
-from lib.store import EXAMPLE_RUNS  # noqa: E402
-from lib.train import train_run  # noqa: E402
+from lib.config import CorpusConfig
+from lib.data.presets import preset_config
+from lib.runs.listing import EXAMPLE_RUNS
+from lib.train import train_run
 
 CORPUS = CorpusConfig("toy-proximity")
 NAME = "Example: toy-proximity, shipped with the app"

@@ -1,7 +1,7 @@
 """Benchmark: how long Home takes to overlay 8 runs (issue 18: "in under 1 s"); `python scripts/overlay_speed.py`.
 
-Times what Home does once 8 rows of its runs table are ticked: open the 8 runs (store.find_run), build the tidy
-frame of their saved metrics (lib.overlay.overlay_frame), the settings they differ in (settings_table), the charts
+Times what Home does once 8 rows of its runs table are ticked: open the 8 runs (listing.find_run), build the tidy
+frame of their saved metrics (lib.views.overlay.overlay_frame), the settings they differ in (settings_table), the charts
 (overlay.panels + charts.overlay_lines) and each chart's Vega-Lite JSON (to_json, what Streamlit sends) — cold (the
 first time in this process, imports done) and warm (the median of --repeat more). With --apptest it also runs the
 whole Home page in Streamlit's AppTest with 8 runs ticked and with none ticked (first and second run each), so the
@@ -25,9 +25,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # scripts run with scripts/ on sys.path; lib is beside it
 
-from lib import charts, overlay, store  # noqa: E402
-from lib.config import CorpusConfig, TrainConfig  # noqa: E402
-from lib.train import train_run  # noqa: E402
+from lib import charts
+from lib.config import CorpusConfig, TrainConfig
+from lib.runs import listing
+from lib.train import train_run
+from lib.views import overlay
 
 VARIANTS = [(window, loss, dim) for loss in ("negative", "hs") for window in (2, 5) for dim in (16, 24)]  # 8 runs
 
@@ -38,14 +40,14 @@ def make_runs(root: Path, epochs: int) -> list[str]:
         cfg = TrainConfig(epochs=epochs, dim=dim, window=window, loss=loss, min_count=1, negative=5, workers=1)
         run = train_run(CorpusConfig("toy-analogy", sentences=2000), cfg, root=str(root), run_id=f"speed-{i}")
         ids.append(run.id)
-        print(f"  trained {store.run_label(run.summary())}", flush=True)
+        print(f"  trained {listing.run_label(run.summary())}", flush=True)
     return ids
 
 
 def overlay_once(root: str, ids: list[str]) -> dict[str, float]:
     """Home's overlay of `ids`, step by step: seconds per step and in all."""
     times, t0 = {}, time.perf_counter()
-    runs = [store.find_run(i, root) for i in ids]
+    runs = [listing.find_run(i, root) for i in ids]
     names = overlay.labels(runs)
     times["open runs + labels"] = time.perf_counter() - t0
     t = time.perf_counter()
@@ -55,8 +57,10 @@ def overlay_once(root: str, ids: list[str]) -> dict[str, float]:
     overlay.settings_table(runs, names)
     times["settings_table"] = time.perf_counter() - t
     t = time.perf_counter()
-    specs = [charts.overlay_lines(p.rows, p.metric, p.title, names, overlay.METRICS[p.metric]).to_json()
-             for p in overlay.panels(frame)]
+    specs = [
+        charts.overlay_lines(p.rows, p.metric, p.title, names, overlay.METRICS[p.metric]).to_json()
+        for p in overlay.panels(frame)
+    ]
     times[f"{len(specs)} charts + to_json"] = time.perf_counter() - t
     times["total"] = time.perf_counter() - t0
     return times
@@ -66,7 +70,7 @@ def apptest(root: str, ids: list[str]) -> dict[str, list[float]]:
     from streamlit.testing.v1 import AppTest
 
     os.environ["W2V_RUNS_DIR"] = root
-    all_ids = [r.id for r in store.list_runs(root)]
+    all_ids = [r.id for r in listing.list_runs(root)]
     rows = [all_ids.index(i) for i in ids]
     out = {}
     for name, ticked in (("none ticked", []), (f"{len(ids)} ticked", rows)):
@@ -96,14 +100,14 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         if args.runs_dir:
             root = args.runs_dir
-            ids = [r.id for r in store.list_runs(root)][:overlay.MAX_RUNS]
+            ids = [r.id for r in listing.list_runs(root)][: overlay.MAX_RUNS]
             if len(ids) < overlay.MIN_RUNS:
                 raise SystemExit(f"error: {root} holds {len(ids)} readable runs; the overlay needs at least 2")
         else:
             root = tmp
             print(f"training {len(VARIANTS)} toy-analogy runs of {args.epochs} epochs …", flush=True)
             ids = make_runs(Path(tmp), args.epochs)
-        runs = [store.find_run(i, root) for i in ids]
+        runs = [listing.find_run(i, root) for i in ids]
         epochs = sum(len(r.metrics(m)) for r in runs for m in r.models)
         print(f"overlaying {len(ids)} runs ({epochs} saved model-epochs) from {root}")
         cold = overlay_once(root, ids)

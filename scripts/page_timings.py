@@ -43,9 +43,26 @@ def server(runs: Path, app: Path = ROOT):
     """A fresh `streamlit run streamlit_app.py` (of the checkout in app) on runs; yields its URL once it answers."""
     port, log = free_port(), open(runs.parent / f"server-{runs.name}.log", "ab")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.headless", "true",
-         "--server.port", str(port), "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"],
-        cwd=app, env={**os.environ, "W2V_RUNS_DIR": str(runs)}, stdout=log, stderr=subprocess.STDOUT)
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "streamlit_app.py",
+            "--server.headless",
+            "true",
+            "--server.port",
+            str(port),
+            "--server.fileWatcherType",
+            "none",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=app,
+        env={**os.environ, "W2V_RUNS_DIR": str(runs)},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         wait_until_up(url)
@@ -61,8 +78,10 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
         try:
             yield b
         finally:
@@ -175,8 +194,22 @@ def time_play(b, work: Path, app: Path, seconds: float) -> dict:
 
 def wikitext_runs(work: Path) -> Path:
     runs = work / "wikitext-runs"
-    subprocess.run([sys.executable, "-m", "lib.train", "--corpus", "wikitext-2", "--epochs", "2", "--quiet",
-                    "--runs-dir", str(runs)], cwd=ROOT, check=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "lib.train",
+            "--corpus",
+            "wikitext-2",
+            "--epochs",
+            "2",
+            "--quiet",
+            "--runs-dir",
+            str(runs),
+        ],
+        cwd=ROOT,
+        check=True,
+    )
     return runs
 
 

@@ -33,10 +33,17 @@ from app_server import wait_until_up  # scripts/app_server.py (scripts run with 
 from st_session import Session
 
 REPO = Path(__file__).resolve().parents[1]
-PAGES = {"": "Word2Vec Workbench", "train": "Train", "embedding_space": "Embedding space",
-         "neighbours": "Neighbours", "similarity": "Similarity", "analogies": "Analogies",
-         "how_it_works": "How it works", "pos_2d": "Part of speech in two dimensions",
-         "random_vs_structured": "Random versus structured language"}
+PAGES = {
+    "": "Word2Vec Workbench",
+    "train": "Train",
+    "embedding_space": "Embedding space",
+    "neighbours": "Neighbours",
+    "similarity": "Similarity",
+    "analogies": "Analogies",
+    "how_it_works": "How it works",
+    "pos_2d": "Part of speech in two dimensions",
+    "random_vs_structured": "Random versus structured language",
+}
 PLACE = re.compile(r"Waiting: number \d+ in the queue|Starting…|Training\b")
 
 
@@ -78,8 +85,9 @@ def queue_length(root: Path) -> int:
     return len(list((root / ".queue").glob("**/*.json")))
 
 
-async def press_start(url: str, epochs: int, at: float, pressed: list, places: list, leave: bool,
-                      leave_queue: bool, timeout: float) -> None:
+async def press_start(
+    url: str, epochs: int, at: float, pressed: list, places: list, leave: bool, leave_queue: bool, timeout: float
+) -> None:
     """One session: at time `at`, open the Train page, set the epochs, press Start and read what the page says
     about the job; then watch it until it ends, or close the session (leave), or press "Leave the queue"."""
     await asyncio.sleep(max(0.0, at - time.time()))
@@ -93,8 +101,10 @@ async def press_start(url: str, epochs: int, at: float, pressed: list, places: l
         if leave_queue:
             if said and said.group(0).startswith("Waiting"):
                 await s.click("Leave the queue")
-                places.append("left the queue: " + ("nothing was trained" if "You left the queue" in s.text()
-                                                    else "the page did not say so"))
+                places.append(
+                    "left the queue: "
+                    + ("nothing was trained" if "You left the queue" in s.text() else "the page did not say so")
+                )
             return
         if leave:
             return
@@ -122,8 +132,10 @@ async def browser_probe(url: str, stop: asyncio.Event, times: list) -> None:
     from playwright.async_api import async_playwright
 
     async with async_playwright() as p:
-        browser = await p.chromium.launch(executable_path="/usr/bin/chromium", args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        browser = await p.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
         page = await browser.new_page(viewport={"width": 1280, "height": 900})
         while not stop.is_set():
             for path, title in PAGES.items():
@@ -144,9 +156,21 @@ async def drive(url: str, root: Path, args, times: list, browser_times: list, fi
     """The sessions (the first presses Start at `first`) and the probes; returns (seconds from the first Start until
     every run finished, Start times, what the sessions read)."""
     stop, pressed, places = asyncio.Event(), [], []
-    sessions = [asyncio.create_task(press_start(url, args.epochs, first + i * args.within / args.sessions, pressed,
-                                                places, args.leave, i >= args.sessions - args.leavers, args.timeout))
-                for i in range(args.sessions)]
+    sessions = [
+        asyncio.create_task(
+            press_start(
+                url,
+                args.epochs,
+                first + i * args.within / args.sessions,
+                pressed,
+                places,
+                args.leave,
+                i >= args.sessions - args.leavers,
+                args.timeout,
+            )
+        )
+        for i in range(args.sessions)
+    ]
     probes = [asyncio.create_task(probe(url, stop, times))]
     if args.browser_probe:
         probes.append(asyncio.create_task(browser_probe(url, stop, browser_times)))
@@ -183,8 +207,10 @@ def report(name: str, times: list, first: float) -> None:
         return
     slowest = max(times, key=lambda t: t[1])
     within = sum(t[1] <= 1.0 for t in times)
-    print(f"{name}: {len(times)} page responses, longest {slowest[1]:.2f} s ({slowest[0]}), median "
-          f"{statistics.median(t[1] for t in times):.2f} s, {within} of {len(times)} within 1 s")
+    print(
+        f"{name}: {len(times)} page responses, longest {slowest[1]:.2f} s ({slowest[0]}), median "
+        f"{statistics.median(t[1] for t in times):.2f} s, {within} of {len(times)} within 1 s"
+    )
     for page in dict.fromkeys(t[0] for t in times):
         mine = [t[1] for t in times if t[0] == page]
         print(f"    {page:22} longest {max(mine):6.2f} s   median {statistics.median(mine):5.2f} s   n={len(mine)}")
@@ -200,8 +226,11 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=3)
     parser.add_argument("--port", type=int, default=8617)
     parser.add_argument("--timeout", type=float, default=1800.0, help="give up after this many seconds")
-    parser.add_argument("--leave", action="store_true", help="each session closes once the page has said where its "
-                                                             "job is, instead of watching it to the end")
+    parser.add_argument(
+        "--leave",
+        action="store_true",
+        help="each session closes once the page has said where its job is, instead of watching it to the end",
+    )
     parser.add_argument("--leavers", type=int, default=1, help="of the sessions, the last K press 'Leave the queue'")
     parser.add_argument("--browser-probe", action="store_true", help="also time pages in one headless-Chromium tab")
     args = parser.parse_args()
@@ -209,10 +238,26 @@ def main() -> None:
     root = Path(tempfile.mkdtemp(prefix="queue-load-")) / "runs"
     url = f"http://127.0.0.1:{args.port}"
     server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.headless", "true",
-         "--server.port", str(args.port), "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"],
-        cwd=REPO, env={**os.environ, "W2V_RUNS_DIR": str(root)}, stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL)
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "streamlit_app.py",
+            "--server.headless",
+            "true",
+            "--server.port",
+            str(args.port),
+            "--server.fileWatcherType",
+            "none",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=REPO,
+        env={**os.environ, "W2V_RUNS_DIR": str(root)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     stop, peak, times, browser_times = threading.Event(), [0, 0], [], []
     try:
         wait_until_up(url)
@@ -226,8 +271,10 @@ def main() -> None:
         server.terminate()
         server.wait(30)
     states = run_states(root)
-    print(f"runs: {len(states)} ({', '.join(f'{states.count(s)} {s}' for s in sorted(set(states)))}); "
-          f"W2V_MAX_TRAININGS={os.environ.get('W2V_MAX_TRAININGS', '(default)')}; runs folder {root}")
+    print(
+        f"runs: {len(states)} ({', '.join(f'{states.count(s)} {s}' for s in sorted(set(states)))}); "
+        f"W2V_MAX_TRAININGS={os.environ.get('W2V_MAX_TRAININGS', '(default)')}; runs folder {root}"
+    )
     print("what the sessions read after Start: " + "; ".join(f"{places.count(p)}× {p}" for p in dict.fromkeys(places)))
     if pressed:
         print(f"Start pressed by {len(pressed)} sessions between {min(pressed):.0f} s and {max(pressed):.0f} s")

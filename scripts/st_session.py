@@ -151,16 +151,26 @@ class Session:
         await self.ws.send(back.SerializeToString())
         urls = (await asyncio.wait_for(answer, timeout)).file_urls[0]
         boundary = uuid.uuid4().hex
-        body = (f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{name}"\r\n'
-                f"Content-Type: text/plain\r\n\r\n").encode() + data + f"\r\n--{boundary}--\r\n".encode()
-        put = urllib.request.Request(self.url + urls.upload_url if urls.upload_url.startswith("/") else urls.upload_url,
-                                     data=body, method="PUT",
-                                     headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
+        body = (
+            (
+                f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{name}"\r\n'
+                f"Content-Type: text/plain\r\n\r\n"
+            ).encode()
+            + data
+            + f"\r\n--{boundary}--\r\n".encode()
+        )
+        put = urllib.request.Request(
+            self.url + urls.upload_url if urls.upload_url.startswith("/") else urls.upload_url,
+            data=body,
+            method="PUT",
+            headers={"Content-Type": f"multipart/form-data; boundary={boundary}"},
+        )
         await asyncio.to_thread(lambda: urllib.request.urlopen(put, timeout=timeout).read())
         del body
         widget = WidgetState(id=element.id)
         widget.file_uploader_state_value.uploaded_file_info.append(
-            UploadedFileInfo(name=name, size=len(data), file_id=urls.file_id, file_urls=urls))
+            UploadedFileInfo(name=name, size=len(data), file_id=urls.file_id, file_urls=urls)
+        )
         self.widgets[widget.id] = widget
         return await self._run(timeout)
 

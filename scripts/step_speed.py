@@ -3,7 +3,7 @@
     python scripts/step_speed.py [--vocab 33000] [--dim 100]
 
 Tables are random (what is timed does not depend on training); the vocabulary has Zipf counts. The full softmax is
-timed at the trainer's limit (lib.torch_trainer.MAX_SOFTMAX_VOCAB) when --vocab is larger. The targets (issue 19):
+timed at the trainer's limit (lib.model.torch_trainer.MAX_SOFTMAX_VOCAB) when --vocab is larger. The targets (issue 19):
 a step and its display under 0.3 s, ×100 under 2 s on the 2-core machine; the display's Streamlit time is not in it.
 """
 
@@ -15,11 +15,13 @@ from pathlib import Path
 import numpy as np
 import torch
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # scripts run with scripts/ on sys.path; lib is beside it
-from lib import one_step  # noqa: E402
-from lib.huffman import HuffmanTree  # noqa: E402
-from lib.torch_trainer import MAX_SOFTMAX_VOCAB  # noqa: E402
-from lib.vocab import Vocab  # noqa: E402
+sys.path.insert(
+    0, str(Path(__file__).resolve().parent.parent)
+)  # scripts run with scripts/ on sys.path; lib is beside it
+from lib.data.vocab import Vocab
+from lib.model.huffman import HuffmanTree
+from lib.model.torch_trainer import MAX_SOFTMAX_VOCAB
+from lib.views import one_step
 
 
 def main() -> None:
@@ -44,11 +46,23 @@ def main() -> None:
         one_step.take_step(one_step.tables_from(w_in, w_out, tree), objective, example, negatives, 0.025, vocab, tree)
         single = time.perf_counter() - start
         start = time.perf_counter()
-        one_step.repeat_steps(one_step.tables_from(w_in, w_out, tree), objective, example, 0.025, 100, noise, 5,
-                              seed=1, watch=[] if negatives is None else negatives.tolist(), tree=tree)
+        one_step.repeat_steps(
+            one_step.tables_from(w_in, w_out, tree),
+            objective,
+            example,
+            0.025,
+            100,
+            noise,
+            5,
+            seed=1,
+            watch=[] if negatives is None else negatives.tolist(),
+            tree=tree,
+        )
         hundred = time.perf_counter() - start
-        print(f"{objective:>9}  vocabulary {size:>6,}  setup (tree / noise table, cached by the page) {setup:6.3f} s"
-              f"  one step + autograd check {single:6.3f} s  x100 {hundred:6.3f} s")
+        print(
+            f"{objective:>9}  vocabulary {size:>6,}  setup (tree / noise table, cached by the page) {setup:6.3f} s"
+            f"  one step + autograd check {single:6.3f} s  x100 {hundred:6.3f} s"
+        )
 
 
 if __name__ == "__main__":

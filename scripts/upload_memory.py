@@ -5,7 +5,7 @@
     python scripts/upload_memory.py --gc             # the same with Streamlit's collection after every run
 
 It starts its own server (`streamlit run streamlit_app.py`, on a fresh runs folder), writes a synthetic corpus of
---mb megabytes (lib.membench.write_corpus), and drives the Train page through Streamlit's websocket protocol
+--mb megabytes (write_corpus in scripts/membench.py), and drives the Train page through Streamlit's websocket protocol
 (scripts/st_session.py): open the page, choose "Your text file", upload the corpus as the browser does (PUT to the
 server's upload URL), then edit the dim setting --edits times, one rerun each. After every step it prints the
 server's resident memory (VmRSS in /proc/<pid>/status). A page that holds the upload once stays flat after the
@@ -30,7 +30,7 @@ from st_session import Session
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
-from lib.membench import write_corpus  # noqa: E402
+from membench import write_corpus  # scripts/membench.py (scripts run with scripts/ on sys.path)
 
 UPLOADER = "A UTF-8 text file, one sentence or paragraph per line"
 
@@ -89,15 +89,37 @@ def main(argv=None) -> int:
     size = write_corpus(corpus, args.mb)
     url = f"http://127.0.0.1:{args.port}"
     server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.headless", "true",
-         "--server.port", str(args.port), "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false",
-         "--server.enableXsrfProtection", "false", "--runner.postScriptGC", str(args.gc).lower()],
-        cwd=REPO, env={**os.environ, "W2V_RUNS_DIR": str(tmp / "runs")}, stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL)
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "streamlit_app.py",
+            "--server.headless",
+            "true",
+            "--server.port",
+            str(args.port),
+            "--server.fileWatcherType",
+            "none",
+            "--browser.gatherUsageStats",
+            "false",
+            "--server.enableXsrfProtection",
+            "false",
+            "--runner.postScriptGC",
+            str(args.gc).lower(),
+        ],
+        cwd=REPO,
+        env={**os.environ, "W2V_RUNS_DIR": str(tmp / "runs")},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         wait_until_up(url)
-        print(f"{size / 1e6:.0f} MB corpus, {args.sessions} session(s), {args.edits} edits, "
-              f"postScriptGC {str(args.gc).lower()}", flush=True)
+        print(
+            f"{size / 1e6:.0f} MB corpus, {args.sessions} session(s), {args.edits} edits, "
+            f"postScriptGC {str(args.gc).lower()}",
+            flush=True,
+        )
         series = asyncio.run(steps(url, corpus, args.sessions, args.edits, server.pid, args.settle))
         peak = rss_mb(server.pid, "VmHWM")
     finally:
@@ -105,10 +127,21 @@ def main(argv=None) -> int:
         server.wait(30)
         shutil.rmtree(tmp, ignore_errors=True)
     after_upload, last = dict(series)["after the upload"], series[-1][1]
-    print(f"peak {peak:.0f} MiB; growth over {args.edits} edits after the upload: {last - after_upload:+.0f} MiB "
-          f"({(last - after_upload) / max(args.edits, 1):+.1f} MiB per edit)")
-    print(json.dumps({"mb": round(size / 1e6), "sessions": args.sessions, "post_script_gc": args.gc,
-                      "series_mib": [[step, round(mb)] for step, mb in series], "peak_mib": round(peak)}))
+    print(
+        f"peak {peak:.0f} MiB; growth over {args.edits} edits after the upload: {last - after_upload:+.0f} MiB "
+        f"({(last - after_upload) / max(args.edits, 1):+.1f} MiB per edit)"
+    )
+    print(
+        json.dumps(
+            {
+                "mb": round(size / 1e6),
+                "sessions": args.sessions,
+                "post_script_gc": args.gc,
+                "series_mib": [[step, round(mb)] for step, mb in series],
+                "peak_mib": round(peak),
+            }
+        )
+    )
     return 0
 
 

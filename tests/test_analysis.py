@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 from gensim.models import KeyedVectors
 
-from lib import analysis, explain
-from lib.evaluate import analogy_accuracy, analogy_accuracy_cosmul
+from lib.views import analysis, explain
+from lib.views.evaluate import analogy_accuracy, analogy_accuracy_cosmul
 
 
 def test_neighbours_are_ranked_by_cosine_and_exclude_the_word(analogy_run):
@@ -78,8 +78,12 @@ def test_default_word_and_questions(analogy_run, proximity_run):
     assert analysis.analogy_questions_path(proximity_run) is None
     path = analysis.analogy_questions_path(analogy_run)
     assert analysis.first_question(path) == ("king", "queen", "prince", "princess")
-    assert analysis.first_question(path, known={"father", "mother", "son", "daughter"}) == \
-        ("father", "mother", "son", "daughter")
+    assert analysis.first_question(path, known={"father", "mother", "son", "daughter"}) == (
+        "father",
+        "mother",
+        "son",
+        "daughter",
+    )
     assert analysis.first_question(path, known=set()) is None
     assert analysis.parse_words("King, queen  king") == ["king", "queen"]
 
@@ -98,8 +102,9 @@ def test_cosmul_accuracy_covers_the_same_questions_as_gensim(analogy_run):
     path = analysis.analogy_questions_path(analogy_run)
     add, mul = analogy_accuracy(kv, path), analogy_accuracy_cosmul(kv, path)
     assert mul["analogy_coverage"] == pytest.approx(add["analogy_coverage"])
-    assert {k: v["total"] for k, v in mul["analogy_sections"].items()} == \
-        {k: v["total"] for k, v in add["analogy_sections"].items() if v["total"]}
+    assert {k: v["total"] for k, v in mul["analogy_sections"].items()} == {
+        k: v["total"] for k, v in add["analogy_sections"].items() if v["total"]
+    }
     correct = sum(s["correct"] for s in mul["analogy_sections"].values())
     total = sum(s["total"] for s in mul["analogy_sections"].values())
     assert mul["analogy_accuracy"] == pytest.approx(correct / total)
@@ -107,8 +112,10 @@ def test_cosmul_accuracy_covers_the_same_questions_as_gensim(analogy_run):
 
 def test_cosmul_accuracy_on_vectors_with_known_answers(tmp_path):
     kv = KeyedVectors(vector_size=3)
-    kv.add_vectors(["man", "woman", "king", "queen", "apple"],
-                   np.array([[1, 0, 0.1], [0, 1, 0.1], [1, 0, 1], [0, 1, 1], [1, 1, -1]], dtype=np.float32))
+    kv.add_vectors(
+        ["man", "woman", "king", "queen", "apple"],
+        np.array([[1, 0, 0.1], [0, 1, 0.1], [1, 0, 1], [0, 1, 1], [1, 1, -1]], dtype=np.float32),
+    )
     path = tmp_path / "q.txt"
     path.write_text(": royals\nman king woman queen\nman woman king apple\nman king woman missing\n")
     result = analogy_accuracy_cosmul(kv, str(path))

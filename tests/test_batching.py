@@ -1,11 +1,11 @@
-"""lib.batching: batches hold what the batch rule says (pairs, for shared_negatives), packing only reorders."""
+"""lib.model.batching: batches hold what the batch rule says (pairs, for shared_negatives), packing only reorders."""
 
 import numpy as np
 import torch
 
-from lib.batching import batch_starts, epoch_batches, pack_windows, used_columns
 from lib.config import TrainConfig
-from lib.vocab import Encoded
+from lib.data.vocab import Encoded
+from lib.model.batching import batch_starts, epoch_batches, pack_windows, used_columns
 
 
 def test_batch_starts_cut_where_the_running_total_reaches_each_multiple_of_the_budget():
@@ -50,7 +50,7 @@ def test_pack_windows_only_reorders_within_runs_and_sorts_each_run_by_reach():
     centres = np.arange(100)
     packed, order = pack_windows(contexts, centres, run=25)
     for start in range(0, 100, 25):
-        run = order[start:start + 25]
+        run = order[start : start + 25]
         assert sorted(run.tolist()) == list(range(start, start + 25))  # the same windows, from the same run
         assert np.all(np.diff(reach[run]) >= 0)
     assert np.array_equal(packed, contexts[order])

@@ -23,9 +23,19 @@ def projection_rows():
     for model in ("pytorch", "gensim"):
         for epoch in (0, 1, 2):
             for i, word in enumerate(["aaa", "bbb", "ccc", "ddd"]):
-                rows.append({"model": model, "epoch": epoch, "word": word, "x": i + epoch * 10.0, "y": -i,
-                             "count": 100 - i, "rank": i + 1, "group": "first" if i < 2 else "second",
-                             "order": float("nan")})
+                rows.append(
+                    {
+                        "model": model,
+                        "epoch": epoch,
+                        "word": word,
+                        "x": i + epoch * 10.0,
+                        "y": -i,
+                        "count": 100 - i,
+                        "rank": i + 1,
+                        "group": "first" if i < 2 else "second",
+                        "order": float("nan"),
+                    }
+                )
     return pd.DataFrame(rows)
 
 
@@ -58,8 +68,18 @@ def test_few_words_are_all_labelled_and_labels_are_text_marks(projection_rows):
 
 def test_labels_never_overlap_and_marked_words_come_first():
     # 200 words on a tight grid: far too many to label; the marked rare word must still get its label
-    rows = pd.DataFrame([{"word": f"w{i:03d}", "x": (i % 20) / 20, "y": (i // 20) / 10, "rank": i + 1,
-                          "group": "g" if i % 7 == 0 else ""} for i in range(200)])
+    rows = pd.DataFrame(
+        [
+            {
+                "word": f"w{i:03d}",
+                "x": (i % 20) / 20,
+                "y": (i // 20) / 10,
+                "rank": i + 1,
+                "group": "g" if i % 7 == 0 else "",
+            }
+            for i in range(200)
+        ]
+    )
     priority = charts.label_priority(rows, marked=["w199"], top=10)
     assert priority[0] == "w199" and {"w009", "w014", "w196"} <= set(priority)  # top 10, then group words
     assert "w011" not in priority and len(priority) == 1 + 10 + 29 - 2  # w000 and w007 are both
@@ -67,10 +87,12 @@ def test_labels_never_overlap_and_marked_words_come_first():
     kept = rows[mask]
     assert "w199" in set(kept["word"]) and 0 < len(kept) < len(priority)
     # rebuild each kept label's box by hand (11 px font, 0.62 em per character, right of the point)
-    boxes = [(x * 440 + 4, 440 - y * 440 - 6.5, x * 440 + 6 + 6.82 * len(w), 440 - y * 440 + 6.5)
-             for w, x, y in zip(kept["word"], kept["x"], kept["y"])]
+    boxes = [
+        (x * 440 + 4, 440 - y * 440 - 6.5, x * 440 + 6 + 6.82 * len(w), 440 - y * 440 + 6.5)
+        for w, x, y in zip(kept["word"], kept["x"], kept["y"])
+    ]
     for i, a in enumerate(boxes):
-        for b in boxes[i + 1:]:
+        for b in boxes[i + 1 :]:
             assert not (a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3])
 
 
@@ -116,18 +138,22 @@ def test_scatter_of_a_missing_model_is_a_value_error(projection_rows):
 
 
 def test_metric_lines_one_line_per_model_without_missing_values():
-    frame = pd.DataFrame({"model": ["pytorch", "pytorch", "gensim", "gensim"], "epoch": [0, 1, 0, 1],
-                          "value": [3.0, 2.0, None, 1.5]})
+    frame = pd.DataFrame(
+        {"model": ["pytorch", "pytorch", "gensim", "gensim"], "epoch": [0, 1, 0, 1], "value": [3.0, 2.0, None, 1.5]}
+    )
     s = spec(charts.metric_lines(frame, "loss", "Probe loss"))
     assert s["title"] == "Probe loss" and s["encoding"]["y"]["title"] == "loss"
     assert s["encoding"]["color"]["field"] == "model"
     assert len(s["datasets"][s["data"]["name"]]) == 3
 
 
-@pytest.mark.parametrize("build, domain", [
-    (lambda f: charts.similarity_lines(f, "king", "queen"), [-1, 1]),  # cosines
-    (lambda f: charts.jaccard_lines(f, "king", 10), [0, 1]),  # shares
-])
+@pytest.mark.parametrize(
+    "build, domain",
+    [
+        (lambda f: charts.similarity_lines(f, "king", "queen"), [-1, 1]),  # cosines
+        (lambda f: charts.jaccard_lines(f, "king", 10), [0, 1]),  # shares
+    ],
+)
 def test_bounded_line_charts_fix_their_y_range(build, domain):
     frame = pd.DataFrame({"model": ["pytorch", "gensim"], "epoch": [1, 1], "value": [0.5, 0.25]})
     s = spec(build(frame))
@@ -144,8 +170,15 @@ def test_accuracy_axis_starts_at_zero_and_ends_a_little_above_the_best(best):
 
 
 def test_category_bars_group_models_per_section():
-    frame = pd.DataFrame({"model": ["pytorch", "gensim"], "section": ["capital", "capital"], "correct": [1, 2],
-                          "total": [4, 4], "accuracy": [0.25, 0.5]})
+    frame = pd.DataFrame(
+        {
+            "model": ["pytorch", "gensim"],
+            "section": ["capital", "capital"],
+            "correct": [1, 2],
+            "total": [4, 4],
+            "accuracy": [0.25, 0.5],
+        }
+    )
     s = spec(charts.category_bars(frame))
     assert s["mark"]["type"] == "bar"
     assert s["encoding"]["y"]["field"] == "section" and s["encoding"]["yOffset"]["field"] == "model"
@@ -164,8 +197,14 @@ def test_pos_curves_mark_the_step_shown_and_none_while_playing():
 
 def test_overlay_lines_colour_each_run_and_dash_each_model():
     runs = ["run A", "run B", "run C"]
-    frame = pd.DataFrame([{"run": r, "model": m, "epoch": e, "metric": "loss", "value": 3.0 - e / (i + 1)}
-                          for i, r in enumerate(runs[:2]) for m in ("pytorch", "gensim") for e in (0, 1, 2)])
+    frame = pd.DataFrame(
+        [
+            {"run": r, "model": m, "epoch": e, "metric": "loss", "value": 3.0 - e / (i + 1)}
+            for i, r in enumerate(runs[:2])
+            for m in ("pytorch", "gensim")
+            for e in (0, 1, 2)
+        ]
+    )
     s = spec(charts.overlay_lines(frame, "loss", "Probe loss per epoch", runs, "probe loss"))
     enc = s["encoding"]
     assert enc["color"]["field"] == "run" and enc["color"]["scale"]["domain"] == runs  # every run, even without rows

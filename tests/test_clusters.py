@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from lib import clusters
-from lib.evaluate import category_purity
+from lib.views import clusters
+from lib.views.evaluate import category_purity
 
 
 def test_purity_is_saved_for_every_epoch_of_both_models(analogy_run):
@@ -25,13 +25,14 @@ def test_purity_is_saved_for_every_epoch_of_both_models(analogy_run):
 def test_older_runs_without_saved_purity_get_it_computed(analogy_run, tmp_path):
     import shutil
 
-    from lib.store import Run
+    from lib.runs.store import Run
 
     copy = Run(shutil.copytree(analogy_run.path, tmp_path / analogy_run.id))
     for model in copy.models:
         path = copy.path / model / "metrics.json"
-        metrics = [{k: v for k, v in m.items() if not k.startswith("category_purity")}
-                   for m in json.loads(path.read_text())]
+        metrics = [
+            {k: v for k, v in m.items() if not k.startswith("category_purity")} for m in json.loads(path.read_text())
+        ]
         path.write_text(json.dumps(metrics))
     computed, saved = clusters.purity_by_epoch(copy), clusters.purity_by_epoch(analogy_run)
     assert computed.keys() == saved.keys()

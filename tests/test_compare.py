@@ -4,9 +4,9 @@ import json
 
 import pytest
 
-from lib import compare
 from lib.config import CorpusConfig, TrainConfig
 from lib.train import train_run
+from lib.views import compare
 
 TINY = dict(epochs=2, dim=8, min_count=1, negative=3, workers=1)
 
@@ -43,14 +43,17 @@ def test_shared_words_are_the_intersection_in_the_first_runs_order(runs):
     assert set(shared) == set(wa) & set(wc) and shared == [w for w in wa if w in set(wc)]
 
 
-@pytest.mark.parametrize("epoch_a, planned_a, planned_b, finished_b, expected", [
-    (3, 5, 5, [0, 1, 2, 3, 4, 5], 3),  # equal plans: the same epoch
-    (5, 10, 20, list(range(21)), 10),  # half way is half way
-    (10, 10, 20, list(range(21)), 20),  # the end is the end
-    (0, 10, 20, list(range(21)), 0),
-    (9, 10, 20, [0, 1, 2, 3], 3),  # B stopped early: its nearest finished epoch
-    (1, 5, 5, [], None),
-])
+@pytest.mark.parametrize(
+    "epoch_a, planned_a, planned_b, finished_b, expected",
+    [
+        (3, 5, 5, [0, 1, 2, 3, 4, 5], 3),  # equal plans: the same epoch
+        (5, 10, 20, list(range(21)), 10),  # half way is half way
+        (10, 10, 20, list(range(21)), 20),  # the end is the end
+        (0, 10, 20, list(range(21)), 0),
+        (9, 10, 20, [0, 1, 2, 3], 3),  # B stopped early: its nearest finished epoch
+        (1, 5, 5, [], None),
+    ],
+)
 def test_epochs_are_matched_by_share_of_training(epoch_a, planned_a, planned_b, finished_b, expected):
     assert compare.matched_epoch(epoch_a, planned_a, planned_b, finished_b) == expected
 
@@ -86,7 +89,9 @@ def test_neighbour_agreement_matches_gensims_own_neighbour_lists(runs):
     assert dict(zip(table["word"], table["jaccard"])) == pytest.approx(expected)
     assert list(table["jaccard"]) == sorted(table["jaccard"])  # the least agreeing first
     row = table.iloc[0]
-    only_a = {x for x, _ in kv_a.most_similar(row["word"], topn=k)} - {x for x, _ in kv_b.most_similar(row["word"], topn=k)}
+    only_a = {x for x, _ in kv_a.most_similar(row["word"], topn=k)} - {
+        x for x, _ in kv_b.most_similar(row["word"], topn=k)
+    }
     assert set(filter(None, row["only_a"].split(", "))) == only_a
 
 

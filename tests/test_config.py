@@ -5,32 +5,46 @@ import pytest
 from lib.config import CorpusConfig, TrainConfig
 
 
-@pytest.mark.parametrize("settings, message", [
-    ({"shared_negatives": True, "batch_negatives": 8}, "not both"),
-    ({"batch_negatives": -1}, "batch_negatives"),
-    ({"optimizer": "adam", "shared_negatives": True}, "shared_negatives is a speed option of SGD"),
-    ({"optimizer": "adam", "batch_negatives": 16}, "batch_negatives is a speed option of SGD"),
-    ({"loss": "softmax", "shared_negatives": True}, "does nothing with .*loss='softmax'"),
-    ({"loss": "hs", "batch_negatives": 16}, "does nothing with .*loss='hs'"),
-    ({"architecture": "cbow", "shared_negatives": True}, "only applies to skip-gram"),
-    ({"optimizer": "adam", "loss": "hs"}, "SGD only"),
-    ({"deterministic": True, "workers": 4}, "one worker thread"),
-    ({"loss": "negative", "negative": 0}, "loss='hs' for none"),
-    ({"loss": "nce"}, "loss must be one of negative, hs, softmax"),
-])
+@pytest.mark.parametrize(
+    "settings, message",
+    [
+        ({"shared_negatives": True, "batch_negatives": 8}, "not both"),
+        ({"batch_negatives": -1}, "batch_negatives"),
+        ({"optimizer": "adam", "shared_negatives": True}, "shared_negatives is a speed option of SGD"),
+        ({"optimizer": "adam", "batch_negatives": 16}, "batch_negatives is a speed option of SGD"),
+        ({"loss": "softmax", "shared_negatives": True}, "does nothing with .*loss='softmax'"),
+        ({"loss": "hs", "batch_negatives": 16}, "does nothing with .*loss='hs'"),
+        ({"architecture": "cbow", "shared_negatives": True}, "only applies to skip-gram"),
+        ({"optimizer": "adam", "loss": "hs"}, "SGD only"),
+        ({"deterministic": True, "workers": 4}, "one worker thread"),
+        ({"loss": "negative", "negative": 0}, "loss='hs' for none"),
+        ({"loss": "nce"}, "loss must be one of negative, hs, softmax"),
+    ],
+)
 def test_conflicting_settings_are_refused(settings, message):
     with pytest.raises(ValueError, match=message):
         TrainConfig(**settings).validate()
 
 
-@pytest.mark.parametrize("settings", [
-    {}, {"loss": "hs"}, {"loss": "hs", "architecture": "cbow"}, {"loss": "softmax", "optimizer": "adam"},
-    {"shared_negatives": True}, {"architecture": "cbow", "batch_negatives": 16}, {"deterministic": True, "workers": 1},
-    {"shrink_windows": False},
-])
+@pytest.mark.parametrize(
+    "settings",
+    [
+        {},
+        {"loss": "hs"},
+        {"loss": "hs", "architecture": "cbow"},
+        {"loss": "softmax", "optimizer": "adam"},
+        {"shared_negatives": True},
+        {"architecture": "cbow", "batch_negatives": 16},
+        {"deterministic": True, "workers": 1},
+        {"shrink_windows": False},
+    ],
+)
 def test_compatible_settings_pass(settings):
-    assert TrainConfig(**settings).validate().check_models(["pytorch", "gensim"] if settings.get("loss") != "softmax"
-                                                           else ["pytorch"])
+    assert (
+        TrainConfig(**settings)
+        .validate()
+        .check_models(["pytorch", "gensim"] if settings.get("loss") != "softmax" else ["pytorch"])
+    )
 
 
 def test_full_softmax_with_gensim_says_to_train_pytorch_alone_or_pick_hs():
@@ -108,29 +122,37 @@ def test_both_trainers_train_at_the_ends_of_the_seed_range(tmp_path, seed):
     assert run.status()["state"] == "complete" and run.common_epochs() == [0, 1]
 
 
-@pytest.mark.parametrize("settings, message", [
-    ({"workers": 65}, "workers must be at most 64"),
-    ({"workers": -1}, "cannot be negative"),
-    ({"ns_exponent": 1.5}, r"ns_exponent must be in \[-1, 1\]"),
-    ({"ns_exponent": -2.0}, r"ns_exponent must be in \[-1, 1\]"),
-])
+@pytest.mark.parametrize(
+    "settings, message",
+    [
+        ({"workers": 65}, "workers must be at most 64"),
+        ({"workers": -1}, "cannot be negative"),
+        ({"ns_exponent": 1.5}, r"ns_exponent must be in \[-1, 1\]"),
+        ({"ns_exponent": -2.0}, r"ns_exponent must be in \[-1, 1\]"),
+    ],
+)
 def test_thread_counts_and_exponents_out_of_range_are_refused(settings, message):
     with pytest.raises(ValueError, match=message):
         TrainConfig(**settings).validate()
 
 
 def test_the_ends_of_the_ranges_pass():
-    for settings in ({"workers": 64}, {"workers": 1}, {"ns_exponent": -1.0}, {"ns_exponent": 1.0},
-                     {"ns_exponent": 0.0}):
+    for settings in (
+        {"workers": 64},
+        {"workers": 1},
+        {"ns_exponent": -1.0},
+        {"ns_exponent": 1.0},
+        {"ns_exponent": 0.0},
+    ):
         assert TrainConfig(**settings).validate()
 
 
 def test_a_corpus_config_cannot_name_a_server_folder():
     """WikiText-2's folder is the server's setting ($WIKITEXT2_DIR): no field a page could fill names a folder,
-    so lib.jobs.command, which passes every field as a flag, never sends one."""
+    so lib.runs.jobs.command, which passes every field as a flag, never sends one."""
     from dataclasses import fields
 
-    from lib import jobs
+    from lib.runs import jobs
 
     assert "wikitext_dir" not in {f.name for f in fields(CorpusConfig)}
     assert "--wikitext-dir" not in jobs.command(CorpusConfig("wikitext-2"), TrainConfig())
@@ -175,8 +197,9 @@ BAD_SETTINGS = [  # flags, what the message says, whether it can be told without
 
 
 @pytest.mark.parametrize("flags, message, before_corpus", BAD_SETTINGS)
-def test_a_bad_setting_is_one_error_line_and_leaves_no_run_folder(tmp_path, capsys, monkeypatch, flags, message,
-                                                                  before_corpus):
+def test_a_bad_setting_is_one_error_line_and_leaves_no_run_folder(
+    tmp_path, capsys, monkeypatch, flags, message, before_corpus
+):
     import lib.train
     from lib.train import main
 
@@ -200,9 +223,13 @@ def test_the_command_line_process_prints_one_error_line_and_exits_2(tmp_path):
     import sys
     from pathlib import Path
 
-    done = subprocess.run([sys.executable, "-m", "lib.train", "--alpha", "nan", "--quiet", "--runs-dir",
-                           str(tmp_path)], capture_output=True, text=True, cwd=Path(__file__).resolve().parents[1],
-                          timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "lib.train", "--alpha", "nan", "--quiet", "--runs-dir", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parents[1],
+        timeout=120,
+    )
     assert done.returncode == 2
     assert done.stderr.splitlines() == ["error: alpha must be a finite number (got nan)."]
     assert list(tmp_path.iterdir()) == []

@@ -6,11 +6,21 @@ from collections import Counter
 import numpy as np
 import pytest
 
-import lib.tokens
+import lib.data.tokens
 from lib.config import CorpusConfig
-from lib.corpora import (CORPORA, LETTER_WORDS, POS_TAGS, check_text, clean_wikitext, decode_text, load_corpus,
-                         split_long_sentences, tokenize, wikitext_files)
-from lib.vocab import Vocab
+from lib.data.corpora import (
+    CORPORA,
+    LETTER_WORDS,
+    POS_TAGS,
+    check_text,
+    clean_wikitext,
+    decode_text,
+    load_corpus,
+    split_long_sentences,
+    tokenize,
+    wikitext_files,
+)
+from lib.data.vocab import Vocab
 
 
 @pytest.mark.parametrize("name", ["toy-random", "toy-proximity", "toy-analogy", "toy-pos"])
@@ -64,8 +74,12 @@ def test_toy_pos_sentences_are_grammatical():
 
 
 def test_wikitext_cleaning():
-    lines = [" = Valkyria Chronicles = \n", " = = Gameplay = = \n", "", " The game @-@ play was <unk> in 1 @,@ 000 "
-             "and 3 @.@ 5 years . \n"]
+    lines = [
+        " = Valkyria Chronicles = \n",
+        " = = Gameplay = = \n",
+        "",
+        " The game @-@ play was <unk> in 1 @,@ 000 and 3 @.@ 5 years . \n",
+    ]
     assert clean_wikitext(lines) == [["the", "game-play", "was", "in", "1,000", "and", "3.5", "years", "."]]
 
 
@@ -94,7 +108,9 @@ def test_users_text_file(tmp_path):
     assert tokenize("A b\nc") == [["a", "b"], ["c"]]
 
 
-@pytest.mark.parametrize("data, message", [(b"", "is empty"), (b"  \n", "is empty"), (b"\xff\xfe\xfa abc", "not UTF-8")])
+@pytest.mark.parametrize(
+    "data, message", [(b"", "is empty"), (b"  \n", "is empty"), (b"\xff\xfe\xfa abc", "not UTF-8")]
+)
 def test_bad_text_is_a_clear_error(data, message):
     with pytest.raises(ValueError, match=message):
         decode_text(data, "upload.txt")
@@ -118,8 +134,11 @@ def test_wikitext_through_datasets_concatenates_train_validation_test(monkeypatc
 
     def fake_load_dataset(name, config):
         calls.append((name, config))
-        return {"train": {"text": [" = A = \n", " first line \n"]}, "validation": {"text": [" second \n"]},
-                "test": {"text": [" third @-@ part \n"]}}
+        return {
+            "train": {"text": [" = A = \n", " first line \n"]},
+            "validation": {"text": [" second \n"]},
+            "test": {"text": [" third @-@ part \n"]},
+        }
 
     monkeypatch.delenv("WIKITEXT2_DIR", raising=False)
     monkeypatch.setattr(datasets, "load_dataset", fake_load_dataset)
@@ -152,7 +171,7 @@ def test_long_lines_are_split_at_gensims_limit(tmp_path):
 def test_the_split_is_gensims_own_limit():
     from gensim.models.word2vec import MAX_WORDS_IN_BATCH as GENSIM_LIMIT
 
-    from lib.tokens import MAX_WORDS_IN_BATCH
+    from lib.data.tokens import MAX_WORDS_IN_BATCH
 
     assert MAX_WORDS_IN_BATCH == GENSIM_LIMIT
 
@@ -165,8 +184,10 @@ def test_splitting_leaves_short_sentences_alone():
 
 # ---------------------------------------------------------------- streaming into word ids, within the caps
 
-MIXED_TEXT = ("\ufeffThe Cat sat on the mat.\r\nthe dog — didn't sit!\n\n  \nΓειά σου κόσμε, the end\u2028"
-              "naïve café-au-lait the cat\rlast line without an end")
+MIXED_TEXT = (
+    "\ufeffThe Cat sat on the mat.\r\nthe dog — didn't sit!\n\n  \nΓειά σου κόσμε, the end\u2028"
+    "naïve café-au-lait the cat\rlast line without an end"
+)
 
 
 def independent_sentences(text: str) -> list[list[str]]:
@@ -177,7 +198,7 @@ def independent_sentences(text: str) -> list[list[str]]:
 
 @pytest.mark.parametrize("read_bytes", [7, 64, 1 << 20])
 def test_streaming_gives_the_sentences_vocabulary_and_ids_of_whole_file_reading(tmp_path, monkeypatch, read_bytes):
-    monkeypatch.setattr(lib.tokens, "READ_BYTES", read_bytes)  # pieces that cut lines and multi-byte characters
+    monkeypatch.setattr(lib.data.tokens, "READ_BYTES", read_bytes)  # pieces that cut lines and multi-byte characters
     path = tmp_path / "mixed.txt"
     text = MIXED_TEXT * 3
     path.write_bytes(text.encode("utf-8"))
@@ -197,7 +218,7 @@ def test_streaming_gives_the_sentences_vocabulary_and_ids_of_whole_file_reading(
 
 
 def test_a_line_longer_than_a_read_is_one_sentence(tmp_path, monkeypatch):
-    monkeypatch.setattr(lib.tokens, "READ_BYTES", 50)
+    monkeypatch.setattr(lib.data.tokens, "READ_BYTES", 50)
     path = tmp_path / "long.txt"
     path.write_text(" ".join(f"word{i}" for i in range(300)) + "\nnext line\n", encoding="utf-8")
     corpus = load_corpus(CorpusConfig(str(path)))
@@ -205,7 +226,7 @@ def test_a_line_longer_than_a_read_is_one_sentence(tmp_path, monkeypatch):
 
 
 def test_max_tokens_stops_reading_before_a_bad_later_part(tmp_path, monkeypatch):
-    monkeypatch.setattr(lib.tokens, "READ_BYTES", 1024)
+    monkeypatch.setattr(lib.data.tokens, "READ_BYTES", 1024)
     path = tmp_path / "half-bad.txt"
     path.write_bytes(b"one two three four\n" * 200 + b"caf\xe9 latin-1 here\n")
     corpus = load_corpus(CorpusConfig(str(path), max_tokens=10))
@@ -234,8 +255,7 @@ def test_wikitext_files_stream_within_max_tokens(tmp_path, monkeypatch):
     monkeypatch.setenv("WIKITEXT2_DIR", str(tmp_path))
     (tmp_path / "wiki.valid.tokens").write_text(" = T = \n a b c \n d e \n", encoding="utf-8")
     (tmp_path / "wiki.test.tokens").write_text(" f g \n", encoding="utf-8")
-    assert load_corpus(CorpusConfig("wikitext-2", max_tokens=4)).sentences == \
-        [["a", "b", "c"], ["d"]]
+    assert load_corpus(CorpusConfig("wikitext-2", max_tokens=4)).sentences == [["a", "b", "c"], ["d"]]
     with pytest.raises(ValueError, match="more than 6 words"):
         load_corpus(CorpusConfig("wikitext-2", max_corpus_tokens=6))
 

@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from lib import train
 from lib.config import CorpusConfig, TrainConfig
-from lib.store import damaged_runs, find_run, list_runs
+from lib.runs.listing import damaged_runs, find_run, list_runs
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = sorted(p.stem for p in (ROOT / "pages").glob("*.py"))
@@ -66,8 +66,9 @@ DAMAGE = {
     "config without models": lambda r: _edit_json(r / "config.json", _without("models")),
     "config models a string": lambda r: _edit_json(r / "config.json", lambda d: {**d, "models": "pytorch"}),
     "config train not a dict": lambda r: _edit_json(r / "config.json", lambda d: {**d, "train": [1, 2]}),
-    "config dim a string": lambda r: _edit_json(r / "config.json",
-                                                lambda d: {**d, "train": {**d["train"], "dim": "8"}}),
+    "config dim a string": lambda r: _edit_json(
+        r / "config.json", lambda d: {**d, "train": {**d["train"], "dim": "8"}}
+    ),
     "config without counts": lambda r: _edit_json(r / "config.json", _without("vocab_size")),
     "config unreadable (a folder)": lambda r: _folder_instead(r / "config.json"),
     "vocab missing": lambda r: (r / "vocab.tsv").unlink(),
@@ -76,10 +77,12 @@ DAMAGE = {
     "vocab not UTF-8": lambda r: (r / "vocab.tsv").write_bytes(b"\xff\xfe\t3\n"),
     "metrics a dict": lambda r: (r / "pytorch" / "metrics.json").write_text('{"epoch": 0}'),
     "metrics a string": lambda r: (r / "gensim" / "metrics.json").write_text('"done"'),
-    "metrics entries without epoch": lambda r: _edit_json(r / "pytorch" / "metrics.json",
-                                                          lambda d: [_without("epoch")(m) for m in d]),
-    "metrics loss a string": lambda r: _edit_json(r / "gensim" / "metrics.json",
-                                                  lambda d: [{**m, "loss": "low"} for m in d]),
+    "metrics entries without epoch": lambda r: _edit_json(
+        r / "pytorch" / "metrics.json", lambda d: [_without("epoch")(m) for m in d]
+    ),
+    "metrics loss a string": lambda r: _edit_json(
+        r / "gensim" / "metrics.json", lambda d: [{**m, "loss": "low"} for m in d]
+    ),
     "epoch truncated": lambda r: _truncate(r / "pytorch" / "epoch_001.npy"),
     "epoch wrong shape": lambda r: _npy(r, np.zeros((5, 3), dtype=np.float32)),
     "epoch 1-D": lambda r: _npy(r, np.zeros(26 * 8, dtype=np.float32)),
@@ -138,14 +141,25 @@ def test_the_command_line_in_its_own_process(healthy, tmp_path):
     shutil.copytree(healthy, root / HEALTHY)
     shutil.copytree(healthy, root / DAMAGED)
     DAMAGE["epoch pickled objects"](root / DAMAGED)
-    listed = subprocess.run([sys.executable, "-m", "lib.train", "--list-runs", "--runs-dir", str(root)],
-                            cwd=ROOT, capture_output=True, text=True, timeout=120)
+    listed = subprocess.run(
+        [sys.executable, "-m", "lib.train", "--list-runs", "--runs-dir", str(root)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert listed.returncode == 0 and HEALTHY in listed.stdout and "Traceback" not in listed.stderr
-    shown = subprocess.run([sys.executable, "-m", "lib.train", "--show-run", DAMAGED, "--runs-dir", str(root)],
-                           cwd=ROOT, capture_output=True, text=True, timeout=120)
+    shown = subprocess.run(
+        [sys.executable, "-m", "lib.train", "--show-run", DAMAGED, "--runs-dir", str(root)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert shown.returncode == 2 and shown.stdout == ""
-    assert shown.stderr == (f"error: Run {DAMAGED} is damaged: pytorch/epoch_001.npy: it holds Python objects, "
-                            "not numbers.\n")
+    assert shown.stderr == (
+        f"error: Run {DAMAGED} is damaged: pytorch/epoch_001.npy: it holds Python objects, not numbers.\n"
+    )
 
 
 def open_page(name: str, run_id: str) -> AppTest:
@@ -180,7 +194,7 @@ def test_every_page_asked_for_the_damaged_run_says_so_and_shows_the_healthy_one(
 @pytest.mark.parametrize("page", PAGES)
 def test_vectors_damaged_after_the_run_was_opened_give_a_message(healthy, tmp_path, monkeypatch, page):
     """A file damaged between Run.open's check and the page reading it (here: the check is told all is well)."""
-    from lib import store as store_module
+    from lib.runs import store as store_module
 
     root = tmp_path / "runs"
     shutil.copytree(healthy, root / HEALTHY)

@@ -4,7 +4,10 @@ import doctest
 
 import pytest
 
-from lib import evaluate, gensim_trainer, overlay, store, torch_trainer, train
+from lib import train
+from lib.model import gensim_trainer, torch_trainer
+from lib.runs import store
+from lib.views import evaluate, overlay
 
 
 @pytest.mark.parametrize("module", [torch_trainer, gensim_trainer, train, store, evaluate, overlay])

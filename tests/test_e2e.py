@@ -36,8 +36,11 @@ def app_runs(tmp_path_factory):
     pytest.importorskip("playwright.sync_api", reason="the Playwright Python package is not installed")
     root = tmp_path_factory.mktemp("runs")
     for window in (5, 2):  # the window-2 run is the newest: pages open on it
-        train_run(CorpusConfig("toy-pos", sentences=400), TrainConfig(epochs=2, dim=8, min_count=1, negative=3,
-                                                                      workers=1, window=window), root=root)
+        train_run(
+            CorpusConfig("toy-pos", sentences=400),
+            TrainConfig(epochs=2, dim=8, min_count=1, negative=3, workers=1, window=window),
+            root=root,
+        )
     return root
 
 
@@ -47,9 +50,24 @@ def app(app_runs):
     port = free_port()
     log = open(root / "server.log", "wb")
     server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.headless", "true",
-         "--server.port", str(port), "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env={**os.environ, "W2V_RUNS_DIR": str(root)}, stdout=log, stderr=subprocess.STDOUT)
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "streamlit_app.py",
+            "--server.headless",
+            "true",
+            "--server.port",
+            str(port),
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=ROOT,
+        env={**os.environ, "W2V_RUNS_DIR": str(root)},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         for _ in range(120):
@@ -72,8 +90,10 @@ def browser(app):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"])
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
+        )
         yield b
         b.close()
 
@@ -168,7 +188,7 @@ def test_a_link_restores_the_view_and_a_changed_control_follows_into_it(app, bro
 
 def test_switching_corpus_puts_its_preset_into_the_inputs(app, browser):
     """In a browser the inputs keep what the browser holds unless the page sets them: a case AppTest cannot see."""
-    from lib.presets import preset_config
+    from lib.data.presets import preset_config
 
     toy, text = preset_config("toy-proximity"), preset_config("my_text.txt")
     assert (toy.dim, toy.alpha) != (text.dim, text.alpha)
@@ -178,8 +198,10 @@ def test_switching_corpus_puts_its_preset_into_the_inputs(app, browser):
         wait_for_script(page)
 
         def shown():
-            return (int(page.locator("input[aria-label=dim]").input_value()),
-                    float(page.locator("input[aria-label=alpha]").input_value()))
+            return (
+                int(page.locator("input[aria-label=dim]").input_value()),
+                float(page.locator("input[aria-label=alpha]").input_value()),
+            )
 
         assert shown() == (toy.dim, toy.alpha)
         page.get_by_text("Your text file", exact=True).first.click()
@@ -198,7 +220,7 @@ COMPARISON_PAGES = ["embedding_space", "neighbours", "similarity", "analogies"]
 
 def two_runs(root) -> tuple[str, str]:
     """The ids of the window-2 run (newest) and the window-5 run."""
-    from lib.store import list_runs
+    from lib.runs.listing import list_runs
 
     by_window = {r.train_config.window: r.id for r in list_runs(root)}
     return by_window[2], by_window[5]

@@ -4,13 +4,13 @@ import numpy as np
 import pytest
 from gensim.models import KeyedVectors
 
-from lib.analysis import solve_analogy, unknown_word_message
 from lib.config import TrainConfig
-from lib.corpora import _alphabet_neighbours, LETTER_WORDS
-from lib.evaluate import Probe, analogy_accuracy, chance_neighbour_precision, neighbour_precision, wordsim353
-from lib.questions import validate_question_text
-from lib.store import to_keyed_vectors
-from lib.vocab import Vocab
+from lib.data.corpora import LETTER_WORDS, _alphabet_neighbours
+from lib.data.questions import validate_question_text
+from lib.data.vocab import Vocab
+from lib.runs.store import to_keyed_vectors
+from lib.views.analysis import solve_analogy, unknown_word_message
+from lib.views.evaluate import Probe, analogy_accuracy, chance_neighbour_precision, neighbour_precision, wordsim353
 
 
 def kv_from(words, vectors):
@@ -92,8 +92,14 @@ def test_probe_loss_is_lower_for_vectors_that_fit_the_pairs():
     assert len(to_keyed_vectors(vocab, good_in)) == 2
 
 
-@pytest.mark.parametrize("text, message", [("", "no questions"), (": s\na b c\n", "line 2: a question is 4 words"),
-                                           ("a b c d\n", "line 1: questions go under a section: add a line ': name'")])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("", "no questions"),
+        (": s\na b c\n", "line 2: a question is 4 words"),
+        ("a b c d\n", "line 1: questions go under a section: add a line ': name'"),
+    ],
+)
 def test_analogy_text_validation(text, message):
     with pytest.raises(ValueError, match=message):
         validate_question_text(text)
@@ -102,15 +108,19 @@ def test_analogy_text_validation(text, message):
 def test_a_valid_question_file_is_what_gensim_reads(tmp_path):
     from gensim.test.utils import datapath
 
-    from lib.questions import covered, parse_questions
+    from lib.data.questions import covered, parse_questions
 
     path = datapath("questions-words.txt")
     with open(path, encoding="utf-8") as f:
         lines = [line for line in f if not line.startswith(":")]
     parsed = parse_questions(open(path, encoding="utf-8").read())
     assert len(parsed) == len(lines) == 19544
-    assert parsed[0].section == "capital-common-countries" and parsed[0].words == ("Athens", "Greece", "Baghdad",
-                                                                                    "Iraq")
+    assert parsed[0].section == "capital-common-countries" and parsed[0].words == (
+        "Athens",
+        "Greece",
+        "Baghdad",
+        "Iraq",
+    )
     known = {"athens", "greece", "baghdad", "iraq"}
     expected = [tuple(w.lower() for w in line.split()) for line in lines if set(line.lower().split()) <= known]
     assert covered(path, known) == expected and ("athens", "greece", "baghdad", "iraq") in expected
@@ -125,7 +135,7 @@ def _kv(points: dict[str, tuple]) -> "KeyedVectors":
 
 
 def test_category_purity_against_a_hand_computation():
-    from lib.evaluate import category_purity
+    from lib.views.evaluate import category_purity
 
     # unit vectors at these angles (degrees), so cosine order is the order of angle gaps
     angles = {"a1": 0, "a2": 10, "a3": 20, "b3": 45, "b1": 90, "b2": 100}
@@ -145,7 +155,7 @@ def test_category_purity_against_a_hand_computation():
 
 
 def test_category_purity_needs_two_categories():
-    from lib.evaluate import category_purity
+    from lib.views.evaluate import category_purity
 
     kv = _kv({"a": (1, 0), "b": (0, 1), "c": (1, 1)})
     assert category_purity(kv, {"a": "x", "b": "x", "c": "x"})["category_purity"] is None

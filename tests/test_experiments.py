@@ -1,4 +1,4 @@
-"""lib.experiments: both models on toy-random and toy-proximity, the pair found again, and its tidy frames."""
+"""lib.classic.experiments: both models on toy-random and toy-proximity, the pair found again, and its tidy frames."""
 
 import json
 import sys
@@ -6,10 +6,11 @@ import time
 
 import pytest
 
-from lib import experiments, jobs
+from lib.classic import experiments
 from lib.config import TrainConfig
-from lib.evaluate import chance_neighbour_precision
-from lib.store import list_runs
+from lib.runs import jobs
+from lib.runs.listing import list_runs
+from lib.views.evaluate import chance_neighbour_precision
 
 SMALL = TrainConfig(dim=16, epochs=3, alpha=0.05, workers=1, seed=2)
 SENTENCES = 3000
@@ -64,8 +65,7 @@ def test_a_cancelled_pair_is_not_shown(tmp_path):
 def test_latest_pair_finds_the_experiment(experiment):
     root, pair, _ = experiment
     found = experiments.latest_pair(root)
-    assert (found.random.id, found.structured.id, found.created) == (pair.random.id, pair.structured.id,
-                                                                     pair.created)
+    assert (found.random.id, found.structured.id, found.created) == (pair.random.id, pair.structured.id, pair.created)
 
 
 def test_latest_pair_skips_manifests_whose_runs_are_gone_or_damaged(experiment, tmp_path):
@@ -99,14 +99,19 @@ def test_neighbour_precision_separates_structure_from_noise(experiment):
     chance = chance_neighbour_precision(pair.structured.config["true_neighbours"], 26)
     assert frame["chance"].unique().tolist() == [pytest.approx(chance)]
     final = experiments.final_precision(pair).set_index("series")
-    assert list(final.index) == ["toy-random · pytorch", "toy-random · gensim", "toy-proximity · pytorch",
-                                 "toy-proximity · gensim"]
+    assert list(final.index) == [
+        "toy-random · pytorch",
+        "toy-random · gensim",
+        "toy-proximity · pytorch",
+        "toy-proximity · gensim",
+    ]
     for model in ("pytorch", "gensim"):
         structured = final.loc[f"toy-proximity · {model}", "neighbor_precision"]
         random = final.loc[f"toy-random · {model}", "neighbor_precision"]
         assert structured > 0.6 and random < chance + 0.15 and structured > random + 0.4
         assert final.loc[f"toy-proximity · {model}", "neighbor_precision"] == pytest.approx(
-            pair.structured.metrics(model)[-1]["neighbor_precision"])
+            pair.structured.metrics(model)[-1]["neighbor_precision"]
+        )
 
 
 def test_similarity_frame_and_table_of_the_check_word(experiment):

@@ -1,4 +1,4 @@
-"""lib.explain: the numbers the Home and How it works pages show, checked against their definitions."""
+"""lib.views.explain: the numbers the Home and How it works pages show, checked against their definitions."""
 
 import errno
 import json
@@ -7,13 +7,14 @@ import shutil
 import numpy as np
 import pytest
 
-from lib import explain, store
 from lib.config import CorpusConfig, TrainConfig
-from lib.provenance import resolved_settings
-from lib.corpora import load_corpus
-from lib.store import Run
+from lib.data.corpora import load_corpus
+from lib.data.vocab import Vocab
+from lib.runs import files
+from lib.runs.provenance import resolved_settings
+from lib.runs.store import Run
 from lib.train import train_run
-from lib.vocab import Vocab
+from lib.views import explain
 
 CFG = TrainConfig(epochs=2, dim=8, min_count=1, negative=3, workers=1)
 
@@ -67,8 +68,7 @@ def test_exact_pairs_counts_every_neighbour_pair_and_is_cached(window_one_run):
     assert explain.measured_pairs(run) == want  # what the PyTorch model trained on
 
 
-def test_exact_pairs_are_counted_once_per_run_and_again_when_what_they_depend_on_changes(window_one_run,
-                                                                                           monkeypatch):
+def test_exact_pairs_are_counted_once_per_run_and_again_when_what_they_depend_on_changes(window_one_run, monkeypatch):
     run = window_one_run
     want = explain.exact_pairs(run)  # counted and saved (or read from the earlier test's file)
 
@@ -93,7 +93,7 @@ def test_exact_pairs_on_a_disk_that_cannot_be_written_are_counted_and_not_kept(w
     def read_only(*_, **__):
         raise OSError(errno.EROFS, "Read-only file system")
 
-    monkeypatch.setattr(store.tempfile, "mkstemp", read_only)  # every write in the store makes a temporary file
+    monkeypatch.setattr(files.tempfile, "mkstemp", read_only)  # every write in the store makes a temporary file
     sentences = load_corpus(run.corpus_config).sentences
     assert explain.exact_pairs(run) == sum(2 * (len(s) - 1) for s in sentences)
     assert not (run.path / "cache" / "explain.json").exists()
@@ -110,12 +110,18 @@ def test_batch_sizes_show_the_batch_the_run_used_and_why():
     assert "Adam" in explain.batch_sizes(TrainConfig(optimizer="adam"), 10, RAN)["why"]
 
 
-@pytest.mark.parametrize("cfg, vocab_size, batch", [
-    # 5,000 words × 0.1 / (alpha × 7 rows: input, output, 5 negatives) = 2,857 at alpha 0.025, 714 at 0.1
-    (TrainConfig(), 10, 256), (TrainConfig(), 5_000, 2857), (TrainConfig(alpha=0.1), 5_000, 714),
-    (TrainConfig(), 100_000, 4096),
-    (TrainConfig(optimizer="adam"), 100_000, 256), (TrainConfig(batch_size=77), 10, 77),
-])
+@pytest.mark.parametrize(
+    "cfg, vocab_size, batch",
+    [
+        # 5,000 words × 0.1 / (alpha × 7 rows: input, output, 5 negatives) = 2,857 at alpha 0.025, 714 at 0.1
+        (TrainConfig(), 10, 256),
+        (TrainConfig(), 5_000, 2857),
+        (TrainConfig(alpha=0.1), 5_000, 714),
+        (TrainConfig(), 100_000, 4096),
+        (TrainConfig(optimizer="adam"), 100_000, 256),
+        (TrainConfig(batch_size=77), 10, 77),
+    ],
+)
 def test_batch_sizes_follow_the_config_rule(cfg, vocab_size, batch):
     info = explain.batch_sizes(cfg, vocab_size, resolved_settings(cfg, vocab_size))
     assert info["batch"] == batch == cfg.resolved_batch_size(vocab_size)
@@ -132,8 +138,14 @@ def test_shared_negatives_count_pairs_per_window_step():
 def test_what_ran_is_read_from_the_run_or_worked_out_for_older_runs(run, tmp_path):
     ran = explain.what_ran(run, 10)
     # CFG on a 10-word vocabulary: one worker, SGD with its own negatives, a batch raised to the floor of 256
-    assert ran["recorded"] and (ran["device"], ran["step"], ran["pytorch_threads"], ran["gensim_workers"],
-                                ran["batch_size"], ran["worker_batch"]) == ("cpu", "pair", 1, 1, 256, 256)
+    assert ran["recorded"] and (
+        ran["device"],
+        ran["step"],
+        ran["pytorch_threads"],
+        ran["gensim_workers"],
+        ran["batch_size"],
+        ran["worker_batch"],
+    ) == ("cpu", "pair", 1, 1, 256, 256)
     copy = Run(shutil.copytree(run.path, tmp_path / "copy"))
     config = json.loads((copy.path / "config.json").read_text())
     config["resolved"]["batch_size"] = 999  # what the run says wins over what this machine would pick

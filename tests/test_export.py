@@ -3,9 +3,10 @@
 import numpy as np
 from gensim.models import KeyedVectors
 
-from lib import export, store
 from lib.config import CorpusConfig, TrainConfig
+from lib.runs import listing
 from lib.train import train_run
+from lib.views import export
 
 
 def test_word2vec_text_round_trips_through_gensim(analogy_run, tmp_path):
@@ -51,7 +52,7 @@ def test_each_kind_of_export_file_is_the_run_files_own(analogy_run):
 
 def test_exporting_a_run_deleted_meanwhile_gives_a_note_not_an_error(tmp_path):
     run = train_run(CorpusConfig("toy-random", sentences=100), TrainConfig(epochs=1, dim=4, min_count=1), root=tmp_path)
-    store.delete_run(run)  # another tab deleted it after this page drew its download buttons
+    listing.delete_run(run)  # another tab deleted it after this page drew its download buttons
     for kind in export.KINDS:
         note = export.run_file(run.path, "gensim", 1, kind).decode()
         assert note.startswith("Nothing to export") and run.id in note and str(tmp_path) not in note

@@ -1,4 +1,4 @@
-"""lib.gensim_trainer: same vocabulary and settings, a snapshot per epoch, a per-epoch loss, optional exact repeats."""
+"""lib.model.gensim_trainer: same vocabulary and settings, a snapshot per epoch, a per-epoch loss, optional exact repeats."""
 
 import os
 import subprocess
@@ -7,12 +7,12 @@ import sys
 import numpy as np
 import pytest
 
-from lib.gensim_trainer import gensim_model, stable_hash, train_gensim
-from lib.callbacks import TrainingCallback
 from lib.config import CorpusConfig, TrainConfig
-from lib.corpora import load_corpus
-from lib.huffman import HuffmanTree
-from lib.vocab import Vocab
+from lib.data.corpora import load_corpus
+from lib.data.vocab import Vocab
+from lib.model.callbacks import TrainingCallback
+from lib.model.gensim_trainer import gensim_model, stable_hash, train_gensim
+from lib.model.huffman import HuffmanTree
 
 
 class Recorder(TrainingCallback):
@@ -64,8 +64,13 @@ def test_a_snapshot_for_every_epoch_in_our_row_order():
 def test_loss_is_reset_every_epoch_not_cumulative():
     corpus, vocab, cfg = small()
     rec = Recorder()
-    train_gensim(corpus.sentences, vocab, TrainConfig(dim=16, epochs=3, alpha=0.01, deterministic=True), [rec],
-                 examples_per_epoch=10_000)
+    train_gensim(
+        corpus.sentences,
+        vocab,
+        TrainConfig(dim=16, epochs=3, alpha=0.01, deterministic=True),
+        [rec],
+        examples_per_epoch=10_000,
+    )
     losses = [s.train_loss for s in rec.snapshots[1:]]
     assert all(loss > 0 for loss in losses)
     assert losses[2] < 1.2 * losses[0]  # a cumulative counter would be about three times the first
@@ -83,9 +88,17 @@ def test_deterministic_setting_repeats_exactly():
 
 def test_stable_hash_is_the_same_in_another_process():
     """Python's hash() changes with PYTHONHASHSEED between processes; stable_hash must not."""
-    code = "from lib.gensim_trainer import stable_hash; print(stable_hash('king1'), hash('king1'))"
-    outputs = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                              env={**os.environ, "PYTHONHASHSEED": seed}).stdout.split() for seed in ("1", "2")]
+    code = "from lib.model.gensim_trainer import stable_hash; print(stable_hash('king1'), hash('king1'))"
+    outputs = [
+        subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+        ).stdout.split()
+        for seed in ("1", "2")
+    ]
     assert outputs[0][1] != outputs[1][1], "the builtin hash differs between these processes"
     assert outputs[0][0] == outputs[1][0] == str(stable_hash("king1"))
     assert stable_hash("king1") != stable_hash("king2")

@@ -1,9 +1,9 @@
-"""lib.huffman: the tree is gensim's, and its paths make a probability distribution over the vocabulary."""
+"""lib.model.huffman: the tree is gensim's, and its paths make a probability distribution over the vocabulary."""
 
 import numpy as np
 import pytest
 
-from lib.huffman import HuffmanTree
+from lib.model.huffman import HuffmanTree
 
 
 def test_huffman_tree_is_gensims_for_distinct_counts():

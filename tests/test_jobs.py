@@ -1,4 +1,4 @@
-"""Background training through lib.jobs: real subprocesses that finish, get cancelled, or fail to start."""
+"""Background training through lib.runs.jobs: real subprocesses that finish, get cancelled, or fail to start."""
 
 import errno
 import os
@@ -10,9 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from lib import jobs
 from lib.config import CorpusConfig, TrainConfig
-from lib.store import Run, StoreError, list_runs, new_run_id
+from lib.runs import jobs
+from lib.runs.files import StoreError
+from lib.runs.listing import list_runs
+from lib.runs.store import Run, new_run_id
 from lib.train import _config_from_args, build_parser
 
 TINY_CORPUS = CorpusConfig("toy-pos", sentences=300)
@@ -48,8 +50,12 @@ def test_two_jobs_at_once_each_finish_in_their_own_run(tmp_path):
 
 
 def test_cancel_marks_the_run_incomplete_and_keeps_finished_epochs(tmp_path):
-    job = jobs.start(CorpusConfig("toy-proximity", sentences=3000), TrainConfig(epochs=200, dim=16, workers=1),
-                     models=["pytorch"], root=tmp_path)
+    job = jobs.start(
+        CorpusConfig("toy-proximity", sentences=3000),
+        TrainConfig(epochs=200, dim=16, workers=1),
+        models=["pytorch"],
+        root=tmp_path,
+    )
     status = wait_until(job, lambda s: s.models and s.models[0].finished >= 1)
     assert status.state == "training"
     job.cancel()
@@ -115,11 +121,14 @@ def test_uploads_are_checked_and_stored_by_content(tmp_path):
     assert jobs.save_upload(b": s\nking queen man woman\n", "q.txt", tmp_path, kind="analogies") != path
 
 
-@pytest.mark.parametrize("data, message", [
-    (b"apple fruit\npear fruit\n", "write word<TAB>category"),
-    (b"apple\tfruit\npear\tfruit\n", "at least two categories"),
-    ("caf\xe9\tdrink\ntea\tdrink\n".encode("latin-1"), "not UTF-8"),
-])
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        (b"apple fruit\npear fruit\n", "write word<TAB>category"),
+        (b"apple\tfruit\npear\tfruit\n", "at least two categories"),
+        ("caf\xe9\tdrink\ntea\tdrink\n".encode("latin-1"), "not UTF-8"),
+    ],
+)
 def test_bad_category_uploads_say_what_to_fix(tmp_path, data, message):
     with pytest.raises(ValueError, match=message):
         jobs.save_upload(data, "cats.tsv", tmp_path, kind="categories")
@@ -141,8 +150,12 @@ def test_progress_shows_the_probe_loss_and_labels_the_running_loss(proximity_run
         assert last["loss"] != last["train_loss"]  # so the line tells which one it shows
         assert p.text == f"{model}: all 3 epochs done, probe loss {last['loss']:.4f}"
     training = jobs.ModelProgress("gensim", 5, 2, epoch=3, epoch_done=0.4, loss=1.8446, running_loss=0.9304)
-    assert training.text == "gensim: epoch 3/5, 40% of it, running loss (gensim's own) 0.9304, probe loss 1.8446 " \
-                            "after epoch 2"
+    assert (
+        training.text == "gensim: epoch 3/5, 40% of it, running loss (gensim's own) 0.9304, probe loss 1.8446 "
+        "after epoch 2"
+    )
+
+
 def zombie_children() -> list[int]:
     """Pids of this process's children that ended without being waited for (state Z in /proc)."""
     out = []
@@ -157,8 +170,9 @@ def zombie_children() -> list[int]:
 
 
 def test_a_finished_trainer_is_reaped_though_nobody_polls_it(tmp_path):
-    job = jobs.start(TINY_CORPUS, TrainConfig(epochs=1, dim=8, min_count=1, workers=1), models=["gensim"],
-                     root=tmp_path)
+    job = jobs.start(
+        TINY_CORPUS, TrainConfig(epochs=1, dim=8, min_count=1, workers=1), models=["gensim"], root=tmp_path
+    )
     run_id, ticket = job.run_id, job.ticket
     del job  # the page went away: nothing polls it again
     record = None
@@ -175,8 +189,10 @@ def test_a_finished_trainer_is_reaped_though_nobody_polls_it(tmp_path):
 
 def test_trainings_queue_one_at_a_time_know_their_place_and_can_leave(tmp_path, monkeypatch):
     monkeypatch.setenv("W2V_MAX_TRAININGS", "1")
-    three = [jobs.start(CorpusConfig("toy-pos", sentences=300, seed=s), TINY, models=["gensim"], root=tmp_path)
-             for s in (1, 2, 3)]
+    three = [
+        jobs.start(CorpusConfig("toy-pos", sentences=300, seed=s), TINY, models=["gensim"], root=tmp_path)
+        for s in (1, 2, 3)
+    ]
     first, second, third = (j.poll() for j in three)
     assert first.state in ("starting", "training") and first.place is None
     assert (second.state, second.place, third.state, third.place) == ("queued", 1, "queued", 2)
@@ -231,16 +247,24 @@ def test_a_ticket_a_dead_server_left_waiting_starts_once_any_process_watches_the
 def test_a_trainer_whose_server_was_killed_starts_the_next_ticket_as_it_ends(tmp_path):
     """kill -9 of a server with one training running and one waiting: the running one finishes, then starts the
     waiting one itself (no server, page or session in between), which finishes too."""
-    script = ("import os, signal\n"
-              "from lib import jobs\n"
-              "from lib.config import CorpusConfig, TrainConfig\n"
-              "cfg = TrainConfig(epochs=2, dim=8, min_count=1, negative=3, workers=1)\n"
-              f"a = jobs.start(CorpusConfig('toy-pos', sentences=300, seed=1), cfg, ['gensim'], {str(tmp_path)!r})\n"
-              f"b = jobs.start(CorpusConfig('toy-pos', sentences=300, seed=2), cfg, ['gensim'], {str(tmp_path)!r})\n"
-              "print(a.run_id, b.run_id, b.poll().state, flush=True)\n"
-              "os.kill(os.getpid(), signal.SIGKILL)\n")
-    server = subprocess.run([sys.executable, "-c", script], cwd=jobs.REPO_ROOT, capture_output=True, text=True,
-                            env={**os.environ, "W2V_MAX_TRAININGS": "1"}, timeout=120)
+    script = (
+        "import os, signal\n"
+        "from lib import jobs\n"
+        "from lib.config import CorpusConfig, TrainConfig\n"
+        "cfg = TrainConfig(epochs=2, dim=8, min_count=1, negative=3, workers=1)\n"
+        f"a = jobs.start(CorpusConfig('toy-pos', sentences=300, seed=1), cfg, ['gensim'], {str(tmp_path)!r})\n"
+        f"b = jobs.start(CorpusConfig('toy-pos', sentences=300, seed=2), cfg, ['gensim'], {str(tmp_path)!r})\n"
+        "print(a.run_id, b.run_id, b.poll().state, flush=True)\n"
+        "os.kill(os.getpid(), signal.SIGKILL)\n"
+    )
+    server = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=jobs.REPO_ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "W2V_MAX_TRAININGS": "1"},
+        timeout=120,
+    )
     assert server.returncode == -9, server.stderr
     first, second, second_state = server.stdout.split()
     assert second_state == "queued"

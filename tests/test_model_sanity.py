@@ -8,10 +8,10 @@ from gensim.models.word2vec import LineSentence
 from gensim.test.utils import datapath
 
 from lib.config import TrainConfig
-from lib.gensim_trainer import train_gensim
-from lib.store import to_keyed_vectors
-from lib.torch_trainer import train_pytorch
-from lib.vocab import Vocab
+from lib.data.vocab import Vocab
+from lib.model.gensim_trainer import train_gensim
+from lib.model.torch_trainer import train_pytorch
+from lib.runs.store import to_keyed_vectors
 
 # gensim's settings, named after its tests (the *_fromfile variants that train other objectives included);
 # what gensim leaves at its default is ours too: dim 100, alpha 0.025, sample 1e-3, seed 1
@@ -21,12 +21,15 @@ MODEL_SANITY = {
     "test_cbow_hs": dict(architecture="cbow", alpha=0.1, window=2, loss="hs", epochs=60),
     "test_cbow_neg": dict(architecture="cbow", alpha=0.05, window=5, negative=15, sample=0, epochs=10),
     "test_sg_fixedwindowsize": dict(architecture="skipgram", window=5, shrink_windows=False, negative=15, epochs=10),
-    "test_sg_fixedwindowsize_fromfile": dict(architecture="skipgram", window=5, shrink_windows=False, loss="hs",
-                                             epochs=10),
-    "test_cbow_fixedwindowsize": dict(architecture="cbow", alpha=0.1, window=5, shrink_windows=False, loss="hs",
-                                      epochs=10),
-    "test_cbow_fixedwindowsize_fromfile": dict(architecture="cbow", alpha=0.1, window=5, shrink_windows=False,
-                                               negative=15, epochs=10),
+    "test_sg_fixedwindowsize_fromfile": dict(
+        architecture="skipgram", window=5, shrink_windows=False, loss="hs", epochs=10
+    ),
+    "test_cbow_fixedwindowsize": dict(
+        architecture="cbow", alpha=0.1, window=5, shrink_windows=False, loss="hs", epochs=10
+    ),
+    "test_cbow_fixedwindowsize_fromfile": dict(
+        architecture="cbow", alpha=0.1, window=5, shrink_windows=False, negative=15, epochs=10
+    ),
 }
 
 

@@ -7,14 +7,14 @@ import pandas as pd
 import pytest
 import torch
 
-from lib import one_step
 from lib.config import CorpusConfig, TrainConfig
-from lib.huffman import HuffmanTree
-from lib.one_step import StepError, make_example
-from lib.store import Run
-from lib.torch_word2vec import Word2VecTables
+from lib.data.vocab import Vocab
+from lib.model.huffman import HuffmanTree
+from lib.model.torch_word2vec import Word2VecTables
+from lib.runs.store import Run
 from lib.train import train_run
-from lib.vocab import Vocab
+from lib.views import one_step
+from lib.views.one_step import StepError, make_example
 
 VOCAB = Vocab.from_counts(["a", "b", "c", "d", "e", "f"], [30, 20, 12, 8, 5, 3])
 
@@ -66,8 +66,14 @@ def test_autograd_agrees_with_the_hand_written_update(objective, architecture):
     view = one_step.take_step(tables, objective, example, negatives, 0.05, VOCAB, tree)
     assert view.autograd_difference < 1e-6
     # the float64 loss written for autograd and the trainer's float32 loss are two formulas for one number
-    assert one_step.loss64(torch.tensor(w_in, dtype=torch.float64), torch.tensor(w_out, dtype=torch.float64),
-                           objective, example, negatives, tree).item() == pytest.approx(view.loss_before, rel=1e-5)
+    assert one_step.loss64(
+        torch.tensor(w_in, dtype=torch.float64),
+        torch.tensor(w_out, dtype=torch.float64),
+        objective,
+        example,
+        negatives,
+        tree,
+    ).item() == pytest.approx(view.loss_before, rel=1e-5)
     assert view.loss_after < view.loss_before  # a small SGD step lowers this example's loss
 
 
@@ -75,8 +81,14 @@ def test_the_autograd_check_catches_a_wrong_update(monkeypatch):
     w_in, w_out, _ = random_tables("negative", seed=2)
     real = Word2VecTables.sgd_negative
     monkeypatch.setattr(Word2VecTables, "sgd_negative", lambda self, i, o, n, lr: real(self, i, o, n, 2 * lr))
-    view = one_step.take_step(one_step.tables_from(w_in, w_out, None), "negative",
-                              make_example(VOCAB, "skipgram", "c", "a"), NEGATIVES, 0.05, VOCAB)
+    view = one_step.take_step(
+        one_step.tables_from(w_in, w_out, None),
+        "negative",
+        make_example(VOCAB, "skipgram", "c", "a"),
+        NEGATIVES,
+        0.05,
+        VOCAB,
+    )
     assert view.autograd_difference > 1e-3
 
 
@@ -86,13 +98,15 @@ def test_one_negative_sampling_step_by_hand():
     w_in[2] = [1.0, 0.0]
     w_out = np.zeros((len(VOCAB), 2), np.float32)
     tables = one_step.tables_from(w_in, w_out, None)
-    view = one_step.take_step(tables, "negative", make_example(VOCAB, "skipgram", "c", "a"), torch.tensor([3]),
-                              0.1, VOCAB)
+    view = one_step.take_step(
+        tables, "negative", make_example(VOCAB, "skipgram", "c", "a"), torch.tensor([3]), 0.1, VOCAB
+    )
     assert view.rows["row"].tolist() == ["a", "d"]
     assert view.rows["σ(s)"].tolist() == [0.5, 0.5]
     assert view.rows["g = lr·(t − σ)"].tolist() == pytest.approx([0.05, -0.05])
     assert tables.w_out[0].tolist() == pytest.approx([0.05, 0.0]) and tables.w_out[3].tolist() == pytest.approx(
-        [-0.05, 0.0])
+        [-0.05, 0.0]
+    )
     assert tables.w_in[2].tolist() == [1.0, 0.0] and view.touched_rows == 2
     assert view.loss_before == pytest.approx(2 * math.log(2))
     assert view.loss_after == pytest.approx(-2 * math.log(1 / (1 + math.exp(-0.05))))
@@ -103,36 +117,49 @@ def test_the_pair_probability_both_models_are_shown_under_is_exp_minus_the_loss_
     """P(output | input) for hs and the softmax is exp(−loss64); for negative sampling σ(s) = exp(−loss, no negatives)."""
     w_in, w_out, tree = random_tables(objective, seed=7)
     example = make_example(VOCAB, "skipgram", "c", "a")
-    loss = one_step.loss64(torch.tensor(w_in, dtype=torch.float64), torch.tensor(w_out, dtype=torch.float64),
-                           objective, example, torch.tensor([0]) if objective == "negative" else None, tree)
+    loss = one_step.loss64(
+        torch.tensor(w_in, dtype=torch.float64),
+        torch.tensor(w_out, dtype=torch.float64),
+        objective,
+        example,
+        torch.tensor([0]) if objective == "negative" else None,
+        tree,
+    )
     assert one_step.pair_probability(w_in[2], w_out, objective, 0, tree) == pytest.approx(math.exp(-loss.item()))
 
 
 def test_the_softmax_view_lists_the_output_word_first_with_the_most_probable_others():
     w_in, w_out, _ = random_tables("softmax", seed=4)
-    view = one_step.take_step(one_step.tables_from(w_in, w_out, None), "softmax",
-                              make_example(VOCAB, "skipgram", "c", "a"), None, 0.05, VOCAB)
+    view = one_step.take_step(
+        one_step.tables_from(w_in, w_out, None), "softmax", make_example(VOCAB, "skipgram", "c", "a"), None, 0.05, VOCAB
+    )
     h = w_in[2].astype(np.float64)
     p = np.exp(w_out @ h) / np.exp(w_out @ h).sum()
     assert view.rows["row"].iloc[0] == "a" and view.rows["p (softmax)"].iloc[0] == pytest.approx(p[0], rel=1e-5)
     others = [VOCAB.words[i] for i in np.argsort(-p) if i != 0]
-    assert view.rows["row"].iloc[1:].tolist() == others[:len(view.rows) - 1]
+    assert view.rows["row"].iloc[1:].tolist() == others[: len(view.rows) - 1]
 
 
 def test_hierarchical_softmax_scores_the_huffman_path_with_t_one_minus_the_code():
     w_in, w_out, tree = random_tables("hs", seed=5)
-    view = one_step.take_step(one_step.tables_from(w_in, w_out, tree), "hs",
-                              make_example(VOCAB, "skipgram", "c", "f"), None, 0.05, VOCAB, tree)
+    view = one_step.take_step(
+        one_step.tables_from(w_in, w_out, tree),
+        "hs",
+        make_example(VOCAB, "skipgram", "c", "f"),
+        None,
+        0.05,
+        VOCAB,
+        tree,
+    )
     code, point = tree.path(5)
     assert len(view.rows) == len(point)
     assert view.rows["t"].tolist() == [1.0 - c for c in code.tolist()]
     assert view.rows["s = h·u"].tolist() == pytest.approx((w_out[point.astype(int)] @ w_in[2]).tolist(), rel=1e-5)
 
 
-@pytest.mark.parametrize("words, message", [
-    (("c", "zebra"), "Not in this run's vocabulary: 'zebra'"),
-    (("c", "c"), "both 'c'"),
-])
+@pytest.mark.parametrize(
+    "words, message", [(("c", "zebra"), "Not in this run's vocabulary: 'zebra'"), (("c", "c"), "both 'c'")]
+)
 def test_bad_pairs_say_what_to_do(words, message):
     with pytest.raises(StepError, match=message):
         make_example(VOCAB, "skipgram", *words)
@@ -165,8 +192,9 @@ def test_repeating_the_step_brings_the_pair_together_and_pushes_the_negatives_ap
     start = w_in[c].astype(np.float64) @ w_out[a] / (np.linalg.norm(w_in[c]) * np.linalg.norm(w_out[a]))
     tables = one_step.tables_from(w_in, w_out, None)
     noise = one_step.noise_table(VOCAB, 0.75)
-    steps = one_step.repeat_steps(tables, "negative", make_example(VOCAB, "skipgram", "c", "a"), 0.1, 100, noise, 3,
-                                  seed=1, watch=[3, 5])
+    steps = one_step.repeat_steps(
+        tables, "negative", make_example(VOCAB, "skipgram", "c", "a"), 0.1, 100, noise, 3, seed=1, watch=[3, 5]
+    )
     assert steps["step"].tolist() == list(range(101)) and math.isnan(steps["loss"].iloc[0])
     assert steps[one_step.PROBABILITY].iloc[-1] > steps[one_step.PROBABILITY].iloc[0] + 0.2
     assert steps[one_step.NEGATIVES_COSINE].iloc[-1] < steps[one_step.NEGATIVES_COSINE].iloc[0]
@@ -176,6 +204,7 @@ def test_repeating_the_step_brings_the_pair_together_and_pushes_the_negatives_ap
 
 
 # ---------------------------------------------------------------- on a saved run, and gensim beside it
+
 
 @pytest.fixture(scope="module")
 def toy_run(tmp_path_factory):
@@ -209,8 +238,9 @@ def test_a_run_saved_before_output_weights_steps_from_epoch_0_only(toy_run, tmp_
 def test_gensim_starts_from_the_runs_vectors_and_its_own_train_brings_the_pair_together(toy_run, objective):
     a, b = one_step.default_pair(toy_run)
     steps = one_step.gensim_steps(toy_run, 1, objective, "skipgram", a, b, 0.05, 30, 5)
-    assert steps[one_step.PAIR_COSINE].iloc[0] == pytest.approx(float(toy_run.keyed_vectors("gensim", 1).similarity(a, b)),
-                                                         abs=1e-6)
+    assert steps[one_step.PAIR_COSINE].iloc[0] == pytest.approx(
+        float(toy_run.keyed_vectors("gensim", 1).similarity(a, b)), abs=1e-6
+    )
     assert steps[one_step.PROBABILITY].iloc[-1] > steps[one_step.PROBABILITY].iloc[0] + 0.05
     assert steps["gensim loss (both pairs)"].iloc[1:].notna().all()
     if objective == "hs":  # hs has no output row per word
@@ -234,8 +264,12 @@ def test_the_default_pair_is_a_pair_from_the_corpus_and_is_kept(toy_run):
 def test_a_default_pair_from_a_corpus_that_cannot_be_read_is_not_kept(tmp_path):
     text = tmp_path / "story.txt"
     text.write_text("the cat sat on the mat and the dog ran to the park with a ball\n" * 30, encoding="utf-8")
-    run = train_run(CorpusConfig(str(text)), TrainConfig(dim=4, epochs=1, min_count=1, workers=1),
-                    models=["gensim"], root=str(tmp_path / "runs"))
+    run = train_run(
+        CorpusConfig(str(text)),
+        TrainConfig(dim=4, epochs=1, min_count=1, workers=1),
+        models=["gensim"],
+        root=str(tmp_path / "runs"),
+    )
     text.unlink()  # the upload is gone: the two most frequent words made of letters, and nothing kept
     words = run.vocab().words
     assert one_step.default_pair(run) == (words[1], words[0])

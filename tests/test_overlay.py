@@ -1,12 +1,12 @@
-"""lib.overlay: many runs' saved per-epoch metrics as one tidy frame, its charts, and the settings that differ."""
+"""lib.views.overlay: many runs' saved per-epoch metrics as one tidy frame, its charts, and the settings that differ."""
 
 import json
 
 import pytest
 
-from lib import overlay
 from lib.config import CorpusConfig, TrainConfig
 from lib.train import train_run
+from lib.views import overlay
 
 VARIANTS = {"w2-neg": (2, "negative"), "w5-neg": (5, "negative"), "w2-hs": (2, "hs")}
 
@@ -15,9 +15,15 @@ VARIANTS = {"w2-neg": (2, "negative"), "w5-neg": (5, "negative"), "w2-hs": (2, "
 def three_runs(tmp_path_factory):
     """Three small toy-pos runs differing in window and objective (the loss setting)."""
     root = tmp_path_factory.mktemp("overlay")
-    return [train_run(CorpusConfig("toy-pos", sentences=200),
-                      TrainConfig(epochs=2, dim=8, min_count=1, negative=3, workers=1, window=w, loss=loss),
-                      root=root, run_id=name) for name, (w, loss) in VARIANTS.items()]
+    return [
+        train_run(
+            CorpusConfig("toy-pos", sentences=200),
+            TrainConfig(epochs=2, dim=8, min_count=1, negative=3, workers=1, window=w, loss=loss),
+            root=root,
+            run_id=name,
+        )
+        for name, (w, loss) in VARIANTS.items()
+    ]
 
 
 def saved_values(run) -> dict:
@@ -46,8 +52,7 @@ def test_the_frame_holds_every_saved_value_of_every_run(three_runs):
 def test_probe_loss_gets_one_panel_per_objective_and_a_note_says_why(three_runs):
     frame = overlay.overlay_frame(three_runs, ["A", "B", "C"])
     loss = [p for p in overlay.panels(frame) if p.metric == "loss"]
-    assert [(p.objective, sorted(p.rows["run"].unique())) for p in loss] == [("negative", ["A", "B"]),
-                                                                           ("hs", ["C"])]
+    assert [(p.objective, sorted(p.rows["run"].unique())) for p in loss] == [("negative", ["A", "B"]), ("hs", ["C"])]
     assert "hierarchical softmax" in loss[1].title and "negative sampling" in loss[0].title
     assert "not on one scale" in overlay.objectives_note(frame)
     same = overlay.overlay_frame(three_runs[:2], ["A", "B"])

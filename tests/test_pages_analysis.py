@@ -116,8 +116,11 @@ def test_analogies(open_page, analogy_run):
     assert any(line.split()[:3] == [a, b, c] for line in analogy_run.analogies_path().read_text().splitlines())
     for model in analogy_run.models:
         kv = analogy_run.keyed_vectors(model, analogy_run.common_epochs()[-1])
-        d = next(line.split()[3] for line in analogy_run.analogies_path().read_text().splitlines()
-                 if line.split()[:3] == [a, b, c])
+        d = next(
+            line.split()[3]
+            for line in analogy_run.analogies_path().read_text().splitlines()
+            if line.split()[:3] == [a, b, c]
+        )
         assert kv.most_similar(positive=[b, c], negative=[a], topn=1)[0][0] == d
     assert len(at.dataframe) == 2 and len(charts(at)) == 2  # accuracy lines and per-category bars
     assert any("coverage" in m.label for m in at.metric)

@@ -63,8 +63,14 @@ def test_what_changed_lists_the_words_whose_lists_agree_least(two_runs, monkeypa
     assert table["jaccard"].iloc[0] == min(brute.values())
 
 
-@pytest.mark.parametrize("vs, why", [("no-such-run", "there is no such run"), ("<b>x</b>" * 1250, "no such run"),
-                                     ("SELF", "it is the selected run itself")])
+@pytest.mark.parametrize(
+    "vs, why",
+    [
+        ("no-such-run", "there is no such run"),
+        ("<b>x</b>" * 1250, "no such run"),
+        ("SELF", "it is the selected run itself"),
+    ],
+)
 def test_a_bad_vs_is_said_and_the_run_compares_its_own_models(two_runs, monkeypatch, vs, why):
     root, a, _ = two_runs
     at = open_neighbours(root, monkeypatch, run=a.id, vs=a.id if vs == "SELF" else vs)

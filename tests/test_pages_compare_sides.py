@@ -11,8 +11,8 @@ import pytest
 from streamlit import dataframe_util
 from streamlit.testing.v1 import AppTest
 
-from lib import store
 from lib.config import CorpusConfig, TrainConfig
+from lib.runs import listing
 from lib.train import train_run
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -25,8 +25,11 @@ def runs(tmp_path_factory):
     root = tmp_path_factory.mktemp("sides")
     a = train_run(CorpusConfig("toy-analogy", sentences=2000), TrainConfig(window=2, epochs=2, **TINY), root=root)
     b = train_run(CorpusConfig("toy-analogy", sentences=2000), TrainConfig(window=5, epochs=2, **TINY), root=root)
-    c = train_run(CorpusConfig("toy-analogy", sentences=300),
-                  TrainConfig(window=5, epochs=4, **{**TINY, "min_count": 8}), root=root)
+    c = train_run(
+        CorpusConfig("toy-analogy", sentences=300),
+        TrainConfig(window=5, epochs=4, **{**TINY, "min_count": 8}),
+        root=root,
+    )
     return root, a, b, c
 
 
@@ -78,7 +81,7 @@ def test_similarity_two_runs_shows_the_difference_and_gensims_numbers(runs, monk
     assert "The runs differ in window 2 vs 5." in shown
     side_a, side_b = labels(at, a.id, b.id)
     assert side_a.startswith("A · window 2 · ") and side_b.startswith("B · window 5 · ")
-    assert f"Side A is run {store.run_label(a.summary())}, its pytorch model; side B is run" in shown
+    assert f"Side A is run {listing.run_label(a.summary())}, its pytorch model; side B is run" in shown
     lines = chart_rows(at, 0)
     assert set(lines["model"]) == {side_a, side_b} and "side_epoch" not in lines  # the same planned epochs
     for label, run in ((side_a, a), (side_b, b)):
@@ -88,8 +91,9 @@ def test_similarity_two_runs_shows_the_difference_and_gensims_numbers(runs, monk
     table = at.dataframe[0].value.set_index("word")
     for label, run in ((side_a, a), (side_b, b)):
         kv = run.keyed_vectors("pytorch", 2)
-        assert table[label].to_dict() == pytest.approx({w: float(kv.similarity("king", w)) for w in table.index},
-                                                       abs=1e-6)
+        assert table[label].to_dict() == pytest.approx(
+            {w: float(kv.similarity("king", w)) for w in table.index}, abs=1e-6
+        )
 
 
 def test_similarity_matches_epochs_and_says_a_word_one_side_lacks(runs, monkeypatch):
@@ -107,8 +111,9 @@ def test_similarity_matches_epochs_and_says_a_word_one_side_lacks(runs, monkeypa
     table = at.dataframe[0].value.set_index("word")
     kv_c = c.keyed_vectors("pytorch", 2)  # side B at the matched epoch: 2 of 4 for A's 1 of 2
     known = [w for w in table.index if w in kv_c.key_to_index]
-    assert table.loc[known, side_b].to_dict() == pytest.approx({w: float(kv_c.similarity(kept, w)) for w in known},
-                                                               abs=1e-6)
+    assert table.loc[known, side_b].to_dict() == pytest.approx(
+        {w: float(kv_c.similarity(kept, w)) for w in known}, abs=1e-6
+    )
     assert table.loc[gone, side_b] != table.loc[gone, side_b]  # NaN: side B has no such word
     at = open_page("similarity", root, monkeypatch, run=a.id, vs=c.id, word=gone)
     assert not at.error and f"'{gone}' is not in this side's vocabulary" in text(at)
@@ -188,7 +193,7 @@ def test_a_hostile_vs_compares_the_runs_own_models(runs, monkeypatch, page):
 def test_sides_frame_puts_side_b_on_side_as_epoch_axis():
     import pandas as pd
 
-    from lib import analysis
+    from lib.views import analysis
 
     a = pd.DataFrame({"model": "pytorch", "epoch": [0, 1, 2], "value": [0.1, 0.2, 0.3]})
     b = pd.DataFrame({"model": "pytorch", "epoch": [0, 1, 2, 3, 4], "value": [0.0, 0.1, 0.2, 0.3, 0.4]})
@@ -200,7 +205,7 @@ def test_sides_frame_puts_side_b_on_side_as_epoch_axis():
 
 
 def test_similarities_to_leaves_blank_the_words_a_side_lacks(runs):
-    from lib import analysis
+    from lib.views import analysis
 
     _, a, _, c = runs
     kv_a, kv_c = a.keyed_vectors("pytorch", 2), c.keyed_vectors("gensim", 4)

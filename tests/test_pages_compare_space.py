@@ -14,10 +14,11 @@ from scipy.linalg import orthogonal_procrustes
 from sklearn.decomposition import PCA
 from streamlit.testing.v1 import AppTest
 
-from lib import charts3d, compare, projection
+from lib.charts import charts3d
 from lib.config import CorpusConfig, TrainConfig
-from lib.store import Run
+from lib.runs.store import Run
 from lib.train import train_run
+from lib.views import compare, projection
 
 PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "embedding_space.py")
 TINY = dict(epochs=2, dim=8, min_count=1, workers=1)
@@ -32,8 +33,9 @@ def runs(tmp_path_factory):
     corpus = CorpusConfig("toy-analogy", sentences=300)
     a = train_run(corpus, TrainConfig(window=2, **TINY), root=str(root))
     b = train_run(corpus, TrainConfig(window=5, **TINY), root=str(root))
-    other = train_run(CorpusConfig("toy-proximity", sentences=300), TrainConfig(**TINY), models=["gensim"],
-                      root=str(root))
+    other = train_run(
+        CorpusConfig("toy-proximity", sentences=300), TrainConfig(**TINY), models=["gensim"], root=str(root)
+    )
     flat = {d: train_run(corpus, TrainConfig(**{**TINY, "dim": d}), models=["gensim"], root=str(root)) for d in (1, 2)}
     return root, a, b, other, flat
 
@@ -63,7 +65,7 @@ def pca(run: Run, model: str, epoch: int, words: list[str], components: int) -> 
     vectors = run.vectors(model, epoch)[[index[w] for w in words]].astype(np.float64)
     points = PCA(n_components=components).fit_transform(vectors / np.linalg.norm(vectors, axis=1, keepdims=True))
     points -= points.mean(axis=0)
-    return points / np.sqrt((points ** 2).sum(axis=1).mean())
+    return points / np.sqrt((points**2).sum(axis=1).mean())
 
 
 def titles(at: AppTest) -> list[str]:
@@ -158,8 +160,10 @@ def test_runs_with_no_shared_word_say_so_and_the_rest_of_the_page_works(runs, mo
 def test_a_one_dimensional_side_b_is_said_and_a_two_dimensional_one_has_no_3d(runs, monkeypatch):
     root, a, _, _, flat = runs
     at = open_page(root, monkeypatch, run=a.id, vs=flat[1].id)
-    assert any(t.startswith("Side B (") and "this run's vectors have 1 dimension; a 2-D view needs at least 2" in t
-               for t in shown(at))
+    assert any(
+        t.startswith("Side B (") and "this run's vectors have 1 dimension; a 2-D view needs at least 2" in t
+        for t in shown(at)
+    )
     assert not at.error and len(at.get("vega_lite_chart")) == 1 and len(at.get("download_button")) == 3
     at = open_page(root, monkeypatch, run=a.id, vs=flat[2].id, view="3D")
     assert any("2 dimensions; a 3-D view needs at least 3. Showing the 2D view instead." in t for t in shown(at))
@@ -168,8 +172,9 @@ def test_a_one_dimensional_side_b_is_said_and_a_two_dimensional_one_has_no_3d(ru
 
 def test_side_b_still_training_shows_its_finished_epochs_matched_by_share(runs, monkeypatch, tmp_path):
     root, a, _, _, _ = runs
-    live = train_run(CorpusConfig("toy-analogy", sentences=300), TrainConfig(**{**TINY, "epochs": 4}),
-                     root=str(tmp_path))
+    live = train_run(
+        CorpusConfig("toy-analogy", sentences=300), TrainConfig(**{**TINY, "epochs": 4}), root=str(tmp_path)
+    )
     metrics = live.path / "pytorch" / "metrics.json"
     metrics.write_text(json.dumps(json.loads(metrics.read_text())[:3]))  # epochs 0-2 of 4 finished
     for epoch in (3, 4):
@@ -248,15 +253,19 @@ def test_a_link_names_the_four_words(runs, monkeypatch):
     assert axis_titles(at) == {("cosine with he − she", "cosine with many − one")}
     points = panel_rows(at, "gensim")
     words = list(points)
-    assert np.allclose(np.array([points[w] for w in words]), cosines(a, "gensim", 2, words, ("he", "she", "many", "one")),
-                       atol=1e-5)
+    assert np.allclose(
+        np.array([points[w] for w in words]), cosines(a, "gensim", 2, words, ("he", "she", "many", "one")), atol=1e-5
+    )
 
 
-@pytest.mark.parametrize("key, value, message", [
-    ("ax_b", "wizard", "wizard is not in the vocabulary"),
-    ("ax_b", "king", "The x axis is king − king, which is zero"),
-    ("ax_b", HOSTILE, "is not in the vocabulary"),
-])
+@pytest.mark.parametrize(
+    "key, value, message",
+    [
+        ("ax_b", "wizard", "wizard is not in the vocabulary"),
+        ("ax_b", "king", "The x axis is king − king, which is zero"),
+        ("ax_b", HOSTILE, "is not in the vocabulary"),
+    ],
+)
 def test_bad_axis_words_are_a_message_and_the_rest_of_the_page_works(runs, monkeypatch, key, value, message):
     root, a, _, _, _ = runs
     at = open_page(root, monkeypatch, run=a.id, proj="Axes from words")
@@ -276,6 +285,9 @@ def test_axes_from_words_across_two_runs_need_words_both_have(runs, monkeypatch)
     for run, label in ((a, label_a), (b, label_b)):
         points = panel_rows(at, label)
         words = list(points)
-        assert np.allclose(np.array([points[w] for w in words]),
-                           cosines(run, "pytorch", 2, words, ("king", "queen", "kings", "king")), atol=1e-5)
+        assert np.allclose(
+            np.array([points[w] for w in words]),
+            cosines(run, "pytorch", 2, words, ("king", "queen", "kings", "king")),
+            atol=1e-5,
+        )
     assert not any("Procrustes" in t for t in shown(at))

@@ -74,11 +74,10 @@ def test_pos_page_slider_shows_an_earlier_step():
     assert titles(at)[0].startswith("seed 0 · step 0 | loss") and titles(at)[0] != final_title
 
 
-@pytest.mark.parametrize("seeds, message", [
-    ("", "Enter at least one seed"),
-    ("3, 3", "Seed 3 is listed twice"),
-    ("1, x", "'x' is not a whole number"),
-])
+@pytest.mark.parametrize(
+    "seeds, message",
+    [("", "Enter at least one seed"), ("3, 3", "Seed 3 is listed twice"), ("1, x", "'x' is not a whole number")],
+)
 def test_pos_page_answers_bad_seeds_with_a_message(seeds, message):
     at = pos_page(seeds)
     assert not at.exception
@@ -94,8 +93,9 @@ def test_pos_page_play_plays_the_steps_in_the_browser_and_stops_at_the_end():
     assert at.session_state["pos_playing"] is True
     assert [b.label for b in at.button] == ["Pause"] and not at.exception
     assert len(at.select_slider) == 0 and len(charts(at)) == 1  # the loss curves; the plane is an animated GIF
-    assert len(at.get("image")) == 1 and any(c.value.startswith("Steps 0 … 20 at 8 frames per second")
-                                            for c in at.caption)  # every recorded step, played by the browser
+    assert len(at.get("image")) == 1 and any(
+        c.value.startswith("Steps 0 … 20 at 8 frames per second") for c in at.caption
+    )  # every recorded step, played by the browser
     at.button(key="pos_play").click().run()  # pause, jump near the end, play again: from there on
     assert [b.label for b in at.button] == ["Play"]
     at.select_slider[0].set_value(14).run()
@@ -156,8 +156,9 @@ def trained_root(tmp_path_factory):
         assert [b.label for b in at.button] == ["Train both languages", "Cancel"] and at.button[0].disabled
         assert not at.dataframe  # no pair before both are complete
         seen = follow(at)
-        assert any(t.startswith("toy-random · pytorch: epoch") or t.startswith("toy-random · pytorch: all")
-                   for t in seen) and any(t.startswith("toy-proximity") for t in seen)
+        assert any(
+            t.startswith("toy-random · pytorch: epoch") or t.startswith("toy-random · pytorch: all") for t in seen
+        ) and any(t.startswith("toy-proximity") for t in seen)
         assert not at.exception and not at.error and len(at.dataframe) == 2 and not at.button[0].disabled
     return root
 
@@ -189,8 +190,12 @@ def test_rvs_page_shows_the_four_runs_after_one_click(trained_root, monkeypatch)
     at = rvs_page(trained_root, monkeypatch)
     assert not at.exception and not at.error
     final = at.dataframe[0].value
-    assert final["series"].tolist() == ["toy-random · pytorch", "toy-random · gensim", "toy-proximity · pytorch",
-                                        "toy-proximity · gensim"]
+    assert final["series"].tolist() == [
+        "toy-random · pytorch",
+        "toy-random · gensim",
+        "toy-proximity · pytorch",
+        "toy-proximity · gensim",
+    ]
     assert final["final epoch"].tolist() == [2, 2, 2, 2]
     precision = dict(zip(final["series"], final["final neighbour precision"]))
     assert precision["toy-proximity · pytorch"] > precision["toy-random · pytorch"] + 0.3
@@ -217,8 +222,7 @@ def test_rvs_page_epoch_slider_and_play(trained_root, monkeypatch):
     assert at.session_state["rvs_playing"] is False and not at.exception
 
 
-@pytest.mark.parametrize("word, message", [("xyz", "'xyz' is not in this run's vocabulary"),
-                                           ("", "Type a word first")])
+@pytest.mark.parametrize("word, message", [("xyz", "'xyz' is not in this run's vocabulary"), ("", "Type a word first")])
 def test_rvs_page_answers_a_bad_check_word_with_a_message(trained_root, monkeypatch, word, message):
     at = rvs_page(trained_root, monkeypatch)
     at.text_input(key="check").set_value(word).run()
@@ -256,7 +260,8 @@ def test_rvs_page_3d_view_draws_each_series_as_scikit_learn_pca_with_three_compo
     import numpy as np
     from sklearn.decomposition import PCA
 
-    from lib import charts3d, experiments
+    from lib.charts import charts3d
+    from lib.classic import experiments
 
     monkeypatch.setenv("W2V_RUNS_DIR", str(trained_root))
     at = AppTest.from_file(RVS_PAGE, default_timeout=120)
@@ -283,10 +288,17 @@ def test_rvs_page_3d_view_draws_each_series_as_scikit_learn_pca_with_three_compo
     assert all(a["text"].endswith("epoch 0") for a in figure["layout"]["annotations"])
 
 
-@pytest.mark.parametrize("page, title", [("Neighbours", "Neighbours"), ("Embedding space", "Embedding space"),
-                                         ("Similarity", "Similarity"), ("Analogies", "Analogies")])
+@pytest.mark.parametrize(
+    "page, title",
+    [
+        ("Neighbours", "Neighbours"),
+        ("Embedding space", "Embedding space"),
+        ("Similarity", "Similarity"),
+        ("Analogies", "Analogies"),
+    ],
+)
 def test_rvs_opens_the_two_languages_as_two_sides_of_every_comparison_page(trained_root, monkeypatch, page, title):
-    from lib import experiments
+    from lib.classic import experiments
 
     monkeypatch.setenv("W2V_RUNS_DIR", str(trained_root))
     pair = experiments.latest_pair(trained_root)

@@ -10,7 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from lib.config import CorpusConfig, TrainConfig
-from lib.store import Run
+from lib.runs.store import Run
 from lib.train import train_run
 
 PAGES = Path(__file__).resolve().parent.parent / "pages"
@@ -88,8 +88,19 @@ def test_analogies_hostile_method_and_epoch_fall_back(runs, analogy_run):
 
 
 def test_embedding_space_link_restores_the_view(runs, analogy_run):
-    at = open_page("embedding_space", runs, run=analogy_run.id, proj="PCA", words="Most frequent words", n="12",
-                   labels="10", hl=["king", "queen"], epoch="1", focus="king", k="5")
+    at = open_page(
+        "embedding_space",
+        runs,
+        run=analogy_run.id,
+        proj="PCA",
+        words="Most frequent words",
+        n="12",
+        labels="10",
+        hl=["king", "queen"],
+        epoch="1",
+        focus="king",
+        k="5",
+    )
     assert at.radio(key="proj").value == "PCA" and at.radio(key="words").value == "Most frequent words"
     assert at.number_input(key="n").value == 12 and at.slider(key="labels").value == 10
     assert at.multiselect(key="hl").value == ["king", "queen"]
@@ -104,8 +115,19 @@ def test_embedding_space_link_restores_the_view(runs, analogy_run):
 
 
 def test_embedding_space_hostile_link_falls_back(runs, analogy_run):
-    at = open_page("embedding_space", runs, run=analogy_run.id, proj="tsne", words=HOSTILE, n="-5", labels="1e99",
-                   hl=[HOSTILE], epoch="x", focus=HOSTILE, k="1000")
+    at = open_page(
+        "embedding_space",
+        runs,
+        run=analogy_run.id,
+        proj="tsne",
+        words=HOSTILE,
+        n="-5",
+        labels="1e99",
+        hl=[HOSTILE],
+        epoch="x",
+        focus=HOSTILE,
+        k="1000",
+    )
     assert at.radio(key="proj").value == "PCA" and at.radio(key="words").value == "Most frequent words"
     assert at.number_input(key="n").value == min(300, len(analogy_run.vocab()))
     assert at.slider(key="labels").value == 30

@@ -5,9 +5,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lib import one_step
 from lib.config import CorpusConfig, TrainConfig
 from lib.train import train_run
+from lib.views import one_step
 
 PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "one_step.py")
 
@@ -36,7 +36,9 @@ def texts(at):
 @pytest.mark.parametrize("arch", ["skipgram", "cbow"])
 def test_each_objective_shows_the_step_and_the_repeat(toy, monkeypatch, objective, arch):
     root, run = toy
-    at = open_page(root, run, monkeypatch, step_objective=one_step.OBJECTIVES[objective], step_arch=one_step.ARCHITECTURES[arch])
+    at = open_page(
+        root, run, monkeypatch, step_objective=one_step.OBJECTIVES[objective], step_arch=one_step.ARCHITECTURES[arch]
+    )
     assert not at.exception and not at.error, [e.value for e in at.exception] + [e.value for e in at.error]
     rows = at.dataframe[0].value  # the link sets the objective: its rows are that objective's
     assert rows["role"].iloc[0].startswith("node 1 of") if objective == "hs" else rows["role"].iloc[0] == "output"
@@ -55,10 +57,13 @@ def test_the_default_pair_comes_from_the_corpus(toy, monkeypatch):
     assert (at.selectbox(key="step_in").value, at.selectbox(key="step_out").value) == one_step.default_pair(run)
 
 
-@pytest.mark.parametrize("params, message", [
-    ({"step_in": "zebra"}, "Not in this run's vocabulary: 'zebra'"),
-    ({"step_in": "the", "step_out": "the"}, "both 'the'"),
-])
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({"step_in": "zebra"}, "Not in this run's vocabulary: 'zebra'"),
+        ({"step_in": "the", "step_out": "the"}, "both 'the'"),
+    ],
+)
 def test_bad_words_are_a_message_not_an_exception(toy, monkeypatch, params, message):
     root, run = toy
     at = open_page(root, run, monkeypatch, **params)

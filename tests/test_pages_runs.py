@@ -9,7 +9,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from lib.config import CorpusConfig, TrainConfig
-from lib.store import NAME_MAX, delete_run, find_run, list_runs, run_label
+from lib.runs.listing import delete_run, find_run, list_runs, run_label
+from lib.runs.store import NAME_MAX
 from lib.train import train_run
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -20,8 +21,9 @@ SETTINGS = TrainConfig(epochs=1, dim=8, min_count=1, negative=3, workers=1)
 def two_runs(tmp_path, monkeypatch):
     """Two runs of the same corpus with the same settings: the case where labels used to read the same."""
     monkeypatch.setenv("W2V_RUNS_DIR", str(tmp_path))
-    return [train_run(CorpusConfig("toy-pos", sentences=200), SETTINGS, root=tmp_path, run_id=f"same-{i}")
-            for i in (1, 2)]
+    return [
+        train_run(CorpusConfig("toy-pos", sentences=200), SETTINGS, root=tmp_path, run_id=f"same-{i}") for i in (1, 2)
+    ]
 
 
 def home() -> AppTest:
@@ -104,9 +106,12 @@ def overlay_root(tmp_path_factory):
     """Three small toy-pos runs differing in window and objective."""
     root = tmp_path_factory.mktemp("overlay-runs")
     for name, (window, loss) in OVERLAY_VARIANTS.items():
-        train_run(CorpusConfig("toy-pos", sentences=200), TrainConfig(epochs=2, dim=8, min_count=1, negative=3,
-                                                                      workers=1, window=window, loss=loss),
-                  root=root, run_id=name)
+        train_run(
+            CorpusConfig("toy-pos", sentences=200),
+            TrainConfig(epochs=2, dim=8, min_count=1, negative=3, workers=1, window=window, loss=loss),
+            root=root,
+            run_id=name,
+        )
     return root
 
 
@@ -123,8 +128,9 @@ def run_charts(at: AppTest) -> list[dict]:
     for element in at.get("vega_lite_chart"):
         spec = json.loads(element.proto.spec)
         if spec.get("encoding", {}).get("color", {}).get("field") == "run":
-            spec["rows"] = pd.concat([dataframe_util.convert_arrow_bytes_to_pandas_df(d.data.data)
-                                      for d in element.proto.datasets])
+            spec["rows"] = pd.concat(
+                [dataframe_util.convert_arrow_bytes_to_pandas_df(d.data.data) for d in element.proto.datasets]
+            )
             out.append(spec)
     return out
 
@@ -164,8 +170,11 @@ def test_ticked_runs_are_overlaid_with_the_settings_they_differ_in(overlay_root,
     assert any(s.value == "3 runs compared" for s in at.subheader)
     settings = at.dataframe[1].value
     assert settings["run"].tolist() == [labels[i] for i in ids]
-    assert set(settings.columns) - {"colour", "run"} == differing([overlay_root / i for i in ids]) == \
-        {"window", "loss", "step"}
+    assert (
+        set(settings.columns) - {"colour", "run"}
+        == differing([overlay_root / i for i in ids])
+        == {"window", "loss", "step"}
+    )
     for run_id, row in zip(ids, settings.to_dict("records")):
         train = json.loads((overlay_root / run_id / "config.json").read_text())["train"]
         assert (row["window"], row["loss"]) == (str(train["window"]), train["loss"])
@@ -184,8 +193,10 @@ def test_ticked_runs_are_overlaid_with_the_settings_they_differ_in(overlay_root,
         assert dash["field"] == "model" and dash["scale"]["domain"] == ["pytorch", "gensim"]
         assert len({json.dumps(d) for d in dash["scale"]["range"]}) == 2
     titles = [c["title"] for c in charts]
-    assert titles[:2] == ["Probe loss per epoch · negative sampling runs", "Probe loss per epoch · hierarchical "
-                                                                             "softmax runs"], titles
+    assert titles[:2] == [
+        "Probe loss per epoch · negative sampling runs",
+        "Probe loss per epoch · hierarchical softmax runs",
+    ], titles
     assert {tuple(sorted(c["rows"]["objective"].unique())) for c in charts[:2]} == {("negative",), ("hs",)}
     assert any("not on one scale" in i.value for i in at.info)  # why the probe loss is split
 

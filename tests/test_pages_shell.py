@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lib import jobs, store
 from lib.config import CorpusConfig, TrainConfig
-from lib.store import list_runs
+from lib.runs import jobs, listing, store
+from lib.runs.listing import list_runs
 from lib.train import train_run
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -37,8 +37,11 @@ def charts(at: AppTest) -> list:
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
     root = tmp_path_factory.mktemp("runs")
-    run = train_run(CorpusConfig("toy-pos", sentences=400), TrainConfig(epochs=2, dim=8, min_count=1, negative=3,
-                                                                       workers=1), root=root)
+    run = train_run(
+        CorpusConfig("toy-pos", sentences=400),
+        TrainConfig(epochs=2, dim=8, min_count=1, negative=3, workers=1),
+        root=root,
+    )
     return root, run
 
 
@@ -65,14 +68,14 @@ def test_home_on_a_fresh_machine_shows_the_example_run_at_once(tmp_path, monkeyp
     monkeypatch.setenv("W2V_RUNS_DIR", str(tmp_path))
     at = no_exception(page("home").run())
     runs = list_runs(tmp_path)
-    assert [r.id for r in runs] == [store.example_id()], [e.value for e in at.error]
+    assert [r.id for r in runs] == [listing.example_id()], [e.value for e in at.error]
     assert at.session_state["run"] == runs[0].id and len(charts(at)) == 3  # loss, words/s, purity per epoch
     assert any("example run the app ships" in i.value for i in at.info)
     assert not (tmp_path / ".queue").exists()  # nothing trains
-    store.delete_run(runs[0])
+    listing.delete_run(runs[0])
     (tmp_path / "mine").mkdir()  # not a run: an empty folder still gets the example
     at = no_exception(page("home").run())
-    assert [r.id for r in list_runs(tmp_path)] == [store.example_id()]
+    assert [r.id for r in list_runs(tmp_path)] == [listing.example_id()]
 
 
 def test_train_page_offers_every_hyperparameter_with_its_help(with_runs):
@@ -91,7 +94,7 @@ def test_train_page_starts_from_the_corpus_preset_and_keeps_edits_editable(with_
     def shown():
         return {n: at.number_input(key=f"train.{n}").value for n in ("dim", "window", "alpha", "epochs")}
 
-    assert shown() == {"dim": 20, "window": 2, "alpha": 0.004, "epochs": 5}  # lib.presets' toy-language settings
+    assert shown() == {"dim": 20, "window": 2, "alpha": 0.004, "epochs": 5}  # lib.data.presets' toy-language settings
     at.number_input(key="train.dim").set_value(30).run()
     assert no_exception(at).number_input(key="train.dim").value == 30
     at.radio[0].set_value("WikiText-2").run()  # word2vec's defaults
@@ -110,21 +113,28 @@ def test_a_bad_hyperparameter_shows_an_error_and_blocks_start(with_runs):
     assert [e.value for e in at.error] == [next(e.value for e in at.error if "sample" in e.value)]
 
 
-@pytest.mark.parametrize("name, value, message", [
-    ("seed", -1, "seed must be a whole number in 0 … 4294967295"),
-    ("workers", 1000, "workers must be at most 64"),
-    ("ns_exponent", 5.0, "ns_exponent must be in [-1, 1]"),
-    pytest.param("device", "cuda", "no CUDA GPU", marks=pytest.mark.skipif(
-        __import__("torch").cuda.is_available(), reason="this machine has a GPU")),
-])
-def test_a_setting_a_trainer_would_reject_is_shown_before_any_run_folder(tmp_path, monkeypatch, name, value,
-                                                                           message):
+@pytest.mark.parametrize(
+    "name, value, message",
+    [
+        ("seed", -1, "seed must be a whole number in 0 … 4294967295"),
+        ("workers", 1000, "workers must be at most 64"),
+        ("ns_exponent", 5.0, "ns_exponent must be in [-1, 1]"),
+        pytest.param(
+            "device",
+            "cuda",
+            "no CUDA GPU",
+            marks=pytest.mark.skipif(__import__("torch").cuda.is_available(), reason="this machine has a GPU"),
+        ),
+    ],
+)
+def test_a_setting_a_trainer_would_reject_is_shown_before_any_run_folder(tmp_path, monkeypatch, name, value, message):
     monkeypatch.setenv("W2V_RUNS_DIR", str(tmp_path))
     at = page("train").run()
     widget = at.selectbox(key=f"train.{name}") if name == "device" else at.number_input(key=f"train.{name}")
     widget.set_value(value).run()
-    assert [literal(e.value) for e in no_exception(at).error] == [next(literal(e.value) for e in at.error
-                                                                       if message in literal(e.value))]
+    assert [literal(e.value) for e in no_exception(at).error] == [
+        next(literal(e.value) for e in at.error if message in literal(e.value))
+    ]
     assert next(b for b in at.button if b.label == "Start training").disabled  # a browser cannot click it
     assert "train_job" not in at.session_state and list(tmp_path.iterdir()) == []
 
@@ -146,12 +156,14 @@ def test_a_bad_upload_shows_a_clear_message(with_runs, content, message):
     at.radio[0].set_value("Your text file").run()
     at.file_uploader(key="upload_corpus").set_value(("mine.txt", content, "text/plain")).run()
     no_exception(at)
-    assert any(message in literal(e.value) and "mine.txt" in literal(e.value) for e in at.error), \
-        [e.value for e in at.error]
+    assert any(message in literal(e.value) and "mine.txt" in literal(e.value) for e in at.error), [
+        e.value for e in at.error
+    ]
 
 
-@pytest.mark.parametrize("key, holds", [("upload_analogies", "analogy questions"),
-                                       ("upload_categories", "word<TAB>category per line")])
+@pytest.mark.parametrize(
+    "key, holds", [("upload_analogies", "analogy questions"), ("upload_categories", "word<TAB>category per line")]
+)
 def test_an_empty_question_or_category_file_is_told_what_it_should_hold(with_runs, key, holds):
     at = page("train").run()
     at.radio[0].set_value("Your text file").run()
@@ -162,11 +174,13 @@ def test_an_empty_question_or_category_file_is_told_what_it_should_hold(with_run
 
 
 def test_an_upload_is_checked_and_saved_once_however_often_the_page_reruns(with_runs, monkeypatch):
-    from lib import jobs
+    from lib.runs import jobs
 
     calls = []
     save = jobs.save_upload
-    monkeypatch.setattr(jobs, "save_upload", lambda data, name, *a, **k: calls.append(name) or save(data, name, *a, **k))
+    monkeypatch.setattr(
+        jobs, "save_upload", lambda data, name, *a, **k: calls.append(name) or save(data, name, *a, **k)
+    )
     at = page("train").run()
     at.radio[0].set_value("Your text file").run()
     at.file_uploader(key="upload_corpus").set_value(("mine.txt", b"the cat sat\nthe dog ran\n", "text/plain")).run()
@@ -178,20 +192,25 @@ def test_an_upload_is_checked_and_saved_once_however_often_the_page_reruns(with_
     assert calls == ["mine.txt", "other.txt"]
 
 
-LONG_NAMES = [("n" * 296 + ".txt", "n"), ("語" * 300 + ".txt", "語"), ("🙂" * 200 + ".txt", "upload"),
-              ("a.b" * 100 + ".txt", "a")]  # and how the stored name starts (an emoji is not a letter)
+LONG_NAMES = [
+    ("n" * 296 + ".txt", "n"),
+    ("語" * 300 + ".txt", "語"),
+    ("🙂" * 200 + ".txt", "upload"),
+    ("a.b" * 100 + ".txt", "a"),
+]  # and how the stored name starts (an emoji is not a letter)
 
 
 @pytest.mark.parametrize("name, start", LONG_NAMES, ids=["ascii", "cjk", "emoji", "dots"])
-def test_long_upload_names_in_every_uploader_are_saved_under_a_name_the_disk_takes(tmp_path, monkeypatch, name,
-                                                                                  start):
+def test_long_upload_names_in_every_uploader_are_saved_under_a_name_the_disk_takes(tmp_path, monkeypatch, name, start):
     """Names of 300 characters (up to 900 bytes of UTF-8; a file system takes 255 bytes) in all three uploaders."""
     monkeypatch.setenv("W2V_RUNS_DIR", str(tmp_path))
     at = page("train").run()
     at.radio[0].set_value("Your text file").run()
     at.file_uploader(key="upload_corpus").set_value((name, b"the cat sat\nthe dog ran\n" * 3, "text/plain"))
     at.file_uploader(key="upload_analogies").set_value((name, b": s\ncat dog sat ran\n", "text/plain"))
-    at.file_uploader(key="upload_categories").set_value((name, b"cat\tanimal\ndog\tanimal\nsat\tverb\nran\tverb\n", "text/plain")).run()
+    at.file_uploader(key="upload_categories").set_value(
+        (name, b"cat\tanimal\ndog\tanimal\nsat\tverb\nran\tverb\n", "text/plain")
+    ).run()
     no_exception(at)
     assert not at.error, [e.value for e in at.error]
     assert not next(b for b in at.button if b.label == "Start training").disabled
@@ -253,8 +272,7 @@ def test_a_bad_analogy_upload_shows_a_clear_message(with_runs):
     assert any("a question is 4 words" in e.value for e in no_exception(at).error)
 
 
-def test_the_wikitext_folder_is_the_servers_setting_and_its_path_stays_on_the_server(with_runs, tmp_path,
-                                                                                      monkeypatch):
+def test_the_wikitext_folder_is_the_servers_setting_and_its_path_stays_on_the_server(with_runs, tmp_path, monkeypatch):
     folder = tmp_path / "wikitext-secret-place"
     monkeypatch.setenv("WIKITEXT2_DIR", str(folder))
     at = page("train").run()
@@ -300,8 +318,9 @@ def test_train_page_starts_a_background_job_and_selects_its_run(tmp_path, monkey
 
 def test_a_run_stopped_before_its_first_epoch_is_not_said_to_keep_epochs(tmp_path, monkeypatch):
     monkeypatch.setenv("W2V_RUNS_DIR", str(tmp_path))
-    job = jobs.start(CorpusConfig("toy-proximity", sentences=2000), TrainConfig(alpha=1.0, epochs=2, dim=20),
-                     root=tmp_path)  # both models diverge in epoch 1
+    job = jobs.start(
+        CorpusConfig("toy-proximity", sentences=2000), TrainConfig(alpha=1.0, epochs=2, dim=20), root=tmp_path
+    )  # both models diverge in epoch 1
     assert job.wait(TIMEOUT) not in (None, 0)
     at = page("train")
     at.session_state["train_job"] = job
@@ -313,8 +332,12 @@ def test_a_run_stopped_before_its_first_epoch_is_not_said_to_keep_epochs(tmp_pat
 def test_train_page_shows_the_place_in_the_queue_and_can_leave_it(tmp_path, monkeypatch):
     monkeypatch.setenv("W2V_RUNS_DIR", str(tmp_path))
     monkeypatch.setenv("W2V_MAX_TRAININGS", "1")
-    other = jobs.start(CorpusConfig("toy-proximity", sentences=3000), TrainConfig(epochs=200, dim=16, workers=1),
-                       models=["pytorch"], root=tmp_path)  # another session's training holds the only slot
+    other = jobs.start(
+        CorpusConfig("toy-proximity", sentences=3000),
+        TrainConfig(epochs=200, dim=16, workers=1),
+        models=["pytorch"],
+        root=tmp_path,
+    )  # another session's training holds the only slot
     try:
         at = page("train").run()
         next(b for b in at.button if b.label == "Start training").click().run()
@@ -338,14 +361,17 @@ def test_how_it_works_shows_the_pipeline_with_the_runs_numbers(with_runs):
     assert "shared_negatives" in " ".join(m.value for m in at.markdown)
     assert len(charts(at)) == 1
     ran = with_runs.config["resolved"]  # read from the run, not worked out again on this machine
-    assert any(c.value.startswith("Recorded with the run: PyTorch on cpu with 1 thread(s)")
-               and f"gensim {ran['versions']['gensim']}" in c.value for c in at.caption)
+    assert any(
+        c.value.startswith("Recorded with the run: PyTorch on cpu with 1 thread(s)")
+        and f"gensim {ran['versions']['gensim']}" in c.value
+        for c in at.caption
+    )
 
 
 def test_how_it_works_keeps_the_pair_count_with_the_run_and_reads_it_on_the_next_visit(with_runs, monkeypatch):
     import streamlit as st
 
-    from lib import explain
+    from lib.views import explain
 
     st.cache_data.clear()
     (with_runs.path / "cache" / "explain.json").unlink(missing_ok=True)
@@ -367,18 +393,27 @@ def test_pages_without_runs_say_so(tmp_path, monkeypatch):
     assert any("No runs yet" in i.value for i in at.info)
 
 
-ALL_PAGES = {"home": "Word2Vec Workbench", "train": "Train", "embedding_space": "Embedding space",
-             "neighbours": "Neighbours", "similarity": "Similarity", "analogies": "Analogies",
-             "how_it_works": "How it works", "one_step": "One training step", "pos_2d": "Part of speech in two dimensions",
-             "random_vs_structured": "Random versus structured language"}
+ALL_PAGES = {
+    "home": "Word2Vec Workbench",
+    "train": "Train",
+    "embedding_space": "Embedding space",
+    "neighbours": "Neighbours",
+    "similarity": "Similarity",
+    "analogies": "Analogies",
+    "how_it_works": "How it works",
+    "one_step": "One training step",
+    "pos_2d": "Part of speech in two dimensions",
+    "random_vs_structured": "Random versus structured language",
+}
 
 
-def test_an_error_no_page_expected_shows_a_short_message_and_keeps_the_details_on_the_server(with_runs, monkeypatch,
-                                                                                             caplog):
+def test_an_error_no_page_expected_shows_a_short_message_and_keeps_the_details_on_the_server(
+    with_runs, monkeypatch, caplog
+):
     def broken(*args, **kwargs):
         raise OSError(5, "Input/output error", "/srv/secret-place/runs/x/vectors.npy")
 
-    monkeypatch.setattr(store, "list_runs", broken)  # every page lists the runs
+    monkeypatch.setattr(listing, "list_runs", broken)  # every page lists the runs
     at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=TIMEOUT)
     no_exception(at.run())
     (error,) = [e.value for e in at.error]
@@ -405,8 +440,9 @@ def test_a_runs_folder_that_is_a_file_is_said_plainly_on_home_and_train(tmp_path
     runs.write_text("not a folder")
     monkeypatch.setenv("W2V_RUNS_DIR", str(runs))
     home = no_exception(page("home").run())
-    assert [literal(e.value) for e in home.error] == [f"Cannot write {store.example_id()}: the runs folder, or a "
-                                                      "folder in it, is a file."]
+    assert [literal(e.value) for e in home.error] == [
+        f"Cannot write {listing.example_id()}: the runs folder, or a folder in it, is a file."
+    ]
     train = page("train").run()
     train.radio[0].set_value("Your text file").run()
     train.file_uploader(key="upload_corpus").set_value(("mine.txt", b"the cat sat\n" * 3, "text/plain")).run()

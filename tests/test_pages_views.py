@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lib import store
 from lib.config import CorpusConfig, TrainConfig
+from lib.runs import listing
 from lib.train import train_run
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -33,7 +33,7 @@ def boxes(at: AppTest) -> list[str]:
 def example_run(tmp_path_factory):
     """The run Home shows on a fresh machine: the example the app ships."""
     root = tmp_path_factory.mktemp("example")
-    return root, store.install_example(root)
+    return root, listing.install_example(root)
 
 
 @pytest.fixture(scope="module")
@@ -43,8 +43,9 @@ def wikitext_run(tmp_path_factory):
     root = tmp_path_factory.mktemp("wikitext")
     with pytest.MonkeyPatch.context() as env:
         env.setenv("WIKITEXT2_DIR", WIKITEXT)
-        return root, train_run(CorpusConfig("wikitext-2", max_tokens=80_000), TrainConfig(epochs=2, workers=1),
-                               root=str(root))
+        return root, train_run(
+            CorpusConfig("wikitext-2", max_tokens=80_000), TrainConfig(epochs=2, workers=1), root=str(root)
+        )
 
 
 @pytest.mark.slow
@@ -79,8 +80,10 @@ def test_a_clicked_word_shows_both_models_neighbours(wikitext_run, monkeypatch):
     assert boxes(at) == []
     assert any(c.value.startswith("Clicked word") and c.value.endswith(word) for c in at.caption)
     lists = [df.value for df in at.dataframe]
-    assert [list(df.columns) for df in lists[:2]] == [["rank", "pytorch", "in the plot"],
-                                                     ["rank", "gensim", "in the plot"]]
+    assert [list(df.columns) for df in lists[:2]] == [
+        ["rank", "pytorch", "in the plot"],
+        ["rank", "gensim", "in the plot"],
+    ]
     # the lists are gensim's own most_similar, computed independently here
     kv = run.keyed_vectors("gensim", run.common_epochs()[-1])
     assert lists[1]["gensim"].tolist() == [w for w, _ in kv.most_similar(word, topn=8)]

@@ -1,13 +1,13 @@
-"""lib.pairs: subsampling, dynamic windows and pairs, all vectorised."""
+"""lib.data.pairs: subsampling, dynamic windows and pairs, all vectorised."""
 
 import sys
 
 import numpy as np
 import pytest
 
-from lib import pairs
-from lib.pairs import epoch_windows, examples_per_epoch, subsample, windows
-from lib.vocab import Encoded, Vocab
+from lib.data import pairs
+from lib.data.pairs import epoch_windows, examples_per_epoch, subsample, windows
+from lib.data.vocab import Encoded, Vocab
 
 
 def positional(lengths) -> Encoded:
@@ -118,7 +118,7 @@ def test_keep_probability_equals_gensims():
 
 @pytest.mark.parametrize("fn", ["windows", "skipgram_pairs", "subsample"])
 def test_no_python_work_per_pair(fn):
-    """The Python lines executed in lib/pairs.py do not grow with the corpus: the work is in array operations."""
+    """The Python lines executed in lib/data/pairs.py do not grow with the corpus: the work is in array operations."""
 
     def lines_run(n_tokens: int) -> int:
         enc = Encoded(np.random.default_rng(0).integers(0, 100, size=n_tokens), np.full(n_tokens // 20, 20))

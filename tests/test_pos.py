@@ -1,4 +1,4 @@
-"""lib.pos: seeds typed by a user, the 2-D part-of-speech model's training and trajectory, decision regions, GIF."""
+"""lib.classic.pos: seeds typed by a user, the 2-D part-of-speech model's training and trajectory, decision regions, GIF."""
 
 import io
 
@@ -7,8 +7,8 @@ import pytest
 import torch
 from PIL import Image
 
-from lib import pos
-from lib.corpora import POS_TAGS
+from lib.classic import pos
+from lib.data.corpora import POS_TAGS
 
 SMALL = dict(steps=60, lr=0.1, record_every=5)
 
@@ -26,24 +26,33 @@ def test_parse_seeds_reads_commas_spaces_and_semicolons(text, seeds):
     assert pos.parse_seeds(text) == seeds
 
 
-@pytest.mark.parametrize("text, message", [
-    ("", "Enter at least one seed"),
-    ("  , ", "Enter at least one seed"),
-    ("3, 3", "Seed 3 is listed twice"),
-    ("1, two", "'two' is not a whole number"),
-    ("1.5", "'1.5' is not a whole number"),
-    ("-1", "Seed -1 is out of range"),
-    ("1 2 3 4 5", "at most 4"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("", "Enter at least one seed"),
+        ("  , ", "Enter at least one seed"),
+        ("3, 3", "Seed 3 is listed twice"),
+        ("1, two", "'two' is not a whole number"),
+        ("1.5", "'1.5' is not a whole number"),
+        ("-1", "Seed -1 is out of range"),
+        ("1 2 3 4 5", "at most 4"),
+    ],
+)
 def test_parse_seeds_says_what_is_wrong(text, message):
     with pytest.raises(ValueError, match=message):
         pos.parse_seeds(text)
 
 
-@pytest.mark.parametrize("change, message", [
-    ({"steps": 0}, "steps"), ({"lr": 0.0}, "lr"), ({"record_every": 0}, "record_every"),
-    ({"steps": 10, "record_every": 11}, "record_every"), ({"seed": -3}, "seed"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"steps": 0}, "steps"),
+        ({"lr": 0.0}, "lr"),
+        ({"record_every": 0}, "record_every"),
+        ({"steps": 10, "record_every": 11}, "record_every"),
+        ({"seed": -3}, "seed"),
+    ],
+)
 def test_config_validation_names_the_setting(change, message):
     with pytest.raises(ValueError, match=message):
         pos.PosConfig(**change).validate()
@@ -153,7 +162,7 @@ def test_labels_of_words_on_top_of_each_other_are_spread_apart(traj):
     height, width = 0.055 * (bounds[3] - bounds[2]), 0.12 * (bounds[1] - bounds[0])
     spots = list(zip(labels["x"], labels["label_y"]))
     for i, (x1, y1) in enumerate(spots):
-        for x2, y2 in spots[i + 1:]:
+        for x2, y2 in spots[i + 1 :]:
             assert abs(x1 - x2) >= width or abs(y1 - y2) >= height - 1e-9
 
 

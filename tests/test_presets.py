@@ -8,17 +8,22 @@ from pathlib import Path
 import pytest
 
 from lib.config import CorpusConfig, TrainConfig
-from lib.evaluate import chance_neighbour_precision
-from lib.presets import preset, preset_config
-from lib.store import Run
+from lib.data.presets import preset, preset_config
+from lib.runs.store import Run
 from lib.train import train_run
+from lib.views.evaluate import chance_neighbour_precision
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def cli_run(tmp_path, *args) -> Run:
-    out = subprocess.run([sys.executable, "-m", "lib.train", "--runs-dir", str(tmp_path), "--json", "--quiet", *args],
-                         cwd=ROOT, capture_output=True, text=True, timeout=300)
+    out = subprocess.run(
+        [sys.executable, "-m", "lib.train", "--runs-dir", str(tmp_path), "--json", "--quiet", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert out.returncode == 0, out.stderr
     return Run(Path(json.loads(out.stdout.splitlines()[-1])["run_dir"]))
 
@@ -45,8 +50,12 @@ def _precision(run: Run, model: str) -> list[float]:
 @pytest.mark.slow
 def test_toy_proximitys_default_run_learns_its_neighbours_and_keeps_them(tmp_path):
     runs = [cli_run(tmp_path / "cli", "--corpus", "toy-proximity")]  # no setting given: the preset decides
-    runs += [train_run(CorpusConfig("toy-proximity", seed=seed), preset_config("toy-proximity", seed=seed),
-                       root=tmp_path / "seeds") for seed in (2, 3)]
+    runs += [
+        train_run(
+            CorpusConfig("toy-proximity", seed=seed), preset_config("toy-proximity", seed=seed), root=tmp_path / "seeds"
+        )
+        for seed in (2, 3)
+    ]
     for run in runs:
         for model in run.models:
             precision = _precision(run, model)[1:]

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from lib import projection
+from lib.views import projection
 
 
 def test_frame_covers_every_epoch_of_both_models(analogy_run):
@@ -60,7 +60,7 @@ def test_frames_are_normalised_and_aligned_to_the_last_epoch(analogy_run):
     for (_, _), rows in frame.groupby(["model", "epoch"]):
         points = rows[["x", "y"]].to_numpy()
         assert np.allclose(points.mean(axis=0), 0, atol=1e-5)
-        assert np.sqrt((points ** 2).sum(axis=1).mean()) == pytest.approx(1, abs=1e-4)
+        assert np.sqrt((points**2).sum(axis=1).mean()) == pytest.approx(1, abs=1e-4)
     # the trained epochs agree more with the last one than a mirror image of it would
     gensim = frame[frame["model"] == "gensim"]
     last = gensim[gensim["epoch"] == gensim["epoch"].max()][["x", "y"]].to_numpy()
@@ -103,9 +103,15 @@ def test_umap_frame(proximity_run):
     assert np.isfinite(frame[["x", "y"]].to_numpy()).all()
 
 
-@pytest.mark.parametrize("kwargs, message", [({"method": "tsne"}, "pca, umap"), ({"n_words": 2}, "between 3"),
-                                             ({"models": ["word2vec-c"]}, "no model"),
-                                             ({"words": ["king", "queen"]}, "between 3")])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"method": "tsne"}, "pca, umap"),
+        ({"n_words": 2}, "between 3"),
+        ({"models": ["word2vec-c"]}, "no model"),
+        ({"words": ["king", "queen"]}, "between 3"),
+    ],
+)
 def test_bad_requests_say_what_to_change(analogy_run, kwargs, message):
     with pytest.raises(ValueError, match=message):
         projection.projection_frame(analogy_run, **kwargs)

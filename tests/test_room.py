@@ -17,9 +17,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
 
 from app_server import wait_until_up  # noqa: E402
-from lib import training_queue  # noqa: E402
-from lib.store import Run  # noqa: E402
 from st_session import Session  # noqa: E402
+
+from lib.runs import training_queue  # noqa: E402
+from lib.runs.store import Run  # noqa: E402
 
 pytestmark = pytest.mark.slow
 
@@ -31,10 +32,26 @@ def serve(runs: Path, log: Path) -> tuple[subprocess.Popen, str]:
         port = probe.getsockname()[1]
     with open(log, "wb") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.headless", "true",
-             "--server.port", str(port), "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"],
-            cwd=ROOT, env={**os.environ, "W2V_RUNS_DIR": str(runs), "W2V_MAX_TRAININGS": "1"},
-            stdout=out, stderr=subprocess.STDOUT)
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                "streamlit_app.py",
+                "--server.headless",
+                "true",
+                "--server.port",
+                str(port),
+                "--server.fileWatcherType",
+                "none",
+                "--browser.gatherUsageStats",
+                "false",
+            ],
+            cwd=ROOT,
+            env={**os.environ, "W2V_RUNS_DIR": str(runs), "W2V_MAX_TRAININGS": "1"},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     try:
         wait_until_up(f"http://127.0.0.1:{port}")
     except BaseException:

@@ -16,18 +16,22 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from lib import store
 from lib.config import CorpusConfig, TrainConfig
-from lib.store import STALE_AFTER, Heartbeat, Run, StoreError, damaged_runs, find_run, list_runs, runs_dir
+from lib.data.vocab import Vocab
+from lib.runs import files, listing, store
+from lib.runs.files import StoreError
+from lib.runs.listing import damaged_runs, find_run, list_runs
+from lib.runs.liveness import STALE_AFTER, Heartbeat
+from lib.runs.store import Run, runs_dir
 from lib.train import train_run
-from lib.vocab import Vocab
 
 VOCAB = Vocab.from_counts(["a", "b", "c", "d"], [9, 5, 3, 2])
 
 
 def make_run(root, models=("pytorch", "gensim")):
-    return Run.create(root, CorpusConfig("toy-random"), TrainConfig(dim=3), list(models), VOCAB,
-                      corpus_name="toy-random", n_tokens=19)
+    return Run.create(
+        root, CorpusConfig("toy-random"), TrainConfig(dim=3), list(models), VOCAB, corpus_name="toy-random", n_tokens=19
+    )
 
 
 def test_roundtrip(tmp_path):
@@ -53,7 +57,7 @@ def test_a_run_folder_is_readable_whole_from_the_moment_its_config_appears(tmp_p
     """config.json is what readers take as "the run exists" (jobs.Job.find_run): after every file Run.create writes,
     a folder with a config.json has its status ("training", not "status.json is missing") and its vocabulary."""
     seen = []
-    real = store.atomic_write_bytes
+    real = files.atomic_write_bytes
 
     def write_and_look(path, data):
         real(path, data)
@@ -61,7 +65,8 @@ def test_a_run_folder_is_readable_whole_from_the_moment_its_config_appears(tmp_p
         if (folder / "config.json").is_file():
             seen.append((Path(path).name, Run(folder).status()["state"], Run(folder).vocab().words))
 
-    monkeypatch.setattr(store, "atomic_write_bytes", write_and_look)
+    monkeypatch.setattr(store, "atomic_write_bytes", write_and_look)  # Run's own writes
+    monkeypatch.setattr(files, "atomic_write_bytes", write_and_look)  # and through atomic_write_json
     make_run(tmp_path)
     assert seen and all(state == "training" and words == VOCAB.words for _, state, words in seen), seen
 
@@ -162,8 +167,13 @@ def test_files_get_the_permissions_open_would_give(tmp_path):
     finally:
         os.umask(old)
     modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in run.path.rglob("*") if p.is_file()}
-    assert modes == {"config.json": 0o644, "vocab.tsv": 0o644, "status.json": 0o644, "epoch_000.npy": 0o644,
-                     "metrics.json": 0o644}  # readable by a server running as another user
+    assert modes == {
+        "config.json": 0o644,
+        "vocab.tsv": 0o644,
+        "status.json": 0o644,
+        "epoch_000.npy": 0o644,
+        "metrics.json": 0o644,
+    }  # readable by a server running as another user
     assert stat.S_IMODE((other.path / "config.json").stat().st_mode) == 0o600
 
 
@@ -195,7 +205,7 @@ def test_a_read_only_disk_is_said_in_plain_words(tmp_path, monkeypatch):
     def read_only(*args, **kwargs):
         raise OSError(errno.EROFS, os.strerror(errno.EROFS))
 
-    monkeypatch.setattr(store.tempfile, "mkstemp", read_only)
+    monkeypatch.setattr(files.tempfile, "mkstemp", read_only)
     with pytest.raises(StoreError, match="read-only disk"):
         run.set_status("complete")
     with pytest.raises(StoreError, match="read-only disk"):
@@ -211,9 +221,9 @@ def test_deleting_a_run_on_a_read_only_disk_says_so_without_the_path_and_keeps_t
 
     monkeypatch.setattr(store.os, "rename", read_only)
     with pytest.raises(StoreError, match=rf"^Cannot delete run {run.id}: read-only disk\.$"):
-        store.delete_run(run)
+        listing.delete_run(run)
     monkeypatch.undo()
-    assert [r.id for r in store.list_runs(tmp_path)] == [run.id]
+    assert [r.id for r in listing.list_runs(tmp_path)] == [run.id]
 
 
 def test_training_on_a_full_disk_stops_keeping_finished_epochs(tmp_path, monkeypatch):
@@ -228,15 +238,22 @@ def test_training_on_a_full_disk_stops_keeping_finished_epochs(tmp_path, monkeyp
 
 def test_a_full_disk_that_also_refuses_the_status_does_not_hide_why(tmp_path, monkeypatch):
     full = _failing_write(errno.ENOSPC, ["epoch_001"])
-    monkeypatch.setattr(os, "write", lambda fd, data: full(fd, data) if b'"incomplete"' not in data
-                        else (_ for _ in ()).throw(OSError(errno.ENOSPC, "No space left on device")))
+    monkeypatch.setattr(
+        os,
+        "write",
+        lambda fd, data: (
+            full(fd, data)
+            if b'"incomplete"' not in data
+            else (_ for _ in ()).throw(OSError(errno.ENOSPC, "No space left on device"))
+        ),
+    )
     cfg = TrainConfig(epochs=2, dim=4, min_count=1, negative=2, workers=1)
     with pytest.raises(StoreError, match=r"epoch_001\.npy: disk full"):
         train_run(CorpusConfig("toy-proximity", sentences=100), cfg, models=["gensim"], root=str(tmp_path))
 
 
 def test_pages_data_is_computed_without_a_cache_on_a_read_only_disk(analogy_run, tmp_path, monkeypatch, caplog):
-    from lib import explain, projection
+    from lib.views import explain, projection
 
     run = Run.open(shutil.copytree(analogy_run.path, tmp_path / analogy_run.id))
     shutil.rmtree(run.cache_dir(), ignore_errors=True)  # what other tests' pages cached in the shared run
@@ -254,7 +271,7 @@ def test_pages_data_is_computed_without_a_cache_on_a_read_only_disk(analogy_run,
 
 
 def test_caches_are_never_written_through_a_link_out_of_the_run(analogy_run, tmp_path):
-    from lib import projection
+    from lib.views import projection
 
     run = Run.open(shutil.copytree(analogy_run.path, tmp_path / analogy_run.id, ignore=shutil.ignore_patterns("cache")))
     elsewhere = tmp_path / "elsewhere"
@@ -279,9 +296,15 @@ def test_an_unreadable_file_is_a_damaged_run(tmp_path, monkeypatch):
     """As root, chmod 000 does not stop a reader; a PermissionError from reading is what another user would get."""
     run = make_run(tmp_path)
     real = Path.read_bytes
-    monkeypatch.setattr(Path, "read_bytes",
-                        lambda self: (_ for _ in ()).throw(PermissionError(errno.EACCES, "Permission denied"))
-                        if self.name == "config.json" else real(self))
+    monkeypatch.setattr(
+        Path,
+        "read_bytes",
+        lambda self: (
+            (_ for _ in ()).throw(PermissionError(errno.EACCES, "Permission denied"))
+            if self.name == "config.json"
+            else real(self)
+        ),
+    )
     ((name, why),) = damaged_runs(tmp_path)
     assert name == run.id and why.endswith("config.json: the server may not read it (permission denied).")
 
@@ -290,8 +313,11 @@ def test_vectors_are_checked_against_the_vocabulary_and_dim_when_loaded(tmp_path
     run = make_run(tmp_path, ["pytorch"])
     run.write_epoch("pytorch", 0, np.zeros((4, 3)), {})
     np.save(run.path / "pytorch" / "epoch_000.npy", np.zeros((4, 2), dtype=np.float32))  # after Run.open
-    with pytest.raises(ValueError, match=rf"Run {run.id} is damaged: pytorch/epoch_000\.npy: its shape is \(4, 2\), "
-                                         r"not \(4, 3\)"):
+    with pytest.raises(
+        ValueError,
+        match=rf"Run {run.id} is damaged: pytorch/epoch_000\.npy: its shape is \(4, 2\), "
+        r"not \(4, 3\)",
+    ):
         run.vectors("pytorch", 0)
     np.save(run.path / "pytorch" / "epoch_000.npy", np.array([[None] * 3] * 4), allow_pickle=True)
     with pytest.raises(ValueError, match="epoch_000.npy: .*pickle"):  # never unpickled
@@ -302,8 +328,9 @@ def test_training_with_a_live_but_unrelated_pid_and_a_stale_heartbeat_is_incompl
     run = make_run(tmp_path)
     status = json.loads((run.path / "status.json").read_text())
     assert status["pid"] == os.getpid() and run.status()["state"] == "training"
-    (run.path / "status.json").write_text(json.dumps({**status, "pid_start": None,
-                                                      "updated": time.time() - STALE_AFTER - 1}))
+    (run.path / "status.json").write_text(
+        json.dumps({**status, "pid_start": None, "updated": time.time() - STALE_AFTER - 1})
+    )
     assert run.status()["state"] == "incomplete"  # this PID is alive, but nothing has beaten for too long
 
 
@@ -330,16 +357,16 @@ def test_the_heartbeat_keeps_a_training_run_alive_and_stops(tmp_path):
 
 
 def test_the_shipped_example_installs_into_an_empty_runs_folder_once(tmp_path):
-    run = store.install_example(tmp_path)
-    assert run.id == store.example_id() and [r.id for r in list_runs(tmp_path)] == [run.id]
+    run = listing.install_example(tmp_path)
+    assert run.id == listing.example_id() and [r.id for r in list_runs(tmp_path)] == [run.id]
     assert run.status()["state"] == "complete" and run.name.startswith("Example")
-    assert store.install_example(tmp_path).id == run.id and len(list(tmp_path.iterdir())) == 1  # no second copy
-    store.delete_run(run)
-    assert store.install_example(tmp_path).id == run.id  # an empty folder gets it again
+    assert listing.install_example(tmp_path).id == run.id and len(list(tmp_path.iterdir())) == 1  # no second copy
+    listing.delete_run(run)
+    assert listing.install_example(tmp_path).id == run.id  # an empty folder gets it again
 
 
 def test_the_shipped_example_keeps_both_models_output_weights_for_every_epoch(tmp_path):
-    run = store.install_example(tmp_path)  # so One training step opens it at any epoch (remake it when this fails)
+    run = listing.install_example(tmp_path)  # so One training step opens it at any epoch (remake it when this fails)
     for model in run.models:
         assert run.out_epochs(model) == run.epochs(model) == list(range(run.train_config.epochs + 1))
         assert run.out_vectors(model, run.epochs(model)[-1]).shape == run.vectors(model, 0).shape
@@ -351,7 +378,7 @@ def test_installing_the_example_on_a_full_disk_says_so_and_leaves_nothing(tmp_pa
 
     monkeypatch.setattr(shutil, "copyfile", full)
     with pytest.raises(StoreError, match="disk full"):
-        store.install_example(tmp_path / "runs")
+        listing.install_example(tmp_path / "runs")
     assert list((tmp_path / "runs").iterdir()) == []
 
 
@@ -359,10 +386,10 @@ def test_the_shipped_example_is_what_this_code_trains(tmp_path):
     """Its settings are toy-proximity's preset, its vocabulary is the corpus this code makes, and its saved
     neighbour precision is what its saved vectors give (recomputed here with numpy), so it is not stale or edited.
     Remake it with `python scripts/make_example_run.py` when this fails after a change."""
-    from lib.presets import preset_config
+    from lib.data.presets import preset_config
     from lib.train import prepare
 
-    run = store.install_example(tmp_path)
+    run = listing.install_example(tmp_path)
     assert run.corpus_config == CorpusConfig("toy-proximity")
     assert run.train_config == preset_config("toy-proximity") and run.models == ["pytorch", "gensim"]
     made = prepare(run.corpus_config, run.train_config).vocab
@@ -376,8 +403,10 @@ def test_the_shipped_example_is_what_this_code_trains(tmp_path):
             unit = v / np.linalg.norm(v, axis=1, keepdims=True)
             cos = unit @ unit.T
             np.fill_diagonal(cos, -np.inf)
-            shares = [len({run.vocab().words[j] for j in np.argsort(-cos[index[w]])[:len(true)]} & set(true)) / len(true)
-                      for w, true in truth.items()]
+            shares = [
+                len({run.vocab().words[j] for j in np.argsort(-cos[index[w]])[: len(true)]} & set(true)) / len(true)
+                for w, true in truth.items()
+            ]
             assert entry["neighbor_precision"] == pytest.approx(np.mean(shares), abs=1e-9), (model, entry["epoch"])
         assert run.metrics(model)[-1]["neighbor_precision"] >= 0.85  # the designed neighbours, learned
 

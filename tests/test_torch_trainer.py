@@ -1,4 +1,4 @@
-"""lib.torch_trainer: the PyTorch word2vec learns, repeats with a seed, every option trains, worker threads
+"""lib.model.torch_trainer: the PyTorch word2vec learns, repeats with a seed, every option trains, worker threads
 share the work and hand their errors on."""
 
 import threading
@@ -7,13 +7,13 @@ import numpy as np
 import pytest
 import torch
 
-from lib.callbacks import TrainingCallback
 from lib.config import CorpusConfig, TrainConfig
-from lib.corpora import load_corpus
-from lib.evaluate import neighbour_precision
-from lib.store import to_keyed_vectors
-from lib.torch_trainer import PyTorchTraining, run_in_threads, train_pytorch
-from lib.vocab import Vocab
+from lib.data.corpora import load_corpus
+from lib.data.vocab import Vocab
+from lib.model.callbacks import TrainingCallback
+from lib.model.torch_trainer import PyTorchTraining, run_in_threads, train_pytorch
+from lib.runs.store import to_keyed_vectors
+from lib.views.evaluate import neighbour_precision
 
 
 class Recorder(TrainingCallback):
@@ -52,12 +52,10 @@ def test_same_seed_same_vectors_other_seed_other_vectors(toy):
     assert not np.allclose(a, c, atol=1e-3)
 
 
-@pytest.mark.parametrize("mode, settings", [
-    ("pair", {}),
-    ("window", {"shared_negatives": True}),
-    ("batch", {"batch_negatives": 16}),
-    ("hs", {"loss": "hs"}),
-])
+@pytest.mark.parametrize(
+    "mode, settings",
+    [("pair", {}), ("window", {"shared_negatives": True}), ("batch", {"batch_negatives": 16}), ("hs", {"loss": "hs"})],
+)
 def test_skipgram_objectives_learn_the_alphabet(toy, mode, settings):
     cfg = TrainConfig(**settings)
     assert cfg.pytorch_step() == mode
@@ -92,13 +90,16 @@ def test_every_worker_thread_trains_its_share_of_batches(toy, monkeypatch):
     assert sorted(b for _, b in seen) == list(range(len(seen)))
 
 
-@pytest.mark.parametrize("settings", [
-    {"architecture": "cbow"},
-    {"architecture": "cbow", "batch_negatives": 16},
-    {"architecture": "cbow", "loss": "hs"},
-    {"loss": "softmax"},
-    {"optimizer": "adam", "adam_lr": 0.01},
-])
+@pytest.mark.parametrize(
+    "settings",
+    [
+        {"architecture": "cbow"},
+        {"architecture": "cbow", "batch_negatives": 16},
+        {"architecture": "cbow", "loss": "hs"},
+        {"loss": "softmax"},
+        {"optimizer": "adam", "adam_lr": 0.01},
+    ],
+)
 def test_other_options_train(toy, settings):
     _, snaps = train(toy, **settings)
     losses = [s.train_loss for s in snaps[1:]]
@@ -146,7 +147,7 @@ def test_an_error_in_a_worker_thread_reaches_the_caller_and_stops_the_others(toy
 
 
 def test_shuffled_blocks_is_a_permutation_of_whole_blocks_in_a_new_order():
-    from lib.pairs import shuffled_blocks
+    from lib.data.pairs import shuffled_blocks
 
     firsts = set()
     for seed in range(20):
@@ -165,8 +166,9 @@ def test_a_clustered_topic_word_does_not_blow_up():
     rng = np.random.default_rng(0)
     base = [[f"w{i}" for i in rng.integers(0, 600, 7)] for _ in range(20_000)]
     topic_words = ("route", "km", "north", "road")
-    article = [[topic_words[k % 4] if k % 2 == 0 else f"w{rng.integers(0, 600)}" for k in range(7)]
-               for _ in range(1_500)]
+    article = [
+        [topic_words[k % 4] if k % 2 == 0 else f"w{rng.integers(0, 600)}" for k in range(7)] for _ in range(1_500)
+    ]
     sentences = base[:10_000] + article + base[10_000:]
     vocab = Vocab.build(sentences, 5)
     sizes = []
@@ -181,9 +183,9 @@ def test_a_clustered_topic_word_does_not_blow_up():
 
 
 def test_an_epoch_in_chunks_trains_on_every_pair(toy, monkeypatch):
-    """A corpus larger than lib.pairs.CHUNK_TOKENS is trained a chunk at a time: with fixed windows and no
+    """A corpus larger than lib.data.pairs.CHUNK_TOKENS is trained a chunk at a time: with fixed windows and no
     subsampling an epoch still holds Σ over sentences of Σ_i min(i, w) + min(L−1−i, w) pairs, and it learns."""
-    from lib import pairs
+    from lib.data import pairs
 
     corpus, vocab, encoded = toy
     w = 2

@@ -1,14 +1,14 @@
-"""lib.torch_word2vec: every hand-written SGD step equals −lr × autograd's gradient of its loss (float64), and
-the probe loss of lib.evaluate equals the loss a step reports on the same examples."""
+"""lib.model.torch_word2vec: every hand-written SGD step equals −lr × autograd's gradient of its loss (float64), and
+the probe loss of lib.views.evaluate equals the loss a step reports on the same examples."""
 
 import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
 
-from lib.evaluate import Probe
-from lib.huffman import HuffmanTree
-from lib.torch_word2vec import Word2VecTables
+from lib.model.huffman import HuffmanTree
+from lib.model.torch_word2vec import Word2VecTables
+from lib.views.evaluate import Probe
 
 V, D, LR = 12, 5, 0.3
 COUNTS = np.array([40, 30, 22, 17, 12, 9, 7, 5, 4, 3, 2, 1])
@@ -84,8 +84,11 @@ def check(t, step, loss_fn):
 def test_negative_sampling_step_is_the_gradient(cbow):
     t = tables()
     inputs, outputs, negatives = examples(cbow)
-    check(t, lambda: t.sgd_negative(inputs, outputs, negatives, LR),
-          lambda w_in, w_out: ns_loss(hidden(w_in, inputs), w_out, outputs, negatives))
+    check(
+        t,
+        lambda: t.sgd_negative(inputs, outputs, negatives, LR),
+        lambda w_in, w_out: ns_loss(hidden(w_in, inputs), w_out, outputs, negatives),
+    )
 
 
 @pytest.mark.parametrize("cbow", [False, True])
@@ -94,8 +97,11 @@ def test_batch_negatives_step_is_the_gradient(cbow):
     inputs, outputs, _ = examples(cbow)
     pool = torch.tensor([3, 7, 7, 1, 0])
     weight = 3 / 5
-    check(t, lambda: t.sgd_batch_negative(inputs, outputs, pool, LR, weight),
-          lambda w_in, w_out: ns_loss(hidden(w_in, inputs), w_out, outputs, pool.expand(len(outputs), 5), weight))
+    check(
+        t,
+        lambda: t.sgd_batch_negative(inputs, outputs, pool, LR, weight),
+        lambda w_in, w_out: ns_loss(hidden(w_in, inputs), w_out, outputs, pool.expand(len(outputs), 5), weight),
+    )
 
 
 def test_shared_negatives_step_is_the_gradient_of_every_pair_with_its_windows_negatives():
@@ -114,8 +120,11 @@ def test_shared_negatives_step_is_the_gradient_of_every_pair_with_its_windows_ne
 def test_full_softmax_step_is_the_gradient(cbow):
     t = tables()
     inputs, outputs, _ = examples(cbow)
-    check(t, lambda: t.sgd_softmax(inputs, outputs, LR),
-          lambda w_in, w_out: F.cross_entropy(hidden(w_in, inputs) @ w_out.T, outputs, reduction="sum"))
+    check(
+        t,
+        lambda: t.sgd_softmax(inputs, outputs, LR),
+        lambda w_in, w_out: F.cross_entropy(hidden(w_in, inputs) @ w_out.T, outputs, reduction="sum"),
+    )
 
 
 @pytest.mark.parametrize("cbow", [False, True])
@@ -123,18 +132,25 @@ def test_hierarchical_softmax_step_is_the_gradient(cbow):
     tree = HuffmanTree.build(COUNTS)
     t = tables(tree)
     inputs, outputs, _ = examples(cbow)
-    check(t, lambda: t.sgd_hs(inputs, outputs, LR),
-          lambda w_in, w_out: hs_loss(hidden(w_in, inputs), w_out, outputs, tree))
+    check(
+        t,
+        lambda: t.sgd_hs(inputs, outputs, LR),
+        lambda w_in, w_out: hs_loss(hidden(w_in, inputs), w_out, outputs, tree),
+    )
 
 
-@pytest.mark.parametrize("objective, cbow", [("negative", False), ("negative", True), ("hs", False),
-                                             ("hs", True), ("softmax", False)])
+@pytest.mark.parametrize(
+    "objective, cbow", [("negative", False), ("negative", True), ("hs", False), ("hs", True), ("softmax", False)]
+)
 def test_probe_loss_equals_the_loss_the_trainer_reports(objective, cbow):
     tree = HuffmanTree.build(COUNTS) if objective == "hs" else None
     t = tables(tree)
     inputs, outputs, negatives = examples(cbow, n=30, seed=4)
     probe = Probe(inputs.numpy(), outputs.numpy(), negatives.numpy(), tree)
     want = probe.loss(t.w_in.numpy(), t.w_out.numpy(), objective)
-    step = {"negative": lambda: t.sgd_negative(inputs, outputs, negatives, LR),
-            "hs": lambda: t.sgd_hs(inputs, outputs, LR), "softmax": lambda: t.sgd_softmax(inputs, outputs, LR)}
+    step = {
+        "negative": lambda: t.sgd_negative(inputs, outputs, negatives, LR),
+        "hs": lambda: t.sgd_hs(inputs, outputs, LR),
+        "softmax": lambda: t.sgd_softmax(inputs, outputs, LR),
+    }
     assert float(step[objective]()) / len(outputs) == pytest.approx(want, rel=1e-9)

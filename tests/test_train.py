@@ -15,18 +15,21 @@ import pytest
 import torch
 
 from lib.config import CorpusConfig, TrainConfig
-from lib.callbacks import Snapshot
-from lib.evaluate import Evaluator, Probe
-from lib.store import Run, StoreError, list_runs
+from lib.model.callbacks import Snapshot
+from lib.runs.files import StoreError
+from lib.runs.listing import list_runs
+from lib.runs.store import Run
 from lib.train import SnapshotWriter, build_parser, main, prepare, train_run
+from lib.views.evaluate import Evaluator, Probe
 
 ROOT = Path(__file__).resolve().parents[1]
 WIKITEXT = Path(os.environ.get("WIKITEXT2_DIR", ROOT.parent / "shared" / "data" / "wikitext-2"))
 
 
 def cli(*args, timeout=120):
-    return subprocess.run([sys.executable, "-m", "lib.train", *args], cwd=ROOT, capture_output=True, text=True,
-                          timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "lib.train", *args], cwd=ROOT, capture_output=True, text=True, timeout=timeout
+    )
 
 
 def final(run, model, key):
@@ -35,8 +38,7 @@ def final(run, model, key):
 
 def test_toy_proximity_both_learn_the_neighbours_and_agree(tmp_path):
     # deterministic: one worker thread per model, so the numbers repeat exactly (Hogwild threads vary by ~0.02)
-    run = train_run(CorpusConfig("toy-proximity"), TrainConfig(epochs=2, alpha=0.01, deterministic=True),
-                    root=tmp_path)
+    run = train_run(CorpusConfig("toy-proximity"), TrainConfig(epochs=2, alpha=0.01, deterministic=True), root=tmp_path)
     assert run.status()["state"] == "complete"
     assert run.common_epochs() == [0, 1, 2]
     pytorch, gensim = final(run, "pytorch", "neighbor_precision"), final(run, "gensim", "neighbor_precision")
@@ -62,8 +64,18 @@ def test_the_random_language_stays_near_chance(tmp_path):
 
 
 def test_cli_json_contract(tmp_path):
-    out = cli("--corpus", "toy-proximity", "--epochs", "2", "--toy-sentences", "3000", "--runs-dir", str(tmp_path),
-              "--json", "--quiet")
+    out = cli(
+        "--corpus",
+        "toy-proximity",
+        "--epochs",
+        "2",
+        "--toy-sentences",
+        "3000",
+        "--runs-dir",
+        str(tmp_path),
+        "--json",
+        "--quiet",
+    )
     assert out.returncode == 0, out.stderr
     result = json.loads(out.stdout.strip().splitlines()[-1])
     assert result["vocab_size"] == 26 and Path(result["run_dir"]).is_dir()
@@ -85,35 +97,54 @@ def test_cli_json_contract(tmp_path):
 
 
 def test_one_model_only(tmp_path):
-    assert main(["--corpus", "toy-pos", "--models", "gensim", "--epochs", "1", "--min-count", "1",
-                 "--runs-dir", str(tmp_path), "--quiet"]) == 0
+    assert (
+        main(
+            [
+                "--corpus",
+                "toy-pos",
+                "--models",
+                "gensim",
+                "--epochs",
+                "1",
+                "--min-count",
+                "1",
+                "--runs-dir",
+                str(tmp_path),
+                "--quiet",
+            ]
+        )
+        == 0
+    )
     (run,) = list_runs(tmp_path)
     assert run.models == ["gensim"] and run.common_epochs() == [0, 1]
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--corpus", "nope"], "Unknown corpus 'nope'"),
-    (["--corpus", "missing/file.txt"], "Unknown corpus"),
-    (["--corpus", "EMPTY"], "is empty"),
-    (["--corpus", "LATIN1"], "not UTF-8"),
-    (["--min-count", "100000"], "need 3 or more"),
-    (["--negative", "26"], "must be smaller than the vocabulary"),
-    (["--window", "0"], "window must be a positive"),
-    (["--dim", "-3"], "dim must be a positive"),
-    (["--epochs", "0"], "epochs must be a positive"),
-    (["--sample", "2"], "sample must be in"),
-    (["--models", "pytorch,word2vec"], "--models takes"),
-    (["--analogies", "missing.txt"], "does not exist"),
-    (["--show-run", "DAMAGED"], "damaged"),
-    (["--show-run", ""], "--show-run needs a run's folder or id"),
-    (["--show-run", " "], "--show-run needs a run's folder or id"),
-    (["--categories", "missing.tsv"], "does not exist"),
-    (["--run-id", "../elsewhere"], "letters, digits"),
-    (["--categories", "ONECOLUMN"], "write word<TAB>category"),
-    (["--categories", "LATIN1"], "not UTF-8"),
-    (["--categories", "UNKNOWN"], "none of the words is in this corpus's vocabulary"),
-    (["--categories", "ONEKNOWN"], "only one category"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--corpus", "nope"], "Unknown corpus 'nope'"),
+        (["--corpus", "missing/file.txt"], "Unknown corpus"),
+        (["--corpus", "EMPTY"], "is empty"),
+        (["--corpus", "LATIN1"], "not UTF-8"),
+        (["--min-count", "100000"], "need 3 or more"),
+        (["--negative", "26"], "must be smaller than the vocabulary"),
+        (["--window", "0"], "window must be a positive"),
+        (["--dim", "-3"], "dim must be a positive"),
+        (["--epochs", "0"], "epochs must be a positive"),
+        (["--sample", "2"], "sample must be in"),
+        (["--models", "pytorch,word2vec"], "--models takes"),
+        (["--analogies", "missing.txt"], "does not exist"),
+        (["--show-run", "DAMAGED"], "damaged"),
+        (["--show-run", ""], "--show-run needs a run's folder or id"),
+        (["--show-run", " "], "--show-run needs a run's folder or id"),
+        (["--categories", "missing.tsv"], "does not exist"),
+        (["--run-id", "../elsewhere"], "letters, digits"),
+        (["--categories", "ONECOLUMN"], "write word<TAB>category"),
+        (["--categories", "LATIN1"], "not UTF-8"),
+        (["--categories", "UNKNOWN"], "none of the words is in this corpus's vocabulary"),
+        (["--categories", "ONEKNOWN"], "only one category"),
+    ],
+)
 def test_bad_input_is_one_line_and_exit_2(tmp_path, args, message):
     (tmp_path / "empty.txt").write_bytes(b"")
     (tmp_path / "latin1.txt").write_bytes("caf\xe9 au lait\n".encode("latin-1"))
@@ -123,9 +154,14 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path, args, message):
     (tmp_path / "one.tsv").write_text("aaa fruit\nbbb fruit\n")
     (tmp_path / "unknown.tsv").write_text("apple\tfruit\npear\tfruit\nsaw\ttool\nhammer\ttool\n")
     (tmp_path / "oneknown.tsv").write_text("aaa\tfirst\nbbb\tfirst\nsaw\ttool\nhammer\ttool\n")
-    subst = {"EMPTY": str(tmp_path / "empty.txt"), "LATIN1": str(tmp_path / "latin1.txt"),
-             "DAMAGED": str(tmp_path / "runs" / "broken"), "ONECOLUMN": str(tmp_path / "one.tsv"),
-             "UNKNOWN": str(tmp_path / "unknown.tsv"), "ONEKNOWN": str(tmp_path / "oneknown.tsv")}
+    subst = {
+        "EMPTY": str(tmp_path / "empty.txt"),
+        "LATIN1": str(tmp_path / "latin1.txt"),
+        "DAMAGED": str(tmp_path / "runs" / "broken"),
+        "ONECOLUMN": str(tmp_path / "one.tsv"),
+        "UNKNOWN": str(tmp_path / "unknown.tsv"),
+        "ONEKNOWN": str(tmp_path / "oneknown.tsv"),
+    }
     defaults = [] if "--epochs" in args else ["--epochs", "1"]
     out = cli(*[subst.get(a, a) for a in args], *defaults, "--runs-dir", str(tmp_path / "runs"), "--quiet")
     assert out.returncode == 2, out.stdout + out.stderr
@@ -146,9 +182,25 @@ def _wait_for(predicate, timeout=60.0):
 
 @pytest.mark.parametrize("sig, reason", [(signal.SIGKILL, "training stopped"), (signal.SIGTERM, "cancelled")])
 def test_a_run_killed_halfway_keeps_its_finished_epochs(tmp_path, sig, reason):
-    proc = subprocess.Popen([sys.executable, "-m", "lib.train", "--corpus", "toy-proximity", "--epochs", "200",
-                             "--runs-dir", str(tmp_path), "--quiet", "--models", "pytorch,gensim"], cwd=ROOT,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "lib.train",
+            "--corpus",
+            "toy-proximity",
+            "--epochs",
+            "200",
+            "--runs-dir",
+            str(tmp_path),
+            "--quiet",
+            "--models",
+            "pytorch,gensim",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         assert _wait_for(lambda: list_runs(tmp_path) and len(list_runs(tmp_path)[0].epochs("pytorch")) >= 3)
     finally:
@@ -164,11 +216,17 @@ def test_a_run_killed_halfway_keeps_its_finished_epochs(tmp_path, sig, reason):
     assert not list(run.path.rglob("*.tmp")) or sig == signal.SIGKILL
 
 
-@pytest.mark.parametrize("cfg, message", [
-    (TrainConfig(negative=30), "negative"),  # more negatives than a 26-word vocabulary has other words
-    pytest.param(TrainConfig(device="cuda"), "no CUDA GPU",
-                 marks=pytest.mark.skipif(torch.cuda.is_available(), reason="needs a machine without CUDA")),
-])
+@pytest.mark.parametrize(
+    "cfg, message",
+    [
+        (TrainConfig(negative=30), "negative"),  # more negatives than a 26-word vocabulary has other words
+        pytest.param(
+            TrainConfig(device="cuda"),
+            "no CUDA GPU",
+            marks=pytest.mark.skipif(torch.cuda.is_available(), reason="needs a machine without CUDA"),
+        ),
+    ],
+)
 def test_bad_settings_are_refused_before_a_run_folder_is_made(tmp_path, cfg, message):
     with pytest.raises(ValueError, match=message):
         train_run(CorpusConfig("toy-random", sentences=200), cfg, root=tmp_path / "runs")
@@ -179,8 +237,12 @@ def test_full_softmax_over_a_large_vocabulary_is_refused_before_a_run_folder_is_
     path = tmp_path / "many-words.txt"  # 21,000 distinct words: more than the PyTorch full softmax takes
     path.write_text("\n".join(" ".join(f"w{i + j}" for j in range(10)) for i in range(0, 21_000, 10)) + "\n")
     with pytest.raises(ValueError, match="too slow"):
-        train_run(CorpusConfig(str(path)), TrainConfig(loss="softmax", min_count=1, epochs=1), models=["pytorch"],
-                  root=tmp_path / "runs")
+        train_run(
+            CorpusConfig(str(path)),
+            TrainConfig(loss="softmax", min_count=1, epochs=1),
+            models=["pytorch"],
+            root=tmp_path / "runs",
+        )
     assert not (tmp_path / "runs").exists() or not list((tmp_path / "runs").iterdir())
 
 
@@ -248,10 +310,20 @@ def test_when_pytorch_diverges_gensim_still_trains_and_the_run_says_both(tmp_pat
 
 def _writer(tmp_path, cfg):
     p = prepare(CorpusConfig("toy-proximity", sentences=500), cfg)
-    run = Run.create(tmp_path, CorpusConfig("toy-proximity"), cfg, ["pytorch", "gensim"], p.vocab,
-                     corpus_name="toy-proximity", n_tokens=p.corpus.n_tokens)
-    return run, SnapshotWriter(run, Evaluator(p.vocab, cfg, Probe.draw(p.encoded, p.vocab, cfg), natural=False)), \
-        len(p.vocab)
+    run = Run.create(
+        tmp_path,
+        CorpusConfig("toy-proximity"),
+        cfg,
+        ["pytorch", "gensim"],
+        p.vocab,
+        corpus_name="toy-proximity",
+        n_tokens=p.corpus.n_tokens,
+    )
+    return (
+        run,
+        SnapshotWriter(run, Evaluator(p.vocab, cfg, Probe.draw(p.encoded, p.vocab, cfg), natural=False)),
+        len(p.vocab),
+    )
 
 
 @pytest.mark.filterwarnings("ignore:invalid value encountered")  # the probe loss of NaN vectors
@@ -275,21 +347,55 @@ def test_one_divergence_rule_for_both_models(tmp_path, model):
 
 
 def test_a_users_category_file_is_saved_and_scored(tmp_path):
-    (tmp_path / "cats.tsv").write_text("aaa\tstart\nbbb\tstart\nccc\tstart\nxxx\tend\nyyy\tend\nzzz\tend\n"
-                                       "notaword\tend\n")
-    assert main(["--corpus", "toy-proximity", "--toy-sentences", "2000", "--epochs", "1", "--categories",
-                 str(tmp_path / "cats.tsv"), "--runs-dir", str(tmp_path / "runs"), "--quiet"]) == 0
+    (tmp_path / "cats.tsv").write_text(
+        "aaa\tstart\nbbb\tstart\nccc\tstart\nxxx\tend\nyyy\tend\nzzz\tend\nnotaword\tend\n"
+    )
+    assert (
+        main(
+            [
+                "--corpus",
+                "toy-proximity",
+                "--toy-sentences",
+                "2000",
+                "--epochs",
+                "1",
+                "--categories",
+                str(tmp_path / "cats.tsv"),
+                "--runs-dir",
+                str(tmp_path / "runs"),
+                "--quiet",
+            ]
+        )
+        == 0
+    )
     (run,) = list_runs(tmp_path / "runs")
-    assert run.config["categories"] == {"aaa": "start", "bbb": "start", "ccc": "start", "xxx": "end", "yyy": "end",
-                                        "zzz": "end"}
+    assert run.config["categories"] == {
+        "aaa": "start",
+        "bbb": "start",
+        "ccc": "start",
+        "xxx": "end",
+        "yyy": "end",
+        "zzz": "end",
+    }
     assert run.config["categories_source"] == "your category file"
     for model in run.models:
         assert all(m["category_purity_chance"] == pytest.approx(2 / 5) for m in run.metrics(model))
 
 
 def test_a_run_id_names_the_folder_once(tmp_path):
-    args = ["--corpus", "toy-pos", "--epochs", "1", "--min-count", "1", "--runs-dir", str(tmp_path), "--quiet",
-            "--run-id", "my-first-run"]
+    args = [
+        "--corpus",
+        "toy-pos",
+        "--epochs",
+        "1",
+        "--min-count",
+        "1",
+        "--runs-dir",
+        str(tmp_path),
+        "--quiet",
+        "--run-id",
+        "my-first-run",
+    ]
     assert main(args) == 0
     assert [r.id for r in list_runs(tmp_path)] == ["my-first-run"]
     out = cli(*args)
@@ -299,9 +405,19 @@ def test_a_run_id_names_the_folder_once(tmp_path):
 
 def test_help_shows_plain_placeholders_and_the_choices():
     text = " ".join(build_parser().format_help().split())  # argparse wraps lines
-    for shown in ("--dim N", "--alpha X", "--architecture {skipgram,cbow}", "--loss {negative,hs,softmax}",
-                  "--optimizer {sgd,adam}", "--device {auto,cpu,cuda}", "--wikitext-dir DIR", "--max-tokens N",
-                  "--toy-sentences N", "--runs-dir DIR", "--show-run RUN"):
+    for shown in (
+        "--dim N",
+        "--alpha X",
+        "--architecture {skipgram,cbow}",
+        "--loss {negative,hs,softmax}",
+        "--optimizer {sgd,adam}",
+        "--device {auto,cpu,cuda}",
+        "--wikitext-dir DIR",
+        "--max-tokens N",
+        "--toy-sentences N",
+        "--runs-dir DIR",
+        "--show-run RUN",
+    ):
         assert shown in text
     assert "CONFIG." not in text.upper()
 
@@ -311,9 +427,11 @@ def test_list_runs_fits_100_columns_and_a_cut_id_still_shows_its_run(tmp_path):
     text = tmp_path / ("a-corpus-file-with-a-long-long-name-" * 3 + ".txt")
     text.write_text("the cat sat on the mat\nthe dog sat on the log\n" * 50)
     long_id = "r" + "-very-long-run-name" * 5  # 96 characters, the longest kind an id can nearly be
-    runs = [train_run(CorpusConfig("toy-pos", sentences=200), small, root=tmp_path / "runs", run_id=long_id),
-            train_run(CorpusConfig(str(text)), small, models=["gensim"], root=tmp_path / "runs"),
-            train_run(CorpusConfig("toy-proximity", sentences=300), small, root=tmp_path / "runs")]
+    runs = [
+        train_run(CorpusConfig("toy-pos", sentences=200), small, root=tmp_path / "runs", run_id=long_id),
+        train_run(CorpusConfig(str(text)), small, models=["gensim"], root=tmp_path / "runs"),
+        train_run(CorpusConfig("toy-proximity", sentences=300), small, root=tmp_path / "runs"),
+    ]
     out = cli("--list-runs", "--runs-dir", str(tmp_path / "runs"))
     assert out.returncode == 0 and out.stderr == ""
     lines = out.stdout.splitlines()
@@ -322,8 +440,18 @@ def test_list_runs_fits_100_columns_and_a_cut_id_still_shows_its_run(tmp_path):
     assert lines[0].split() == ["RUN", "CORPUS", "STATE", "EPOCHS", "SETTINGS", "METRIC", "PYTORCH", "GENSIM"]
     row = next(line for line in lines if line.startswith(long_id[:12]))
     purity = {m: round(runs[0].metrics(m)[-1]["category_purity"], 3) for m in ("pytorch", "gensim")}
-    assert row.split()[1:] == ["toy-pos", "complete", "1/1", "sg", "neg", "d8", "w5", "purity",
-                               f"{purity['pytorch']:.3f}", f"{purity['gensim']:.3f}"]
+    assert row.split()[1:] == [
+        "toy-pos",
+        "complete",
+        "1/1",
+        "sg",
+        "neg",
+        "d8",
+        "w5",
+        "purity",
+        f"{purity['pytorch']:.3f}",
+        f"{purity['gensim']:.3f}",
+    ]
     cut = row.split()[0]
     assert cut.endswith("...") and long_id.startswith(cut[:-3])
     shown = cli("--show-run", cut, "--runs-dir", str(tmp_path / "runs"))
@@ -334,8 +462,13 @@ def test_list_runs_fits_100_columns_and_a_cut_id_still_shows_its_run(tmp_path):
 
 def test_a_reader_that_goes_away_leaves_no_traceback(tmp_path):
     """`python -m lib.train --list-runs | head -1`: the pipe is closed before the program writes."""
-    proc = subprocess.Popen([sys.executable, "-m", "lib.train", "--list-runs", "--runs-dir", str(tmp_path)], cwd=ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "lib.train", "--list-runs", "--runs-dir", str(tmp_path)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     proc.stdout.close()  # the reader is gone long before the interpreter has started
     stderr = proc.stderr.read()
     assert proc.wait(60) == 1

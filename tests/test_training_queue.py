@@ -1,4 +1,4 @@
-"""lib.training_queue with real processes: order, place in line, leaving, and never more than the limit at once."""
+"""lib.runs.training_queue with real processes: order, place in line, leaving, and never more than the limit at once."""
 
 import errno
 import os
@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from lib import training_queue as tq
-from lib.store import StoreError
+from lib.runs import training_queue as tq
+from lib.runs.files import StoreError
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -36,12 +36,14 @@ def launcher(processes, launched: list[str]):
         processes.append(p)
         launched.append(ticket.run_id)
         return p.pid
+
     return launch
 
 
 def test_tickets_wait_in_order_and_know_their_place(tmp_path):
-    tickets = [tq.enqueue(f"run-{i}", ["python", "-m", "lib.train"], str(tmp_path / f"{i}.log"), tmp_path)
-               for i in range(3)]
+    tickets = [
+        tq.enqueue(f"run-{i}", ["python", "-m", "lib.train"], str(tmp_path / f"{i}.log"), tmp_path) for i in range(3)
+    ]
     assert [t.run_id for t in tq.waiting(tmp_path)] == ["run-0", "run-1", "run-2"]
     assert [tq.place(t.id, tmp_path) for t in tickets] == [(1, 3), (2, 3), (3, 3)]
     assert tq.leave(tickets[1].id, tmp_path) is True
@@ -84,18 +86,24 @@ def test_concurrent_dispatchers_never_exceed_the_limit(tmp_path, processes, limi
         tq.enqueue(f"run-{i}", [], str(tmp_path / f"{i}.log"), tmp_path)
     launched: list[str] = []
     launch = launcher(processes, launched)
-    script = ("import subprocess, sys, time\n"
-              "from lib import training_queue as tq\n"
-              "time.sleep(max(0.0, float(sys.argv[2]) - time.time()))\n"
-              "def launch(t):\n"
-              "    p = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)', '--run-id', t.run_id],\n"
-              "                         stdout=subprocess.DEVNULL)\n"
-              "    print(t.run_id, p.pid, flush=True)\n"
-              "    return p.pid\n"
-              f"tq.dispatch(sys.argv[1], {limit}, launch)\n")
+    script = (
+        "import subprocess, sys, time\n"
+        "from lib import training_queue as tq\n"
+        "time.sleep(max(0.0, float(sys.argv[2]) - time.time()))\n"
+        "def launch(t):\n"
+        "    p = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)', '--run-id', t.run_id],\n"
+        "                         stdout=subprocess.DEVNULL)\n"
+        "    print(t.run_id, p.pid, flush=True)\n"
+        "    return p.pid\n"
+        f"tq.dispatch(sys.argv[1], {limit}, launch)\n"
+    )
     go = time.time() + 6.0
-    others = [subprocess.Popen([sys.executable, "-c", script, str(tmp_path), str(go)], cwd=REPO,
-                               stdout=subprocess.PIPE, text=True) for _ in range(3)]
+    others = [
+        subprocess.Popen(
+            [sys.executable, "-c", script, str(tmp_path), str(go)], cwd=REPO, stdout=subprocess.PIPE, text=True
+        )
+        for _ in range(3)
+    ]
 
     def here():
         time.sleep(max(0.0, go - time.time()))
@@ -128,8 +136,11 @@ def test_a_read_only_disk_is_said_in_plain_words_without_the_servers_path(tmp_pa
         raise OSError(errno.EROFS, os.strerror(errno.EROFS), str(path))
 
     monkeypatch.setattr(tq, "open", read_only, raising=False)  # the lock file, as open() raises it there
-    for call in (lambda: tq.enqueue("run-1", [], "1.log", tmp_path), lambda: tq.leave(ticket.id, tmp_path),
-                 lambda: tq.dispatch(tmp_path, 1, lambda t: None)):
+    for call in (
+        lambda: tq.enqueue("run-1", [], "1.log", tmp_path),
+        lambda: tq.leave(ticket.id, tmp_path),
+        lambda: tq.dispatch(tmp_path, 1, lambda t: None),
+    ):
         with pytest.raises(StoreError) as caught:
             call()
         assert str(caught.value) == f"Cannot write {tmp_path.name}/.queue/.lock: read-only disk."

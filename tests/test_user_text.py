@@ -12,8 +12,12 @@ from lib.config import CorpusConfig, TrainConfig
 from lib.train import train_run
 
 ROOT = Path(__file__).resolve().parents[1]
-LINK, IMAGE, HTML, BOLD = ("[click](https://evil.example)", "![x](https://evil.example/a.png)",
-                           "<img src=x onerror=alert(1)>", "**bold**")
+LINK, IMAGE, HTML, BOLD = (
+    "[click](https://evil.example)",
+    "![x](https://evil.example/a.png)",
+    "<img src=x onerror=alert(1)>",
+    "**bold**",
+)
 ICON, LOGO, COLOUR = ":material/warning:", ":streamlit:", ":red[red]"
 HOSTILE = (LINK, IMAGE, HTML, BOLD, ICON, LOGO, COLOUR)
 # what any of them becomes when markdown renders it: a link or image, an HTML tag, emphasis (plain() escapes
@@ -21,13 +25,21 @@ HOSTILE = (LINK, IMAGE, HTML, BOLD, ICON, LOGO, COLOUR)
 UNESCAPED = re.compile(r"(?<!\\)(\]\(|<img|\*\*bold)|https?\\?://")
 # GitHub-flavoured markdown's autolinks, as Streamlit's markdown finds them in the text after escapes are undone
 # (mdast-util-gfm-autolink-literal, in streamlit/static/static/js/StreamlitMarkdown.*.js)
-AUTOLINKS = (re.compile(r"(https?://|www(?=\.))([-.\w]+)([^ \t\r\n]*)", re.I | re.A),
-             re.compile(r"([-.\w+]+)@([-\w]+(?:\.[-\w]+)+)", re.A))
+AUTOLINKS = (
+    re.compile(r"(https?://|www(?=\.))([-.\w]+)([^ \t\r\n]*)", re.I | re.A),
+    re.compile(r"([-.\w+]+)@([-\w]+(?:\.[-\w]+)+)", re.A),
+)
 # Streamlit's own shortcodes, as its markdown finds them in the text after escapes are undone (the same bundle):
 # emoji `/:(?!material\/|streamlit:)[\w+-][\w_+-]*:/`, Material icons (`:material/` becomes `:material_` first),
 # the logo `/:streamlit:/g`, and colour directives `:red[…]`, `:red-background[…]`, `:red-badge[…]`
 SHORTCODES = re.compile(r":(?:material/|streamlit:)|:(?!material/|streamlit:)[\w+-][\w_+-]*:|:[a-z]+(?:-\w+)?\[")
-PAGE_ICONS = ("", ":material/visibility:", ":material/info:", ":material/shuffle:", ":material/pause:")  # the pages' own
+PAGE_ICONS = (
+    "",
+    ":material/visibility:",
+    ":material/info:",
+    ":material/shuffle:",
+    ":material/pause:",
+)  # the pages' own
 TINY = TrainConfig(epochs=1, dim=8, min_count=1, negative=3, workers=1)
 
 
@@ -36,20 +48,35 @@ def unescaped(markdown: str) -> str:
     return re.sub(r"\\(.)", r"\1", markdown)
 
 
-@pytest.mark.parametrize("text", [*HOSTILE, "see https://evil.example/x or WWW.evil.example", "mail me@evil.example",
-                                  "a :smile: and :blue-background[x]"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        *HOSTILE,
+        "see https://evil.example/x or WWW.evil.example",
+        "mail me@evil.example",
+        "a :smile: and :blue-background[x]",
+    ],
+)
 def test_plain_leaves_nothing_markdown_would_turn_into_a_link(text):
     from widgets import WORD_JOINER, plain
 
     shown = unescaped(plain(text))
     assert shown.replace(WORD_JOINER, "") == text  # the reader sees the text itself
     assert not any(pattern.search(shown) for pattern in (*AUTOLINKS, SHORTCODES)), shown
-    assert any(pattern.search(text) for pattern in (*AUTOLINKS, SHORTCODES)) or "](" in text or "<" in text or \
-        "**" in text
+    assert (
+        any(pattern.search(text) for pattern in (*AUTOLINKS, SHORTCODES)) or "](" in text or "<" in text or "**" in text
+    )
 
 
-@pytest.mark.parametrize("text, seen", [("\u202eking", "<U+202E>king"), ("a\x00b", "a<U+0000>b"),
-                                        ("\u2067x\u2069 y", "<U+2067>x<U+2069> y"), ("tab\tok", "tab\tok")])
+@pytest.mark.parametrize(
+    "text, seen",
+    [
+        ("\u202eking", "<U+202E>king"),
+        ("a\x00b", "a<U+0000>b"),
+        ("\u2067x\u2069 y", "<U+2067>x<U+2069> y"),
+        ("tab\tok", "tab\tok"),
+    ],
+)
 def test_plain_shows_invisible_controls_as_code_points(text, seen):
     from widgets import plain
 
@@ -83,20 +110,49 @@ def hostile(tmp_path_factory):
     base = tmp_path_factory.mktemp("hostile")
     root, wiki = base / "runs", base / "wiki"
     wiki.mkdir()
-    tokens = [LINK, IMAGE, "<img", "src=x", "onerror=alert(1)>", BOLD, ICON, LOGO, COLOUR, "🙂", "king", "queen", "man", "woman", "apple",
-              "pear", "tree", "river", "stone", "cloud"]
+    tokens = [
+        LINK,
+        IMAGE,
+        "<img",
+        "src=x",
+        "onerror=alert(1)>",
+        BOLD,
+        ICON,
+        LOGO,
+        COLOUR,
+        "🙂",
+        "king",
+        "queen",
+        "man",
+        "woman",
+        "apple",
+        "pear",
+        "tree",
+        "river",
+        "stone",
+        "cloud",
+    ]
     rng = np.random.default_rng(0)
     lines = [" ".join(rng.choice(tokens, size=12)) for _ in range(300)]
     (wiki / "valid.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    (base / "categories.tsv").write_text(f"{LINK}\t{BOLD}\n{BOLD}\t{BOLD}\nking\t{LINK}\nqueen\t{LINK}\n"
-                                         f"{ICON}\t{LOGO}\n{COLOUR}\t{LOGO}\nman\t🙂 {ICON}\nwoman\t🙂 {ICON}\n",
-                                         encoding="utf-8")
-    (base / "questions.txt").write_text(f": {LINK}\n{LINK} {BOLD} king queen\nman woman king queen\n: {IMAGE}\n"
-                                        f"apple pear {BOLD} {LINK}\n", encoding="utf-8")
+    (base / "categories.tsv").write_text(
+        f"{LINK}\t{BOLD}\n{BOLD}\t{BOLD}\nking\t{LINK}\nqueen\t{LINK}\n"
+        f"{ICON}\t{LOGO}\n{COLOUR}\t{LOGO}\nman\t🙂 {ICON}\nwoman\t🙂 {ICON}\n",
+        encoding="utf-8",
+    )
+    (base / "questions.txt").write_text(
+        f": {LINK}\n{LINK} {BOLD} king queen\nman woman king queen\n: {IMAGE}\napple pear {BOLD} {LINK}\n",
+        encoding="utf-8",
+    )
     with pytest.MonkeyPatch.context() as env:
         env.setenv("WIKITEXT2_DIR", str(wiki))
-        words = train_run(CorpusConfig("wikitext-2"), TINY, root=str(root), analogies_path=str(base / "questions.txt"),
-                          categories_path=str(base / "categories.tsv"))
+        words = train_run(
+            CorpusConfig("wikitext-2"),
+            TINY,
+            root=str(root),
+            analogies_path=str(base / "questions.txt"),
+            categories_path=str(base / "categories.tsv"),
+        )
     named = base / f"{LINK.replace('/', '_')} {BOLD} <img src=x>.txt"
     named.write_text("the cat sat on the mat\nthe dog sat on the log\n" * 20, encoding="utf-8")
     name = train_run(CorpusConfig(str(named)), TINY, root=str(root))
@@ -117,11 +173,9 @@ def test_the_runs_hold_the_hostile_text(hostile):
 
 
 @pytest.mark.parametrize("typed", [LINK, HTML, BOLD, IMAGE, ICON, f"🙂 {LOGO}"])
-@pytest.mark.parametrize("name, keys", [
-    ("neighbours", ["word"]),
-    ("similarity", ["w1", "w2", "word"]),
-    ("analogies", ["a", "b", "c"]),
-])
+@pytest.mark.parametrize(
+    "name, keys", [("neighbours", ["word"]), ("similarity", ["w1", "w2", "word"]), ("analogies", ["a", "b", "c"])]
+)
 def test_typed_words_are_shown_literally(runs, name, keys, typed):
     root, run, _, base = runs
     at = page(name)
@@ -136,8 +190,7 @@ def test_typed_words_are_shown_literally(runs, name, keys, typed):
         assert any("\\<img" in text or "not" in text for text in shown_text(at))
 
 
-@pytest.mark.parametrize("name", ["home", "how_it_works", "embedding_space", "neighbours", "similarity",
-                                  "analogies"])
+@pytest.mark.parametrize("name", ["home", "how_it_works", "embedding_space", "neighbours", "similarity", "analogies"])
 @pytest.mark.parametrize("which", [1, 2])
 def test_corpus_words_file_names_categories_and_sections_are_shown_literally(runs, name, which):
     root, base = runs[0], runs[3]
@@ -185,7 +238,8 @@ def test_an_uploaded_category_file_quotes_its_words_literally(tmp_path, monkeypa
     monkeypatch.setenv("W2V_RUNS_DIR", str(tmp_path))
     at = page("train").run()
     at.file_uploader(key="upload_categories").set_value(
-        (f"🙂 {BOLD}.tsv", f"{LINK}\t{BOLD}\n{LINK}\t{ICON}\n".encode(), "text/plain")).run()
+        (f"🙂 {BOLD}.tsv", f"{LINK}\t{BOLD}\n{LINK}\t{ICON}\n".encode(), "text/plain")
+    ).run()
     assert_literal(at, tmp_path)
     assert any("in two categories" in e.value for e in at.error)
 

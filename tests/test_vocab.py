@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from lib.vocab import Vocab
+from lib.data.vocab import Vocab
 
 SENTENCES = [["b", "a", "a", "c"], ["a", "b", "d"], ["a", "b", "c", "e"]]
 
@@ -44,10 +44,10 @@ def test_noise_distribution_and_table_follow_count_to_the_075():
     assert np.allclose(np.bincount(table, minlength=3) / len(table), p, atol=1e-3)
 
 
-@pytest.mark.parametrize("sentences, negative, message", [
-    ([["a", "b"]], 1, "need 3 or more"),
-    ([["a", "b", "c", "d"]], 4, "must be smaller than the vocabulary"),
-])
+@pytest.mark.parametrize(
+    "sentences, negative, message",
+    [([["a", "b"]], 1, "need 3 or more"), ([["a", "b", "c", "d"]], 4, "must be smaller than the vocabulary")],
+)
 def test_validate(sentences, negative, message):
     with pytest.raises(ValueError, match=message):
         Vocab.build(sentences, 1).validate(negative)
@@ -55,7 +55,7 @@ def test_validate(sentences, negative, message):
 
 def test_lists_and_a_streamed_corpus_give_the_same_vocabulary_and_ids(tmp_path):
     from lib.config import CorpusConfig
-    from lib.corpora import load_corpus
+    from lib.data.corpora import load_corpus
 
     path = tmp_path / "c.txt"
     path.write_text("b a a c\na b d\n\na b c e\nzzz\n", encoding="utf-8")
@@ -68,9 +68,9 @@ def test_lists_and_a_streamed_corpus_give_the_same_vocabulary_and_ids(tmp_path):
 
 
 def test_lists_are_encoded_as_given_however_long(monkeypatch):
-    import lib.tokens
+    import lib.data.tokens
 
-    monkeypatch.setattr(lib.tokens, "BLOCK_TOKENS", 5)  # blocks cut sentences: the lengths still add up
+    monkeypatch.setattr(lib.data.tokens, "BLOCK_TOKENS", 5)  # blocks cut sentences: the lengths still add up
     long = ["a", "b"] * 6_000
     vocab = Vocab.build([long, ["c", "a"]], 1)
     enc = vocab.encode([long, ["zzz"], ["c", "a"]])

@@ -14,7 +14,6 @@ def test_a_pages_folder_still_switches_a_fresh_server_to_legacy_mode(monkeypatch
     assert PagesManager.uses_pages_directory is True
 
 
-
 def test_epoch_ranges_are_written_the_short_way():
     from widgets import epoch_range
 
@@ -33,8 +32,12 @@ def test_state_from_a_link_is_parsed_and_checked():
 
         st.write(repr([from_url("k", 8, int, range(3, 21)), from_url("focus", None, allowed={"king"})]))
 
-    for params, expected in [({"k": "12", "focus": "king"}, [12, "king"]), ({}, [8, None]),
-                             ({"k": "1e9", "focus": "[x](http://e)"}, [8, None]), ({"k": "x"}, [8, None])]:
+    for params, expected in [
+        ({"k": "12", "focus": "king"}, [12, "king"]),
+        ({}, [8, None]),
+        ({"k": "1e9", "focus": "[x](http://e)"}, [8, None]),
+        ({"k": "x"}, [8, None]),
+    ]:
         at = AppTest.from_function(page)
         for key, value in params.items():
             at.query_params[key] = value

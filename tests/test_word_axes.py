@@ -1,4 +1,4 @@
-"""Axes made of words (lib.word_axes): coordinates by hand on 2-D vectors and against scikit-learn's cosine on a
+"""Axes made of words (lib.views.word_axes): coordinates by hand on 2-D vectors and against scikit-learn's cosine on a
 trained run, the defaults each kind of run opens on, and axes that cannot be drawn."""
 
 import math
@@ -7,11 +7,11 @@ import numpy as np
 import pytest
 from sklearn.metrics.pairwise import cosine_similarity
 
-from lib import word_axes
-from lib.compare import Side, Sides
 from lib.config import CorpusConfig, TrainConfig
 from lib.train import train_run
-from lib.word_axes import WordAxes
+from lib.views import word_axes
+from lib.views.compare import Side, Sides
+from lib.views.word_axes import WordAxes
 
 TINY = dict(epochs=2, dim=8, min_count=1, workers=1)
 
@@ -25,10 +25,14 @@ def test_an_axis_is_the_difference_of_unit_vectors():
 def test_coordinates_by_hand_on_two_dimensional_vectors():
     # v(a) = (1, 0), v(b) = (0, 1): x axis (1, -1); v(c) = (2, 2), v(d) = (1, 1): y axis (1, 1)
     x_axis, y_axis = np.array([1.0, 0.0]) - np.array([0.0, 1.0]), np.array([2.0, 2.0]) - np.array([1.0, 1.0])
-    words = np.array([[3.0, 0.0],    # cos with (1, -1) = 3 / (3 √2) = 1/√2; with (1, 1) also 1/√2
-                      [0.0, -2.0],   # 2 / (2 √2) = 1/√2 on x; -2 / (2 √2) = -1/√2 on y
-                      [1.0, 1.0],    # orthogonal to x: 0; parallel to y: 1
-                      [0.0, 0.0]])   # a zero row has no direction: 0, 0
+    words = np.array(
+        [
+            [3.0, 0.0],  # cos with (1, -1) = 3 / (3 √2) = 1/√2; with (1, 1) also 1/√2
+            [0.0, -2.0],  # 2 / (2 √2) = 1/√2 on x; -2 / (2 √2) = -1/√2 on y
+            [1.0, 1.0],  # orthogonal to x: 0; parallel to y: 1
+            [0.0, 0.0],
+        ]
+    )  # a zero row has no direction: 0, 0
     got = word_axes.coordinates(words, x_axis, y_axis)
     half = 1 / math.sqrt(2)
     assert np.allclose(got, [[half, half], [half, -half], [0.0, 1.0], [0.0, 0.0]])
@@ -37,8 +41,9 @@ def test_coordinates_by_hand_on_two_dimensional_vectors():
 
 @pytest.fixture(scope="module")
 def analogy(tmp_path_factory):
-    return train_run(CorpusConfig("toy-analogy", sentences=400), TrainConfig(**TINY),
-                     root=str(tmp_path_factory.mktemp("axes")))
+    return train_run(
+        CorpusConfig("toy-analogy", sentences=400), TrainConfig(**TINY), root=str(tmp_path_factory.mktemp("axes"))
+    )
 
 
 def test_every_epoch_of_both_sides_is_placed_by_its_cosines_with_the_two_differences(analogy):
@@ -70,27 +75,35 @@ def test_toy_analogy_opens_on_its_designed_gender_and_number(analogy):
 def test_natural_text_opens_on_he_she_and_king_queen(tmp_path):
     text = tmp_path / "story.txt"
     text.write_text("the king and the queen said he and she would go . " * 40, encoding="utf-8")
-    run = train_run(CorpusConfig(str(text)), TrainConfig(**{**TINY, "epochs": 1}), models=["gensim"],
-                    root=str(tmp_path / "runs"))
+    run = train_run(
+        CorpusConfig(str(text)), TrainConfig(**{**TINY, "epochs": 1}), models=["gensim"], root=str(tmp_path / "runs")
+    )
     assert run.config["natural"]
     assert word_axes.default_axes(run)[0].words == ("he", "she", "king", "queen")
 
 
 def test_a_run_without_meaningful_pairs_opens_on_its_most_frequent_words_and_says_they_are_arbitrary(tmp_path):
-    run = train_run(CorpusConfig("toy-proximity", sentences=300), TrainConfig(**{**TINY, "epochs": 1}),
-                    models=["gensim"], root=str(tmp_path))
+    run = train_run(
+        CorpusConfig("toy-proximity", sentences=300),
+        TrainConfig(**{**TINY, "epochs": 1}),
+        models=["gensim"],
+        root=str(tmp_path),
+    )
     axes, why = word_axes.default_axes(run)
     assert axes.words == tuple(run.vocab().words[:4]) and "arbitrary" in why
 
 
-@pytest.mark.parametrize("axes, message", [
-    (WordAxes("man", "", "men", "man"), "Type four words"),
-    (WordAxes("man", "man", "men", "man"), "The x axis is man − man, which is zero"),
-    (WordAxes("man", "woman", "men", "men"), "The y axis is men − men"),
-    (WordAxes("man", "woman", "woman", "man"), "Both axes are made of man and woman"),
-    (WordAxes("man", "wizard", "men", "elves"), "wizard, elves are not in the vocabulary"),
-    (WordAxes("man", "wizard", "men", "man"), "wizard is not in the vocabulary"),
-])
+@pytest.mark.parametrize(
+    "axes, message",
+    [
+        (WordAxes("man", "", "men", "man"), "Type four words"),
+        (WordAxes("man", "man", "men", "man"), "The x axis is man − man, which is zero"),
+        (WordAxes("man", "woman", "men", "men"), "The y axis is men − men"),
+        (WordAxes("man", "woman", "woman", "man"), "Both axes are made of man and woman"),
+        (WordAxes("man", "wizard", "men", "elves"), "wizard, elves are not in the vocabulary"),
+        (WordAxes("man", "wizard", "men", "man"), "wizard is not in the vocabulary"),
+    ],
+)
 def test_axes_that_cannot_be_drawn_say_what_to_change(analogy, axes, message):
     with pytest.raises(ValueError, match=message):
         word_axes.sides_frame(Sides(Side(analogy, "pytorch"), Side(analogy, "gensim")), ["king"], axes)

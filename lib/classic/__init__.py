@@ -1,0 +1,1 @@
+"""The classic experiments: random versus structured language, and part of speech in two dimensions."""
