@@ -1,4 +1,5 @@
-"""Word2Vec Workbench: train a from-scratch PyTorch word2vec and gensim's Word2Vec on one corpus, compare every epoch."""
+"""Word2Vec Workbench: train a from-scratch PyTorch word2vec and gensim's Word2Vec on one corpus, compare every
+epoch."""
 
 import logging
 

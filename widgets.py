@@ -520,7 +520,7 @@ def reset_inputs(cls, key_prefix: str, defaults: dict | None = None) -> None:
 
 
 def progress_bars(models) -> None:
-    """One bar per model (lib.runs.jobs.ModelProgress): share of its epochs done, the epoch, and its probe loss (and
+    """One bar per model (lib.runs.progress.ModelProgress): share of its epochs done, the epoch, and its probe loss (and
     while training, the trainer's own running loss, labelled as such)."""
     for p in models:
         st.progress(min(1.0, max(0.0, p.done)), text=p.text)

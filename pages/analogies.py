@@ -9,7 +9,7 @@ import widgets
 from lib import charts
 from lib.data import questions as question_format
 from lib.runs.store import Run
-from lib.views import analysis
+from lib.views import analogies, analysis
 
 METHODS = {"3CosAdd": "3cosadd", "3CosMul": "3cosmul"}
 QUICK = 2_000_000  # shared questions × vocabulary: two runs' every epoch is scored without asking up to this
@@ -27,7 +27,7 @@ def opening_question(questions: str, sides: tuple):
     """The first covered question every side answers right; sides: (run folder, model, epoch) of each."""
     kvs = {i: Run(path).keyed_vectors(model, epoch) for i, (path, model, epoch) in enumerate(sides)}
     paths = tuple(dict.fromkeys(path for path, _, _ in sides))
-    return analysis.solved_question(covered_questions(questions, *paths), kvs)
+    return analogies.solved_question(covered_questions(questions, *paths), kvs)
 
 
 st.title("Analogies")
@@ -48,7 +48,7 @@ st.caption(
 if note := widgets.sides_note(pair):
     st.info(widgets.plain(note), icon=":material/compare_arrows:")
 
-questions = analysis.analogy_questions_path(run)  # side A's set: with two runs both sides are scored on it
+questions = analogies.analogy_questions_path(run)  # side A's set: with two runs both sides are scored on it
 vocab = widgets.vocab(run)
 paths = tuple(dict.fromkeys(str(side.run.path) for side in sides.values()))
 covered = covered_questions(questions, *paths) if questions else []
@@ -154,7 +154,7 @@ for (label, side), column in zip(sides.items(), st.columns(2)):
         )
         continue
     try:
-        column.dataframe(analysis.answers(kv, *words, method=method), hide_index=True, width="stretch")
+        column.dataframe(analogies.answers(kv, *words, method=method), hide_index=True, width="stretch")
     except ValueError as exc:
         column.error(widgets.plain(str(exc)))
 
@@ -168,17 +168,17 @@ if questions is None:
 subset, quick = None, False
 total = len(question_format.questions_in(questions))
 if pair.two_runs:
-    b_questions = analysis.analogy_questions_path(pair.b.run)
-    shared, own = analysis.shared_questions(questions, vocab.words, widgets.vocab(pair.b.run).words, b_questions)
+    b_questions = analogies.analogy_questions_path(pair.b.run)
+    shared, own = analogies.shared_questions(questions, vocab.words, widgets.vocab(pair.b.run).words, b_questions)
     if not shared:
         st.info(
             "The two sides share no analogy question (none of side A's set has all four words in both "
             "vocabularies), so there is no accuracy to compare."
         )
         st.stop()
-    subset = None if own else analysis.question_file(shared)
+    subset = None if own else analogies.question_file(shared)
     quick = len(shared) * max(len(vocab), len(widgets.vocab(pair.b.run))) <= QUICK
-    other_set = not analysis.same_question_set(questions, b_questions)
+    other_set = not analogies.same_question_set(questions, b_questions)
     st.caption(
         f"Like for like: both sides are scored on the same {len(shared):,} of the {total:,} questions of "
         "side A's set, those whose four words both vocabularies have"
@@ -207,7 +207,7 @@ try:
     )
     bar = st.progress(0.0, text=text) if computed else None
     for i, (label, side) in enumerate(sides.items()):
-        got = analysis.analogy_results(
+        got = analogies.analogy_results(
             side.run,
             method,
             side.run.epochs(side.model),
@@ -222,7 +222,7 @@ try:
         bar.empty()
 except ValueError as exc:
     widgets.show_error(exc)
-frames = {label: analysis.accuracy_frame({(label, e): r for e, r in got.items()}) for label, got in results.items()}
+frames = {label: analogies.accuracy_frame({(label, e): r for e, r in got.items()}) for label, got in results.items()}
 frame = analysis.sides_frame(frames, {labels[1]: planned[0] / max(1, planned[1])} if pair.two_runs else None)
 if frame["value"].isna().all():
     st.info("No question has all four words in this run's vocabulary, so there is no accuracy to show.")
@@ -273,9 +273,9 @@ if pair.two_runs:  # the note above names the sides
     now_named = {("side A" if label == labels[0] else "side B"): result for label, result in now.items()}
 else:
     now_named = now
-if line := analysis.analogy_line(now_named, when):
+if line := analogies.analogy_line(now_named, when):
     st.info(widgets.plain(line), icon=":material/visibility:")
-sections = analysis.section_frame(now)
+sections = analogies.section_frame(now)
 if sections.empty:
     st.info("No category has a question the vocabulary covers.")
 else:

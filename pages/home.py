@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from lib import charts
-from lib.runs import jobs, listing, store
+from lib.runs import jobs, listing, progress, store
 from lib.views import clusters, explain, overlay
 from lib.views.evaluate import PROBE_EXAMPLES
 from widgets import (
@@ -186,7 +186,7 @@ def runs_table() -> None:
     )
     if len(ticked) >= overlay.MIN_RUNS:
         overlay_runs(root, ticked, dict(zip(ids, rows["label"])))
-    bad = [(name, why) for name, why in damaged_runs(root) if name not in jobs.NOT_RUNS]
+    bad = damaged_runs(root)
     if bad:
         with st.expander(
             f"Damaged runs: {len(bad)} entr{'y' if len(bad) == 1 else 'ies'} in the runs folder "
@@ -332,7 +332,7 @@ def run_charts() -> None:
             icon=":material/info:",
         )
     if s["state"] == "training":
-        progress_bars(jobs.model_progress(run))
+        progress_bars(progress.model_progress(run))
     frame = explain.epoch_frame(run)
     if frame.empty:
         st.info("No epoch finished yet.")
@@ -369,9 +369,9 @@ with st.expander("How to read the loss", expanded=False):
     st.markdown(
         f"- **loss** (solid lines) is one yardstick for both models: after each epoch, the same negative-sampling "
         f"objective, $-\\log\\sigma(v'_o\\cdot h) - \\sum_k \\log\\sigma(-v'_{{n_k}}\\cdot h)$, is evaluated on a "
-        f"fixed probe sample of {PROBE_EXAMPLES:,} (input, output) pairs with fixed negatives drawn once per run. Epoch 0 "
-        "is the random start, where both models score the same. Lower is better; the value is comparable between "
-        "the two models and between epochs of one run, not between runs with other settings.\n"
+        f"fixed probe sample of {PROBE_EXAMPLES:,} (input, output) pairs with fixed negatives drawn once per run. "
+        "Epoch 0 is the random start, where both models score the same. Lower is better; the value is comparable "
+        "between the two models and between epochs of one run, not between runs with other settings.\n"
         "- **train_loss** (dashed, when switched on) is each trainer's own running mean during the epoch. It is "
         "not comparable between the models: the PyTorch model averages the loss of every example it trained on, "
         "while gensim's running loss is a float32 accumulator that its worker threads overwrite one another's "

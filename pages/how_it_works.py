@@ -54,9 +54,8 @@ text.markdown(
     "The rest are sorted by count; row *i* of every vector file is word *i*."
 )
 here.metric("Vocabulary", f"{numbers['vocab_size']:,} words", help=f"min_count = {cfg.min_count}")
-here.caption(
-    f"{numbers['vocab_tokens']:,} tokens remain in the text ({numbers['vocab_tokens'] / max(1, numbers['tokens']):.1%})."
-)
+kept = numbers["vocab_tokens"] / max(1, numbers["tokens"])
+here.caption(f"{numbers['vocab_tokens']:,} tokens remain in the text ({kept:.1%}).")
 
 # 3 ------------------------------------------------------------
 text, here = step("3. Subsample frequent words")

@@ -10,7 +10,7 @@ import widgets
 from lib import charts
 from lib.model.huffman import HuffmanTree
 from lib.runs.store import Run
-from lib.views import one_step
+from lib.views import one_step, step_gensim, step_measures, step_pair
 from lib.views.one_step import ARCHITECTURES, OBJECTIVES
 
 
@@ -28,13 +28,13 @@ def huffman_tree(path: str) -> HuffmanTree:
 @st.cache_resource(max_entries=4, show_spinner=False)
 def gensim_start(path: str, objective: str, architecture: str, negative: int):
     """The untrained gensim model a step starts from (its vocabulary and Huffman tree: built once per setting);
-    one_step.gensim_steps copies it before training, so it is never changed."""
-    return one_step.gensim_start(Run(path), objective, architecture, negative)
+    step_gensim.gensim_steps copies it before training, so it is never changed."""
+    return step_gensim.gensim_start(Run(path), objective, architecture, negative)
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
 def default_pair(path: str) -> tuple[str, str]:
-    return one_step.default_pair(Run(path))
+    return step_pair.default_pair(Run(path))
 
 
 def _redraw() -> None:
@@ -212,7 +212,9 @@ else:
         strips[f"output row {view.rows['row'].iloc[0]}, before"] = w_out[
             example.output if objective != "hs" else int(tree.path(example.output)[1][0])
         ]
-    st.altair_chart(charts.vector_strip(one_step.vector_frame(strips), "h and the first scored row"), width="stretch")
+    st.altair_chart(
+        charts.vector_strip(step_measures.vector_frame(strips), "h and the first scored row"), width="stretch"
+    )
     if len(view.negative_cosines):
         st.caption("Cosine of the input word's vector with each negative's vector (the embeddings), before and after:")
         st.dataframe(view.negative_cosines, hide_index=True)
@@ -245,12 +247,12 @@ if has_pytorch:
 if has_gensim and objective != "softmax":
     try:
         start = gensim_start(str(run.path), objective, architecture, k if objective == "negative" else 0)
-        gensim_steps = one_step.gensim_steps(
+        gensim_steps = step_gensim.gensim_steps(
             run, epoch, objective, architecture, input_word, output_word, lr, n, k, start=start, tree=tree
         )
     except ValueError as exc:  # StepError, or a damaged gensim file
         st.info(widgets.plain(f"gensim's side: {exc}"))
-frame = one_step.long_steps(pytorch_steps, gensim_steps)
+frame = step_measures.long_steps(pytorch_steps, gensim_steps)
 if len(frame):
     st.altair_chart(charts.step_lines(frame, f"{n} step{'s' if n > 1 else ''} on the same pair"))
 notes = []
@@ -263,7 +265,7 @@ elif has_gensim:
         "expect the same trend, not the same numbers. Its loss sums both pairs."
     )
 notes.append(
-    f"{one_step.PROBABILITY}, {one_step.OUTPUT_COSINE} and the pair cosine are computed alike from each "
+    f"{step_measures.PROBABILITY}, {step_measures.OUTPUT_COSINE} and the pair cosine are computed alike from each "
     "model's tables "
     "(negative sampling: σ of the pair's score; hierarchical softmax: the product along the Huffman path)."
 )

@@ -8,7 +8,7 @@ import streamlit as st
 from lib.config import MODELS, CorpusConfig, TrainConfig, help_for
 from lib.data.corpora import CORPORA, wikitext_files, wikitext_folder
 from lib.data.presets import preset, preset_name
-from lib.runs import jobs
+from lib.runs import jobs, progress, uploads
 from lib.train import check_settings, prepare
 from widgets import RUN_KEY, config_inputs, plain, progress_bars, reset_inputs, runs_root, show_error
 
@@ -38,13 +38,13 @@ def check_prepare(
 
 
 def saved_upload(upload, kind: str, root) -> str:
-    """jobs.save_upload once per uploaded file: reruns reuse its saved path (or its error), remembered in the
+    """uploads.save_upload once per uploaded file: reruns reuse its saved path (or its error), remembered in the
     session by the upload's file_id, so a large file is not checked and hashed again on every rerun."""
     saved = st.session_state.setdefault("saved_uploads", {})
     key = (upload.file_id, upload.size, kind, str(root))
     if key not in saved or (saved[key][0] and not os.path.exists(saved[key][0])):
         try:
-            saved[key] = (str(jobs.save_upload(upload.getvalue(), upload.name, root, kind)), "")
+            saved[key] = (str(uploads.save_upload(upload.getvalue(), upload.name, root, kind)), "")
         except ValueError as exc:
             saved[key] = ("", str(exc))
     path, error = saved[key]
@@ -74,7 +74,7 @@ root = runs_root()
 # ------------------------------------------------------------ the current job of this browser session
 
 
-def kept_epochs(models: list[jobs.ModelProgress]) -> str:
+def kept_epochs(models: list[progress.ModelProgress]) -> str:
     """What an incomplete run keeps, model by model, never promising epochs that did not finish."""
     done = [f"{m.model} {m.finished} of {m.epochs}" for m in models if m.finished]
     if not done:

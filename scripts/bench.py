@@ -266,7 +266,8 @@ def table(summary: dict) -> str:
     out.insert(1, "  ".join("-" * w for w in widths))
     s = summary["settings"]
     notes = [
-        f"{summary['corpus']}: {summary['tokens_in_vocab']:,} in-vocabulary tokens, vocabulary {summary['vocab_size']:,}; "
+        f"{summary['corpus']}: {summary['tokens_in_vocab']:,} in-vocabulary tokens, "
+        f"vocabulary {summary['vocab_size']:,}; "
         f"dim {s['dim']}, window {s['window']}, negative {s['negative']}, min_count {s['min_count']}, "
         f"sample {s['sample']}, {s['epochs']} epochs; {summary['workers']} workers on {summary['cpu_count']} cores; "
         f"seeds {summary['seeds']}; mean ± sd over seeds; load average at the end "

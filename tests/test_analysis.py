@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from gensim.models import KeyedVectors
 
-from lib.views import analysis, explain
+from lib.views import analogies, analysis, explain
 from lib.views.evaluate import analogy_accuracy, analogy_accuracy_cosmul
 
 
@@ -75,31 +75,31 @@ def test_similarities_to_every_other_word(proximity_run):
 def test_default_word_and_questions(analogy_run, proximity_run):
     assert analysis.default_word(analogy_run) == "king"
     assert analysis.default_word(proximity_run) == "bbb"
-    assert analysis.analogy_questions_path(proximity_run) is None
-    path = analysis.analogy_questions_path(analogy_run)
-    assert analysis.first_question(path) == ("king", "queen", "prince", "princess")
-    assert analysis.first_question(path, known={"father", "mother", "son", "daughter"}) == (
+    assert analogies.analogy_questions_path(proximity_run) is None
+    path = analogies.analogy_questions_path(analogy_run)
+    assert analogies.first_question(path) == ("king", "queen", "prince", "princess")
+    assert analogies.first_question(path, known={"father", "mother", "son", "daughter"}) == (
         "father",
         "mother",
         "son",
         "daughter",
     )
-    assert analysis.first_question(path, known=set()) is None
+    assert analogies.first_question(path, known=set()) is None
     assert analysis.parse_words("King, queen  king") == ["king", "queen"]
 
 
 def test_metric_frame_and_sections_from_saved_metrics(analogy_run):
     frame = explain.long_form(explain.epoch_frame(analogy_run, ["analogy_accuracy"]), ["analogy_accuracy"])
     assert len(frame) == 8 and frame["value"].between(0, 1).all()
-    saved = {m: analysis.saved_analogy_result(analogy_run, m, 3) for m in analogy_run.models}
-    sections = analysis.section_frame(saved)
+    saved = {m: analogies.saved_analogy_result(analogy_run, m, 3) for m in analogy_run.models}
+    sections = analogies.section_frame(saved)
     assert set(sections["section"]) == {"gender-singular", "gender-plural", "number-male", "number-female"}
     assert (sections["accuracy"] == sections["correct"] / sections["total"]).all()
 
 
 def test_cosmul_accuracy_covers_the_same_questions_as_gensim(analogy_run):
     kv = analogy_run.keyed_vectors("gensim", 3)
-    path = analysis.analogy_questions_path(analogy_run)
+    path = analogies.analogy_questions_path(analogy_run)
     add, mul = analogy_accuracy(kv, path), analogy_accuracy_cosmul(kv, path)
     assert mul["analogy_coverage"] == pytest.approx(add["analogy_coverage"])
     assert {k: v["total"] for k, v in mul["analogy_sections"].items()} == {
@@ -124,8 +124,8 @@ def test_cosmul_accuracy_on_vectors_with_known_answers(tmp_path):
 
 
 def test_cosmul_results_are_kept_in_the_run_cache(analogy_run):
-    result = analysis.cosmul_result(analogy_run, "pytorch", 1)
+    result = analogies.cosmul_result(analogy_run, "pytorch", 1)
     assert (analogy_run.cache_dir() / "analogies-3cosmul" / "pytorch" / "epoch_001.json").is_file()
-    assert analysis.cosmul_result(analogy_run, "pytorch", 1) == result
-    frame = analysis.accuracy_frame({("pytorch", 1): result, ("gensim", 1): {"analogy_accuracy": 0.5}})
+    assert analogies.cosmul_result(analogy_run, "pytorch", 1) == result
+    frame = analogies.accuracy_frame({("pytorch", 1): result, ("gensim", 1): {"analogy_accuracy": 0.5}})
     assert frame.set_index("model").loc["gensim", "value"] == 0.5

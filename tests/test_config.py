@@ -68,7 +68,7 @@ def test_batch_rule_keeps_the_average_rows_summed_step():
 
 
 def test_the_command_line_refuses_full_softmax_for_gensim_before_making_a_run(tmp_path, capsys):
-    from lib.train import main
+    from lib.cli import main
 
     assert main(["--corpus", "toy-random", "--loss", "softmax", "--runs-dir", str(tmp_path), "--quiet"]) == 2
     assert "gensim has no full softmax" in capsys.readouterr().err
@@ -76,7 +76,7 @@ def test_the_command_line_refuses_full_softmax_for_gensim_before_making_a_run(tm
 
 
 def test_the_command_line_keeps_boolean_defaults_and_can_turn_them_off():
-    from lib.train import _config_from_args, build_parser
+    from lib.cli import _config_from_args, build_parser
 
     parse = lambda *flags: _config_from_args(build_parser().parse_args(list(flags)), TrainConfig)  # noqa: E731
     assert parse() == TrainConfig()
@@ -201,7 +201,7 @@ def test_a_bad_setting_is_one_error_line_and_leaves_no_run_folder(
     tmp_path, capsys, monkeypatch, flags, message, before_corpus
 ):
     import lib.train
-    from lib.train import main
+    from lib.cli import main
 
     _bad_files(tmp_path)
     if before_corpus:  # told before the corpus is loaded, which can take a while

@@ -10,8 +10,6 @@ import lib.data.tokens
 from lib.config import CorpusConfig
 from lib.data.corpora import (
     CORPORA,
-    LETTER_WORDS,
-    POS_TAGS,
     check_text,
     clean_wikitext,
     decode_text,
@@ -20,6 +18,7 @@ from lib.data.corpora import (
     tokenize,
     wikitext_files,
 )
+from lib.data.toys import LETTER_WORDS, POS_TAGS
 from lib.data.vocab import Vocab
 
 

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lib import train
+from lib import cli, train
 from lib.config import CorpusConfig, TrainConfig
 from lib.runs.listing import damaged_runs, find_run, list_runs
 
@@ -127,11 +127,11 @@ def test_the_store_lists_the_healthy_run_and_says_why_the_other_is_skipped(store
 
 
 def test_the_command_line_lists_the_healthy_run_and_refuses_the_damaged_one(store, capsys):
-    assert train.main(["--list-runs", "--runs-dir", str(store)]) == 0
+    assert cli.main(["--list-runs", "--runs-dir", str(store)]) == 0
     out, err = capsys.readouterr()
     assert HEALTHY in out and DAMAGED not in out
     assert err.startswith(f"warning: skipped {DAMAGED}: ") and err.count("\n") == 1
-    assert train.main(["--show-run", DAMAGED, "--runs-dir", str(store)]) == 2
+    assert cli.main(["--show-run", DAMAGED, "--runs-dir", str(store)]) == 2
     out, err = capsys.readouterr()
     assert out == "" and err.startswith("error: ") and err.count("\n") == 1
 

@@ -5,8 +5,8 @@ import pytest
 from gensim.models import KeyedVectors
 
 from lib.config import TrainConfig
-from lib.data.corpora import LETTER_WORDS, _alphabet_neighbours
 from lib.data.questions import validate_question_text
+from lib.data.toys import LETTER_WORDS, _alphabet_neighbours
 from lib.data.vocab import Vocab
 from lib.runs.store import to_keyed_vectors
 from lib.views.analysis import solve_analogy, unknown_word_message

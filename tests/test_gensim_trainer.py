@@ -1,4 +1,5 @@
-"""lib.model.gensim_trainer: same vocabulary and settings, a snapshot per epoch, a per-epoch loss, optional exact repeats."""
+"""lib.model.gensim_trainer: same vocabulary and settings, a snapshot per epoch, a per-epoch loss, optional exact
+repeats."""
 
 import os
 import subprocess

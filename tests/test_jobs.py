@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
+from lib.cli import _config_from_args, build_parser
 from lib.config import CorpusConfig, TrainConfig
-from lib.runs import jobs
+from lib.runs import jobs, progress, uploads
 from lib.runs.files import StoreError
 from lib.runs.listing import list_runs
 from lib.runs.store import Run, new_run_id
-from lib.train import _config_from_args, build_parser
 
 TINY_CORPUS = CorpusConfig("toy-pos", sentences=300)
 TINY = TrainConfig(epochs=2, dim=8, min_count=1, negative=3, workers=1)
@@ -107,18 +107,18 @@ def test_the_command_line_carries_every_setting():
 
 def test_uploads_are_checked_and_stored_by_content(tmp_path):
     with pytest.raises(ValueError, match="empty"):
-        jobs.save_upload(b"  \n", "empty.txt", tmp_path)
+        uploads.save_upload(b"  \n", "empty.txt", tmp_path)
     with pytest.raises(ValueError, match="not UTF-8"):
-        jobs.save_upload("café au lait".encode("latin-1"), "latin.txt", tmp_path)
+        uploads.save_upload("café au lait".encode("latin-1"), "latin.txt", tmp_path)
     with pytest.raises(ValueError, match="no words"):
-        jobs.save_upload(b"... !!!\n", "punct.txt", tmp_path)
+        uploads.save_upload(b"... !!!\n", "punct.txt", tmp_path)
     with pytest.raises(ValueError, match="4 words"):
-        jobs.save_upload(b"king queen man\n", "q.txt", tmp_path, kind="analogies")
-    path = jobs.save_upload(b"the cat sat\nthe dog ran\n", "mine.txt", tmp_path)
-    assert path.parent.parent == tmp_path / jobs.UPLOAD_DIR and path.read_text() == "the cat sat\nthe dog ran\n"
+        uploads.save_upload(b"king queen man\n", "q.txt", tmp_path, kind="analogies")
+    path = uploads.save_upload(b"the cat sat\nthe dog ran\n", "mine.txt", tmp_path)
+    assert path.parent.parent == tmp_path / uploads.UPLOAD_DIR and path.read_text() == "the cat sat\nthe dog ran\n"
     assert path.name == "mine.txt"
-    assert jobs.save_upload(b"the cat sat\nthe dog ran\n", "mine.txt", tmp_path) == path
-    assert jobs.save_upload(b": s\nking queen man woman\n", "q.txt", tmp_path, kind="analogies") != path
+    assert uploads.save_upload(b"the cat sat\nthe dog ran\n", "mine.txt", tmp_path) == path
+    assert uploads.save_upload(b": s\nking queen man woman\n", "q.txt", tmp_path, kind="analogies") != path
 
 
 @pytest.mark.parametrize(
@@ -131,12 +131,12 @@ def test_uploads_are_checked_and_stored_by_content(tmp_path):
 )
 def test_bad_category_uploads_say_what_to_fix(tmp_path, data, message):
     with pytest.raises(ValueError, match=message):
-        jobs.save_upload(data, "cats.tsv", tmp_path, kind="categories")
-    assert not (tmp_path / jobs.UPLOAD_DIR).exists() or not any((tmp_path / jobs.UPLOAD_DIR).rglob("*.tsv"))
+        uploads.save_upload(data, "cats.tsv", tmp_path, kind="categories")
+    assert not (tmp_path / uploads.UPLOAD_DIR).exists() or not any((tmp_path / uploads.UPLOAD_DIR).rglob("*.tsv"))
 
 
 def test_a_category_upload_reaches_the_trainer_command(tmp_path):
-    path = jobs.save_upload(b"aaa\tstart\nbbb\tstart\nyyy\tend\nzzz\tend\n", "my cats.tsv", tmp_path, "categories")
+    path = uploads.save_upload(b"aaa\tstart\nbbb\tstart\nyyy\tend\nzzz\tend\n", "my cats.tsv", tmp_path, "categories")
     assert path.name == "my_cats.tsv" and path.is_absolute()
     args = jobs.command(CorpusConfig("toy-proximity"), TrainConfig(), root=tmp_path, categories=path)
     assert args[args.index("--categories") + 1] == str(path)
@@ -144,12 +144,12 @@ def test_a_category_upload_reaches_the_trainer_command(tmp_path):
 
 def test_progress_shows_the_probe_loss_and_labels_the_running_loss(proximity_run):
     """Both models' lines show metrics' "loss" (the same probe for both), never the trainers' own train_loss."""
-    done = {p.model: p for p in jobs.model_progress(proximity_run)}
+    done = {p.model: p for p in progress.model_progress(proximity_run)}
     for model, p in done.items():
         last = proximity_run.metrics(model)[-1]
         assert last["loss"] != last["train_loss"]  # so the line tells which one it shows
         assert p.text == f"{model}: all 3 epochs done, probe loss {last['loss']:.4f}"
-    training = jobs.ModelProgress("gensim", 5, 2, epoch=3, epoch_done=0.4, loss=1.8446, running_loss=0.9304)
+    training = progress.ModelProgress("gensim", 5, 2, epoch=3, epoch_done=0.4, loss=1.8446, running_loss=0.9304)
     assert (
         training.text == "gensim: epoch 3/5, 40% of it, running loss (gensim's own) 0.9304, probe loss 1.8446 "
         "after epoch 2"

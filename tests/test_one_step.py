@@ -13,7 +13,7 @@ from lib.model.huffman import HuffmanTree
 from lib.model.torch_word2vec import Word2VecTables
 from lib.runs.store import Run
 from lib.train import train_run
-from lib.views import one_step
+from lib.views import one_step, step_gensim, step_measures, step_pair
 from lib.views.one_step import StepError, make_example
 
 VOCAB = Vocab.from_counts(["a", "b", "c", "d", "e", "f"], [30, 20, 12, 8, 5, 3])
@@ -114,7 +114,8 @@ def test_one_negative_sampling_step_by_hand():
 
 @pytest.mark.parametrize("objective", ["negative", "hs", "softmax"])
 def test_the_pair_probability_both_models_are_shown_under_is_exp_minus_the_loss_without_negatives(objective):
-    """P(output | input) for hs and the softmax is exp(−loss64); for negative sampling σ(s) = exp(−loss, no negatives)."""
+    """P(output | input) for hs and the softmax is exp(−loss64); for negative sampling σ(s) = exp(−loss, no
+    negatives)."""
     w_in, w_out, tree = random_tables(objective, seed=7)
     example = make_example(VOCAB, "skipgram", "c", "a")
     loss = one_step.loss64(
@@ -125,7 +126,7 @@ def test_the_pair_probability_both_models_are_shown_under_is_exp_minus_the_loss_
         torch.tensor([0]) if objective == "negative" else None,
         tree,
     )
-    assert one_step.pair_probability(w_in[2], w_out, objective, 0, tree) == pytest.approx(math.exp(-loss.item()))
+    assert step_measures.pair_probability(w_in[2], w_out, objective, 0, tree) == pytest.approx(math.exp(-loss.item()))
 
 
 def test_the_softmax_view_lists_the_output_word_first_with_the_most_probable_others():
@@ -178,11 +179,11 @@ def test_the_full_softmax_over_a_large_vocabulary_is_refused_with_the_limit():
 def test_the_commonest_pair_by_hand():
     # sentences [2 3 2 3] and [3 2 4]: pairs at distance 1 are (2,3)×3 within the first, (3,2), (2,4) in the second
     ids = np.array([2, 3, 2, 3, 3, 2, 4])
-    assert one_step.frequent_pair(ids, np.array([4, 3]), vocab_size=5, window=1) == (3, 2)
-    assert one_step.frequent_pair(np.array([1, 1]), np.array([2]), vocab_size=5, window=1) is None
+    assert step_pair.frequent_pair(ids, np.array([4, 3]), vocab_size=5, window=1) == (3, 2)
+    assert step_pair.frequent_pair(np.array([1, 1]), np.array([2]), vocab_size=5, window=1) is None
     # with word 3 not a word (punctuation), the commonest pair left is (2, 4)
     wordlike = np.array([True, True, True, False, True])
-    assert one_step.frequent_pair(ids, np.array([4, 3]), vocab_size=5, window=1, wordlike=wordlike) == (4, 2)
+    assert step_pair.frequent_pair(ids, np.array([4, 3]), vocab_size=5, window=1, wordlike=wordlike) == (4, 2)
 
 
 def test_repeating_the_step_brings_the_pair_together_and_pushes_the_negatives_apart():
@@ -196,11 +197,11 @@ def test_repeating_the_step_brings_the_pair_together_and_pushes_the_negatives_ap
         tables, "negative", make_example(VOCAB, "skipgram", "c", "a"), 0.1, 100, noise, 3, seed=1, watch=[3, 5]
     )
     assert steps["step"].tolist() == list(range(101)) and math.isnan(steps["loss"].iloc[0])
-    assert steps[one_step.PROBABILITY].iloc[-1] > steps[one_step.PROBABILITY].iloc[0] + 0.2
-    assert steps[one_step.NEGATIVES_COSINE].iloc[-1] < steps[one_step.NEGATIVES_COSINE].iloc[0]
+    assert steps[step_measures.PROBABILITY].iloc[-1] > steps[step_measures.PROBABILITY].iloc[0] + 0.2
+    assert steps[step_measures.NEGATIVES_COSINE].iloc[-1] < steps[step_measures.NEGATIVES_COSINE].iloc[0]
     assert steps["loss"].iloc[-10:].mean() < steps["loss"].iloc[1:11].mean()
-    assert steps[one_step.OUTPUT_COSINE].iloc[0] == pytest.approx(start, abs=1e-6)
-    assert steps[one_step.OUTPUT_COSINE].iloc[-1] > start + 0.2
+    assert steps[step_measures.OUTPUT_COSINE].iloc[0] == pytest.approx(start, abs=1e-6)
+    assert steps[step_measures.OUTPUT_COSINE].iloc[-1] > start + 0.2
 
 
 # ---------------------------------------------------------------- on a saved run, and gensim beside it
@@ -236,29 +237,29 @@ def test_a_run_saved_before_output_weights_steps_from_epoch_0_only(toy_run, tmp_
 
 @pytest.mark.parametrize("objective", ["negative", "hs"])
 def test_gensim_starts_from_the_runs_vectors_and_its_own_train_brings_the_pair_together(toy_run, objective):
-    a, b = one_step.default_pair(toy_run)
-    steps = one_step.gensim_steps(toy_run, 1, objective, "skipgram", a, b, 0.05, 30, 5)
-    assert steps[one_step.PAIR_COSINE].iloc[0] == pytest.approx(
+    a, b = step_pair.default_pair(toy_run)
+    steps = step_gensim.gensim_steps(toy_run, 1, objective, "skipgram", a, b, 0.05, 30, 5)
+    assert steps[step_measures.PAIR_COSINE].iloc[0] == pytest.approx(
         float(toy_run.keyed_vectors("gensim", 1).similarity(a, b)), abs=1e-6
     )
-    assert steps[one_step.PROBABILITY].iloc[-1] > steps[one_step.PROBABILITY].iloc[0] + 0.05
+    assert steps[step_measures.PROBABILITY].iloc[-1] > steps[step_measures.PROBABILITY].iloc[0] + 0.05
     assert steps["gensim loss (both pairs)"].iloc[1:].notna().all()
     if objective == "hs":  # hs has no output row per word
-        assert steps[one_step.OUTPUT_COSINE].isna().all()
+        assert steps[step_measures.OUTPUT_COSINE].isna().all()
     else:
-        assert steps[one_step.OUTPUT_COSINE].iloc[-1] > steps[one_step.OUTPUT_COSINE].iloc[0] + 0.05
+        assert steps[step_measures.OUTPUT_COSINE].iloc[-1] > steps[step_measures.OUTPUT_COSINE].iloc[0] + 0.05
 
 
 def test_gensim_has_no_full_softmax(toy_run):
     with pytest.raises(StepError, match="no full softmax"):
-        one_step.gensim_steps(toy_run, 1, "softmax", "skipgram", "the", "many", 0.05, 1, 5)
+        step_gensim.gensim_steps(toy_run, 1, "softmax", "skipgram", "the", "many", 0.05, 1, 5)
 
 
 def test_the_default_pair_is_a_pair_from_the_corpus_and_is_kept(toy_run):
-    a, b = one_step.default_pair(toy_run)
+    a, b = step_pair.default_pair(toy_run)
     assert a != b and a in toy_run.vocab().index and b in toy_run.vocab().index
-    assert toy_run.read_cache(one_step.PAIR_CACHE) is not None
-    assert one_step.default_pair(toy_run) == (a, b)
+    assert toy_run.read_cache(step_pair.PAIR_CACHE) is not None
+    assert step_pair.default_pair(toy_run) == (a, b)
 
 
 def test_a_default_pair_from_a_corpus_that_cannot_be_read_is_not_kept(tmp_path):
@@ -272,17 +273,17 @@ def test_a_default_pair_from_a_corpus_that_cannot_be_read_is_not_kept(tmp_path):
     )
     text.unlink()  # the upload is gone: the two most frequent words made of letters, and nothing kept
     words = run.vocab().words
-    assert one_step.default_pair(run) == (words[1], words[0])
-    assert run.read_cache(one_step.PAIR_CACHE) is None
+    assert step_pair.default_pair(run) == (words[1], words[0])
+    assert run.read_cache(step_pair.PAIR_CACHE) is None
 
 
 @pytest.mark.parametrize("objective", ["negative", "hs"])
 def test_a_kept_gensim_start_gives_the_same_steps_and_is_never_changed(toy_run, objective):
-    a, b = one_step.default_pair(toy_run)
-    fresh = one_step.gensim_steps(toy_run, 1, objective, "skipgram", a, b, 0.05, 5, 5)
-    start = one_step.gensim_start(toy_run, objective, "skipgram", 5)
+    a, b = step_pair.default_pair(toy_run)
+    fresh = step_gensim.gensim_steps(toy_run, 1, objective, "skipgram", a, b, 0.05, 5, 5)
+    start = step_gensim.gensim_start(toy_run, objective, "skipgram", 5)
     before = start.wv.vectors.copy()
     for _ in range(2):
-        kept = one_step.gensim_steps(toy_run, 1, objective, "skipgram", a, b, 0.05, 5, 5, start=start)
+        kept = step_gensim.gensim_steps(toy_run, 1, objective, "skipgram", a, b, 0.05, 5, 5, start=start)
         pd.testing.assert_frame_equal(kept, fresh)
     assert np.array_equal(start.wv.vectors, before)

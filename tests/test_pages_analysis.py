@@ -36,7 +36,8 @@ def chart_json(at: AppTest, i: int = 0) -> str:
 
 
 def word_box(at: AppTest, key: str, run):
-    """A word input (a selectbox over the run's vocabulary that also takes typed words), opening on the run's default."""
+    """A word input (a selectbox over the run's vocabulary that also takes typed words), opening on the run's
+    default."""
     return at.selectbox(key=key)
 
 

@@ -7,7 +7,7 @@ from streamlit.testing.v1 import AppTest
 
 from lib.config import CorpusConfig, TrainConfig
 from lib.train import train_run
-from lib.views import one_step
+from lib.views import one_step, step_pair
 
 PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "one_step.py")
 
@@ -54,7 +54,7 @@ def test_each_objective_shows_the_step_and_the_repeat(toy, monkeypatch, objectiv
 def test_the_default_pair_comes_from_the_corpus(toy, monkeypatch):
     root, run = toy
     at = open_page(root, run, monkeypatch)
-    assert (at.selectbox(key="step_in").value, at.selectbox(key="step_out").value) == one_step.default_pair(run)
+    assert (at.selectbox(key="step_in").value, at.selectbox(key="step_out").value) == step_pair.default_pair(run)
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from lib.config import CorpusConfig, TrainConfig
-from lib.runs import jobs, listing, store
+from lib.runs import jobs, listing, uploads
 from lib.runs.listing import list_runs
 from lib.train import train_run
 
@@ -177,7 +177,7 @@ def test_an_upload_is_checked_and_saved_once_however_often_the_page_reruns(with_
     from lib.runs import jobs
 
     calls = []
-    save = jobs.save_upload
+    save = uploads.save_upload
     monkeypatch.setattr(
         jobs, "save_upload", lambda data, name, *a, **k: calls.append(name) or save(data, name, *a, **k)
     )
@@ -214,7 +214,7 @@ def test_long_upload_names_in_every_uploader_are_saved_under_a_name_the_disk_tak
     no_exception(at)
     assert not at.error, [e.value for e in at.error]
     assert not next(b for b in at.button if b.label == "Start training").disabled
-    saved = sorted(p for p in (tmp_path / jobs.UPLOAD_DIR).rglob("*") if p.is_file())
+    saved = sorted(p for p in (tmp_path / uploads.UPLOAD_DIR).rglob("*") if p.is_file())
     assert len(saved) == 3
     for path in saved:
         assert len(path.name.encode()) <= 255 and path.suffix == ".txt"
@@ -223,8 +223,8 @@ def test_long_upload_names_in_every_uploader_are_saved_under_a_name_the_disk_tak
 
 def test_a_category_upload_is_checked_and_saved_once_however_often_the_page_reruns(tmp_path, monkeypatch):
     monkeypatch.setenv("W2V_RUNS_DIR", str(tmp_path))
-    calls, save = [], jobs.save_upload
-    monkeypatch.setattr(jobs, "save_upload", lambda data, name, *a, **k: calls.append(name) or save(data, name, *a))
+    calls, save = [], uploads.save_upload
+    monkeypatch.setattr(uploads, "save_upload", lambda data, name, *a, **k: calls.append(name) or save(data, name, *a))
     at = page("train").run()
     at.file_uploader(key="upload_categories").set_value(("cats.tsv", b"aaa\tstart\nzzz\tend\n", "text/plain")).run()
     at.number_input(key="train.dim").set_value(30).run()

@@ -1,4 +1,5 @@
-"""Every page opens on something that works, with no input: on the example run a fresh machine shows, and on WikiText-2."""
+"""Every page opens on something that works, with no input: on the example run a fresh machine shows, and on
+WikiText-2."""
 
 import json
 import os

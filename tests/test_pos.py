@@ -1,4 +1,5 @@
-"""lib.classic.pos: seeds typed by a user, the 2-D part-of-speech model's training and trajectory, decision regions, GIF."""
+"""lib.classic.pos: seeds typed by a user, the 2-D part-of-speech model's training and trajectory, decision regions,
+GIF."""
 
 import io
 
@@ -8,7 +9,7 @@ import torch
 from PIL import Image
 
 from lib.classic import pos
-from lib.data.corpora import POS_TAGS
+from lib.data.toys import POS_TAGS
 
 SMALL = dict(steps=60, lr=0.1, record_every=5)
 

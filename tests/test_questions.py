@@ -1,4 +1,5 @@
-"""lib.data.questions: the analogy-file format, checked so that gensim's evaluate_word_analogies reads what was checked."""
+"""lib.data.questions: the analogy-file format, checked so that gensim's evaluate_word_analogies reads what was
+checked."""
 
 import numpy as np
 import pytest

@@ -14,12 +14,13 @@ import numpy as np
 import pytest
 import torch
 
+from lib.cli import build_parser, main
 from lib.config import CorpusConfig, TrainConfig
 from lib.model.callbacks import Snapshot
 from lib.runs.files import StoreError
 from lib.runs.listing import list_runs
 from lib.runs.store import Run
-from lib.train import SnapshotWriter, build_parser, main, prepare, train_run
+from lib.train import SnapshotWriter, prepare, train_run
 from lib.views.evaluate import Evaluator, Probe
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -1,18 +1,12 @@
-"""Every Altair chart of the app: pure functions from a tidy pandas frame to a chart (a new one goes in the module of its view).
+"""Every Altair chart of the app: pure functions from a tidy pandas frame to a chart (a new one goes in the module of
+its view).
 
 The builders live in modules by view (common, space, lines, experiments, step; charts3d for plotly's 3D);
 pages call them through this package: `from lib import charts`, then `charts.sides_scatter(...)`.
 """
 
-from lib.charts.common import (  # noqa: F401
-    MODEL_COLOURS,
-    SECOND_COLOUR,
-    legend_below,
-    model_colour,
-    padded_domain,
-    side_colours,
-)
-from lib.charts.experiments import (  # noqa: F401
+from lib.charts.common import MODEL_COLOURS, SECOND_COLOUR, legend_below, model_colour, padded_domain, side_colours
+from lib.charts.experiments import (
     alphabet_scatter,
     pos_curves,
     pos_plane,
@@ -20,7 +14,7 @@ from lib.charts.experiments import (  # noqa: F401
     similarity_heatmap,
     spread_labels,
 )
-from lib.charts.lines import (  # noqa: F401
+from lib.charts.lines import (
     MODEL_DASHES,
     OVERLAY_FORMATS,
     RUN_COLOURS,
@@ -35,7 +29,7 @@ from lib.charts.lines import (  # noqa: F401
     similarity_lines,
     word_probability_bars,
 )
-from lib.charts.space import (  # noqa: F401
+from lib.charts.space import (
     ALL_LABELS_UP_TO,
     LABEL_FONT,
     NO_GROUP_COLOUR,
@@ -48,7 +42,4 @@ from lib.charts.space import (  # noqa: F401
     label_priority,
     sides_scatter,
 )
-from lib.charts.step import (  # noqa: F401
-    step_lines,
-    vector_strip,
-)
+from lib.charts.step import step_lines, vector_strip

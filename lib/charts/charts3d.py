@@ -9,6 +9,7 @@ on_select, so rotating, zooming and hovering stay in the browser and never rerun
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -100,6 +101,215 @@ def _hover(rows: pd.DataFrame) -> list[str]:
     ]
 
 
+class _Panel(NamedTuple):
+    """One scene's fixed parts: its rows over every epoch, its words in drawing order, its groups (and their legend
+    names, and which of them this panel adds to the legend), the words it labels and where its traces go."""
+
+    name: str
+    every: pd.DataFrame
+    order: list[str]
+    groups: list[str]
+    names: list[str]
+    legend: list[bool]
+    labelled: set[str]
+    where: dict
+
+
+class _Style(NamedTuple):
+    """How every scene colours its points: along an order (the alphabet: colour scale, first and last word), or by
+    group (colours); path: a grey line through the words in their order."""
+
+    ordered: bool
+    colours: dict[str, str]
+    top: float
+    ends: pd.Series | None
+    path: bool
+
+
+def _layout(frame: pd.DataFrame, panels: list[str], cols: int, style: _Style, highlight, top_labels: int) -> list:
+    """The _Panel of each panel, in drawing order (each group enters the legend once, in the first panel with it)."""
+    shown: set[str] = set()
+    out = []
+    for i, panel in enumerate(panels):
+        every = frame[frame["model"] == panel]
+        words = every.drop_duplicates("word")
+        words = words.sort_values("rank", kind="stable") if "rank" in words else words
+        groups = sorted(set(words["group"]), key=lambda g: (g == "", g))
+        names = [g or ("no category" if len(style.colours) > 1 else "words") for g in groups]
+        legend = [n not in shown for n in names]
+        shown.update(names)
+        few = len(words) <= ALL_LABELS_UP_TO
+        labelled = set(words["word"]) if few else set(highlight) | set(words["word"].head(top_labels))
+        where = dict(row=i // cols + 1, col=i % cols + 1)
+        out.append(_Panel(panel, every, list(words["word"]), groups, names, legend, labelled, where))
+    return out
+
+
+def _ordered_markers(now: pd.DataFrame, panel: str, first: bool, style: _Style) -> go.Scatter3d:
+    """Points coloured along the order, with the colour bar (first and last word) on the first panel only."""
+    bar = dict(
+        title="position",
+        tickvals=[0, style.top],
+        len=0.5,
+        thickness=12,
+        ticktext=[style.ends.iloc[0], style.ends.iloc[-1]],
+    )
+    return go.Scatter3d(
+        **_xyz(now),
+        mode="markers",
+        name=panel,
+        text=now["word"].tolist(),
+        hovertext=_hover(now),
+        hoverinfo="text",
+        showlegend=False,
+        marker=dict(
+            size=5,
+            color=now["order"].tolist(),
+            colorscale="Viridis",
+            cmin=0,
+            cmax=style.top,
+            opacity=0.9,
+            showscale=first,
+            colorbar=bar,
+        ),
+    )
+
+
+def _group_markers(now: pd.DataFrame, panel: _Panel, style: _Style) -> list[go.Scatter3d]:
+    """One trace of points per group, in the group's colour (words without one small and grey)."""
+    out = []
+    many = len(style.colours) > 1
+    for group, name, show in zip(panel.groups, panel.names, panel.legend):
+        part = now[now["group"] == group]
+        marker = dict(
+            size=3 if group == "" and many else 5,
+            opacity=0.8,
+            color=style.colours.get(group, ONE_COLOUR) if many else ONE_COLOUR,
+        )
+        out.append(
+            go.Scatter3d(
+                **_xyz(part),
+                mode="markers",
+                name=name,
+                legendgroup=name,
+                showlegend=show,
+                text=part["word"].tolist(),
+                hovertext=_hover(part),
+                hoverinfo="text",
+                marker=marker,
+            )
+        )
+    return out
+
+
+def _traces(layout: list[_Panel], at: dict, style: _Style) -> list[tuple[go.Scatter3d, dict]]:
+    """Every panel's traces at these epochs ({panel: epoch}), always the same traces in the same order (plotly
+    frames replace them one for one), each with where it goes."""
+    out = []
+    for i, panel in enumerate(layout):
+        now = panel.every[panel.every["epoch"] == at.get(panel.name)].set_index("word")
+        now = now.loc[[w for w in panel.order if w in now.index]].reset_index()
+        traces = []
+        if style.path:
+            traces.append(
+                go.Scatter3d(
+                    **_xyz(now.sort_values("order", kind="stable")),
+                    mode="lines",
+                    hoverinfo="skip",
+                    showlegend=False,
+                    name="path",
+                    line=dict(color="#cccccc", width=2),
+                )
+            )
+        if style.ordered:
+            traces.append(_ordered_markers(now, panel.name, i == 0, style))
+        else:
+            traces += _group_markers(now, panel, style)
+        marked = now[now["word"].isin(panel.labelled)]
+        traces.append(
+            go.Scatter3d(
+                **_xyz(marked),
+                mode="text",
+                text=marked["word"].tolist(),
+                hoverinfo="skip",
+                textfont=dict(size=10, color="#333333"),
+                showlegend=False,
+                name="labels",
+            )
+        )
+        out += [(trace, panel.where) for trace in traces]
+    return out
+
+
+def _add_player(fig: go.Figure, steps, panels: list[str], epochs: dict, frames: list, frame_ms: int) -> int:
+    """The figure's own Play button and epoch slider over `frames` (one per step); returns the room they take
+    below the scenes."""
+    titles = [a.to_plotly_json() for a in fig.layout.annotations]
+    fig.frames = [
+        go.Frame(
+            name=str(name),
+            data=data,
+            layout={"annotations": [{**a, "text": _title(p, at.get(p))} for a, p in zip(titles, panels)]},
+        )
+        for (name, at), data in zip(steps, frames)
+    ]
+    opened = next((i for i, (_, at) in enumerate(steps) if all(at.get(p) == epochs[p] for p in panels)), 0)
+    play = dict(
+        frame=dict(duration=frame_ms, redraw=True), transition=dict(duration=0), fromcurrent=True, mode="immediate"
+    )
+    still = dict(frame=dict(duration=0, redraw=True), transition=dict(duration=0), mode="immediate")
+    buttons = [
+        dict(label="▶ Play", method="animate", args=[None, play]),
+        dict(label="❚❚ Pause", method="animate", args=[[None], still]),
+    ]
+    fig.update_layout(
+        updatemenus=[
+            dict(
+                type="buttons",
+                direction="left",
+                x=0,
+                y=0,
+                xanchor="left",
+                yanchor="top",
+                pad=dict(t=BELOW_LEGEND + 6),
+                showactive=False,
+                buttons=buttons,
+            )
+        ],
+        sliders=[
+            dict(
+                active=opened,
+                x=0.16,
+                len=0.84,
+                y=0,
+                yanchor="top",
+                pad=dict(t=BELOW_LEGEND),
+                currentvalue=dict(prefix="Epoch ", font=dict(size=12)),
+                steps=[dict(label=str(name), method="animate", args=[[str(name)], still]) for name, _ in steps],
+            )
+        ],
+    )
+    return BELOW_LEGEND + 80
+
+
+def _style(frame: pd.DataFrame, path: bool) -> _Style:
+    """Along an order when every word has one (the alphabet languages), else by group."""
+    if bool(len(frame)) and frame["order"].notna().all():
+        return _Style(True, {}, float(frame["order"].max()), frame.sort_values("order")["word"], path)
+    return _Style(False, group_colours(frame["group"]), 0.0, None, path)
+
+
+def _scene_axes(fig: go.Figure, layout: list[_Panel]) -> None:
+    """Each scene's axes (PC1-3, no tick labels), spanning every epoch of its panel."""
+    for i, panel in enumerate(layout):
+        axes = {
+            f"{axis}axis": dict(range=_range(panel.every[axis]), showticklabels=False, title=f"PC{n}", showspikes=False)
+            for n, axis in enumerate("xyz", start=1)
+        }
+        scene = "scene" if i == 0 else f"scene{i + 1}"
+        fig.update_layout({scene: dict(**axes, aspectmode="cube", uirevision=UIREVISION)})
+
+
 def embedding_3d(
     frame: pd.DataFrame,
     epochs: dict[str, int | None],
@@ -123,209 +333,37 @@ def embedding_3d(
     the figure's own slider and Play button, so the browser steps through the epochs by itself (no rerun); the
     figure opens at `epochs`."""
     panels = [p for p in epochs if (frame["model"] == p).any()]
-    if not panels or all(
-        epochs[p] is None or not ((frame["model"] == p) & (frame["epoch"] == epochs[p])).any() for p in panels
-    ):
+    drawn = [
+        p for p in panels if epochs[p] is not None and ((frame["model"] == p) & (frame["epoch"] == epochs[p])).any()
+    ]
+    if not drawn:
         raise ValueError("The projection has no rows for these panels and epochs.")
     cols = min(columns, len(panels))
     rows_n = math.ceil(len(panels) / cols)
+    specs = [[{"type": "scene"}] * cols for _ in range(rows_n)]
+    titles = [_title(p, epochs[p]) for p in panels]
     fig = make_subplots(
-        rows=rows_n,
-        cols=cols,
-        specs=[[{"type": "scene"}] * cols for _ in range(rows_n)],
-        subplot_titles=[_title(p, epochs[p]) for p in panels],
-        horizontal_spacing=0.02,
-        vertical_spacing=0.06,
+        rows_n, cols, specs=specs, subplot_titles=titles, horizontal_spacing=0.02, vertical_spacing=0.06
     )
-    ordered = bool(len(frame)) and frame["order"].notna().all()
-    colours = group_colours(frame["group"]) if not ordered else {}
-    top = float(frame["order"].max()) if ordered else 0.0
-    ends = frame.sort_values("order")["word"] if ordered else None
-    shown_groups: set[str] = set()
-    layout = []  # per panel: its rows over every epoch, its groups, its labelled words, where its traces go
-    for i, panel in enumerate(panels):
-        every = frame[frame["model"] == panel]
-        words = every.drop_duplicates("word")
-        words = words.sort_values("rank", kind="stable") if "rank" in words else words
-        groups = sorted(set(words["group"]), key=lambda g: (g == "", g))
-        names = [g or ("no category" if len(colours) > 1 else "words") for g in groups]
-        legend = [n not in shown_groups for n in names]
-        shown_groups.update(names)
-        labelled = (
-            set(words["word"])
-            if len(words) <= ALL_LABELS_UP_TO
-            else (set(highlight) | set(words["word"].head(top_labels)))
-        )
-        layout.append(
-            (
-                panel,
-                every,
-                list(words["word"]),
-                groups,
-                names,
-                legend,
-                labelled,
-                dict(row=i // cols + 1, col=i % cols + 1),
-            )
-        )
-
-    def traces(panel_epochs: dict) -> list[tuple[go.Scatter3d, dict]]:
-        """Every panel's traces at these epochs, always the same traces in the same order (frames replace them)."""
-        out = []
-        for i, (panel, every, order, groups, names, legend, labelled, where) in enumerate(layout):
-            now = every[every["epoch"] == panel_epochs.get(panel)].set_index("word")
-            now = now.loc[[w for w in order if w in now.index]].reset_index()
-            if path:
-                line = now.sort_values("order", kind="stable")
-                out.append(
-                    (
-                        go.Scatter3d(
-                            **_xyz(line),
-                            mode="lines",
-                            hoverinfo="skip",
-                            showlegend=False,
-                            name="path",
-                            line=dict(color="#cccccc", width=2),
-                        ),
-                        where,
-                    )
-                )
-            if ordered:
-                out.append(
-                    (
-                        go.Scatter3d(
-                            **_xyz(now),
-                            mode="markers",
-                            name=panel,
-                            text=now["word"].tolist(),
-                            hovertext=_hover(now),
-                            hoverinfo="text",
-                            showlegend=False,
-                            marker=dict(
-                                size=5,
-                                color=now["order"].tolist(),
-                                colorscale="Viridis",
-                                cmin=0,
-                                cmax=top,
-                                opacity=0.9,
-                                showscale=i == 0,
-                                colorbar=dict(
-                                    title="position",
-                                    tickvals=[0, top],
-                                    len=0.5,
-                                    thickness=12,
-                                    ticktext=[ends.iloc[0], ends.iloc[-1]],
-                                ),
-                            ),
-                        ),
-                        where,
-                    )
-                )
-            else:
-                for group, name, show in zip(groups, names, legend):
-                    part = now[now["group"] == group]
-                    colour = colours.get(group, ONE_COLOUR) if len(colours) > 1 else ONE_COLOUR
-                    out.append(
-                        (
-                            go.Scatter3d(
-                                **_xyz(part),
-                                mode="markers",
-                                name=name,
-                                legendgroup=name,
-                                showlegend=show,
-                                text=part["word"].tolist(),
-                                hovertext=_hover(part),
-                                hoverinfo="text",
-                                marker=dict(
-                                    size=3 if group == "" and len(colours) > 1 else 5, opacity=0.8, color=colour
-                                ),
-                            ),
-                            where,
-                        )
-                    )
-            marked = now[now["word"].isin(labelled)]
-            out.append(
-                (
-                    go.Scatter3d(
-                        **_xyz(marked),
-                        mode="text",
-                        text=marked["word"].tolist(),
-                        hoverinfo="skip",
-                        textfont=dict(size=10, color="#333333"),
-                        showlegend=False,
-                        name="labels",
-                    ),
-                    where,
-                )
-            )
-        return out
-
-    for trace, where in traces(epochs):
+    style = _style(frame, path)
+    layout = _layout(frame, panels, cols, style, highlight, top_labels)
+    for trace, where in _traces(layout, epochs, style):
         fig.add_trace(trace, **where)
-    for i, (panel, every, *_) in enumerate(layout):
-        scene = "scene" if i == 0 else f"scene{i + 1}"
-        axes = {
-            axis: dict(range=_range(every[axis]), showticklabels=False, title=f"PC{n}", showspikes=False)
-            for n, axis in enumerate("xyz", start=1)
-        }
-        fig.update_layout(
-            {scene: dict(xaxis=axes["x"], yaxis=axes["y"], zaxis=axes["z"], aspectmode="cube", uirevision=UIREVISION)}
-        )
+    _scene_axes(fig, layout)
     fig.update_annotations(font_size=13)  # the panel titles
     bottom = 0
     if steps:
-        titles = [a.to_plotly_json() for a in fig.layout.annotations]
-        fig.frames = [
-            go.Frame(
-                name=str(name),
-                data=[t for t, _ in traces(at)],
-                layout={"annotations": [{**a, "text": _title(p, at.get(p))} for a, p in zip(titles, panels)]},
-            )
-            for name, at in steps
-        ]
-        opened = next((i for i, (_, at) in enumerate(steps) if all(at.get(p) == epochs[p] for p in panels)), 0)
-        play = dict(
-            frame=dict(duration=frame_ms, redraw=True), transition=dict(duration=0), fromcurrent=True, mode="immediate"
-        )
-        still = dict(frame=dict(duration=0, redraw=True), transition=dict(duration=0), mode="immediate")
-        fig.update_layout(
-            updatemenus=[
-                dict(
-                    type="buttons",
-                    direction="left",
-                    x=0,
-                    y=0,
-                    xanchor="left",
-                    yanchor="top",
-                    pad=dict(t=BELOW_LEGEND + 6),
-                    showactive=False,
-                    buttons=[
-                        dict(label="▶ Play", method="animate", args=[None, play]),
-                        dict(label="❚❚ Pause", method="animate", args=[[None], still]),
-                    ],
-                )
-            ],
-            sliders=[
-                dict(
-                    active=opened,
-                    x=0.16,
-                    len=0.84,
-                    y=0,
-                    yanchor="top",
-                    pad=dict(t=BELOW_LEGEND),
-                    currentvalue=dict(prefix="Epoch ", font=dict(size=12)),
-                    steps=[dict(label=str(name), method="animate", args=[[str(name)], still]) for name, _ in steps],
-                )
-            ],
-        )
-        bottom = BELOW_LEGEND + 80
+        frames = [[t for t, _ in _traces(layout, at, style)] for _, at in steps]
+        bottom = _add_player(fig, steps, panels, epochs, frames, frame_ms)
+    legend = dict(orientation="h", yanchor="top", y=0, x=0, itemsizing="constant")
+    margin = dict(l=0, r=0, t=80 if title else 50, b=bottom)
     fig.update_layout(
         height=height * rows_n + bottom,
-        margin=dict(l=0, r=0, t=80 if title else 50, b=bottom),
+        margin=margin,
         uirevision=UIREVISION,
+        legend=legend,
         title=dict(text=title) if title else None,
         hoverlabel=dict(font_size=12),
-        legend=dict(orientation="h", yanchor="top", y=0, x=0, itemsizing="constant"),
     )
     return fig
 
@@ -360,7 +398,8 @@ def alphabet_3d(
     scene per series (language · model, two per row), coloured along the alphabet, a grey line aaa → … → zzz;
     with epochs, every one of them as a frame the figure plays by itself (embedding_3d's steps).
 
-    frame: lib.classic.experiments.scatter_frame(pair, components=3) rows: language, model, series, epoch, word, x, y, z,
+    frame: lib.classic.experiments.scatter_frame(pair, components=3) rows: language, model, series, epoch, word, x,
+    y, z,
     letter (all epochs). series: the scenes' order (default: as in the frame)."""
     series = list(series) if series is not None else list(dict.fromkeys(frame["series"]))
     rows = frame.drop(columns=["model"]).rename(columns={"series": "model", "letter": "order"}).assign(group="")

@@ -121,7 +121,7 @@ def pos_curves(history: pd.DataFrame, step: int | None, width: int = 380) -> alt
     )
 
 
-# ------------------------------------------------------------ random versus structured language (lib.classic.experiments)
+# ------------------------------------------------------ random versus structured language (lib.classic.experiments)
 
 
 def precision_lines(frame: pd.DataFrame, epoch: int | None = None) -> alt.LayerChart:

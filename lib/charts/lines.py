@@ -181,7 +181,8 @@ def overlay_lines(
 ) -> alt.Chart:
     """Several runs' curves of one metric over the epochs: colour = run (run_colours of `runs`, every selected
     run's label, so a run keeps its colour in every chart even where it has no values), dash = model (solid
-    PyTorch, dashed gensim). Accuracy and purity on a 0..1 axis (accuracy up to a little above its best), words/s on a log axis.
+    PyTorch, dashed gensim). Accuracy and purity on a 0..1 axis (accuracy up to a little above its best), words/s on a
+    log axis.
     The run legend is off by default (run labels are long; Home's settings table shows each run's colour).
 
     frame: rows of lib.views.overlay.overlay_frame for this metric (run, model, epoch, value)."""

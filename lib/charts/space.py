@@ -75,6 +75,34 @@ def group_colour(rows: pd.DataFrame) -> alt.Color | alt.ColorValue:
     )
 
 
+def _marked_layers(rows, now, labelled, x, y, highlight, marked, tooltip) -> list[alt.Chart]:
+    """The highlighted words' paths over every epoch, and a ring and a bold label for each marked word (highlighted,
+    clicked or a clicked word's neighbour) at this epoch."""
+    layers = []
+    if highlight:
+        path_rows = rows[rows["word"].isin(list(highlight))]
+        layers.append(
+            alt.Chart(path_rows)
+            .mark_line(point=alt.OverlayMarkDef(size=18), strokeWidth=1.5, opacity=0.8)
+            .encode(
+                x=x, y=y, detail="word:N", order="epoch:Q", color=alt.value("#222222"), tooltip=["word:N", "epoch:Q"]
+            )
+        )
+    if marked:
+        ends = now[now["word"].isin(marked)]
+        layers.append(
+            alt.Chart(ends)
+            .mark_point(size=160, shape="circle", strokeWidth=2, color="#000000")
+            .encode(x=x, y=y, tooltip=tooltip)
+        )
+        layers.append(
+            alt.Chart(ends[ends["word"].isin(labelled["word"])])
+            .mark_text(align="left", dx=5, fontSize=LABEL_FONT + 1, fontWeight="bold")
+            .encode(x=x, y=y, text="word:N")
+        )
+    return layers
+
+
 def embedding_panel(
     frame: pd.DataFrame,
     model: str,
@@ -106,12 +134,8 @@ def embedding_panel(
     else:
         labelled = now[label_mask(now, label_priority(now, marked, top_labels), x_domain, y_domain, width, height)]
     has_groups = bool((rows["group"] != "").any())
-    tooltip = [
-        "word:N",
-        alt.Tooltip("count:Q", format=","),
-        alt.Tooltip("rank:Q", title="frequency rank"),
-        "epoch:Q",
-    ] + ([alt.Tooltip("group:N", title="category")] if has_groups else [])
+    tooltip = ["word:N", alt.Tooltip("count:Q", format=","), alt.Tooltip("rank:Q", title="frequency rank"), "epoch:Q"]
+    tooltip += [alt.Tooltip("group:N", title="category")] if has_groups else []
     pick = alt.selection_point(name=PICK, fields=["word"], on="click", clear="dblclick")
     size = alt.condition("datum.group == ''", alt.value(18), alt.value(46)) if has_groups else alt.value(40)
     points = (
@@ -132,27 +156,7 @@ def embedding_panel(
             alt.Chart(pd.DataFrame({"x": [0.0]})).mark_rule(color="#bbbbbb").encode(x=x),
             alt.Chart(pd.DataFrame({"y": [0.0]})).mark_rule(color="#bbbbbb").encode(y=y),
         ]
-    if highlight:
-        path_rows = rows[rows["word"].isin(list(highlight))]
-        layers.append(
-            alt.Chart(path_rows)
-            .mark_line(point=alt.OverlayMarkDef(size=18), strokeWidth=1.5, opacity=0.8)
-            .encode(
-                x=x, y=y, detail="word:N", order="epoch:Q", color=alt.value("#222222"), tooltip=["word:N", "epoch:Q"]
-            )
-        )
-    if marked:
-        ends = now[now["word"].isin(marked)]
-        layers.append(
-            alt.Chart(ends)
-            .mark_point(size=160, shape="circle", strokeWidth=2, color="#000000")
-            .encode(x=x, y=y, tooltip=tooltip)
-        )
-        layers.append(
-            alt.Chart(ends[ends["word"].isin(labelled["word"])])
-            .mark_text(align="left", dx=5, fontSize=LABEL_FONT + 1, fontWeight="bold")
-            .encode(x=x, y=y, text="word:N")
-        )
+    layers += _marked_layers(rows, now, labelled, x, y, highlight, marked, tooltip)
     zoom = alt.selection_interval(bind="scales", name="zoom_" + "".join(ch for ch in model if ch.isalnum()))
     return alt.layer(*layers).add_params(zoom).properties(title=f"{model} · epoch {epoch}", width=width, height=height)
 

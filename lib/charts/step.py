@@ -12,7 +12,7 @@ from lib.charts.common import model_colour
 
 def step_lines(frame: pd.DataFrame, title: str = "Repeating the step") -> alt.FacetChart:
     """One panel per measure (each its own y scale), one line per model over the steps; frame columns: model,
-    step, measure, value (lib.views.one_step.long_steps)."""
+    step, measure, value (lib.views.step_measures.long_steps)."""
     return (
         alt.Chart(frame)
         .mark_line(point=alt.OverlayMarkDef(size=18))

@@ -18,7 +18,7 @@ import pandas as pd
 import torch
 from torch import nn
 
-from lib.data.corpora import POS_TAGS
+from lib.data.toys import POS_TAGS
 
 WORDS = tuple(POS_TAGS)  # the, a, woman, dog, apple, book, reads, eats, green, good
 TAGS = ("determiner", "noun", "verb", "adjective")

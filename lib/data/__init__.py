@@ -1,1 +1,2 @@
-"""The data path: corpora, their tokens, the shared vocabulary, training pairs, analogy questions, word categories and presets."""
+"""The data path: corpora, their tokens, the shared vocabulary, training pairs, analogy questions, word categories
+and presets."""

@@ -1,11 +1,12 @@
-"""A corpus as integer ids: text read piece by piece into one growing int32 array, and its sentences as a view."""
+"""A corpus as integer ids: text read piece by piece into one growing int32 array, its sentences as a view, and
+Corpus: the tokens with what the corpus's designer knows about them."""
 
 from __future__ import annotations
 
 import codecs
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import BinaryIO
 
 import numpy as np
@@ -183,3 +184,28 @@ def _word_boundary(data: bytes) -> int:
     while cut > 1 and len(data) - cut < 4 and 0x80 <= data[cut - 1] < 0xC0:  # inside a multi-byte character
         cut -= 1
     return cut - 1 if data[cut - 1] >= 0xC0 else cut
+
+
+@dataclass
+class Corpus:
+    """A tokenised corpus (word ids, lib.data.tokens) and whatever ground truth its designer knows about it."""
+
+    name: str
+    tokens: TokenStream
+    description: str
+    natural: bool = False  # natural language: evaluate on Google analogies and WordSim353
+    analogies: str | None = None  # questions in gensim's questions-words format, when designed for this corpus
+    groups: dict[str, str] = field(default_factory=dict)  # word -> designed group (colour in charts)
+    true_neighbours: dict[str, list[str]] = field(default_factory=dict)  # word -> designed neighbours
+    check_word: str | None = None  # a sensible default word for the similarity pages
+    categories: dict[str, str] = field(default_factory=dict)  # word -> designed category, for category purity
+    ordered: bool = False  # the groups follow an order (the alphabet), so charts colour them along a scale
+
+    @property
+    def n_tokens(self) -> int:
+        return len(self.tokens)
+
+    @property
+    def sentences(self) -> Sentences:
+        """The sentences as lists of words, decoded as they are read (gensim's input)."""
+        return self.tokens.sentences

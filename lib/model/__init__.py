@@ -1,1 +1,2 @@
-"""The models: the PyTorch word2vec and its Huffman tree and batches, both trainers, and their one callback interface."""
+"""The models: the PyTorch word2vec and its Huffman tree and batches, both trainers, and their one callback
+interface."""

@@ -15,10 +15,7 @@ ends (hand_on), so a restart or a closed tab never strands the trainings waiting
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
-import re
 import shutil
 import signal
 import subprocess
@@ -29,74 +26,43 @@ import uuid
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
-from lib.runs import training_queue
-from lib.data.categories import read_categories
 from lib.config import MODELS, CorpusConfig, TrainConfig, cli_flag
-from lib.data.corpora import check_text, decode_text
-from lib.data.questions import validate_question_text
-from lib.runs.files import atomic_write_bytes
-from lib.runs.store import new_run_id, Run, runs_dir
+from lib.runs import training_queue
+from lib.runs.progress import ModelProgress, model_progress
+from lib.runs.store import Run, new_run_id, runs_dir
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 LOG_DIR = ".logs"  # under the runs folder; list_runs skips names starting with "."
-UPLOAD_DIR = ".uploads"  # under the runs folder (list_runs skips "." names): checked uploaded files
-NOT_RUNS = {UPLOAD_DIR}  # folders under the runs folder that are not runs
-MAX_NAME_BYTES = 120  # an upload's stored file name, in UTF-8 bytes (file systems allow 255 bytes, not characters)
 FINISHED = ("complete", "incomplete", "failed")
-
-
-# ------------------------------------------------------------ uploads
-
-
-def save_upload(data: bytes, filename: str, root: str | os.PathLike | None = None, kind: str = "corpus") -> Path:
-    """Check an uploaded corpus ("corpus"), analogy file ("analogies") or category file ("categories") and store it as
-    ROOT/.uploads/<content hash>/<file name>, so the run shows the file's own name as its corpus.
-
-    ValueError says what is wrong with it: empty, not UTF-8, no words, over the corpus size cap, analogy lines
-    without 4 words, or category lines that are not word<TAB>category. A corpus is checked a piece at a time
-    (lib.data.corpora.check_text), never decoded and tokenized whole."""
-    if kind == "corpus":
-        payload = check_text(data, filename)
-    elif kind in ("categories", "analogies"):
-        text = decode_text(data, filename, "a word<TAB>category per line" if kind == "categories" else
-                           "analogy questions, 'a b c d' per line under ': section' lines")
-        if kind == "categories":
-            read_categories(data, filename)
-        else:
-            validate_question_text(text, filename)
-        payload = text.encode("utf-8")
-    else:
-        raise ValueError(f"kind must be 'corpus', 'analogies' or 'categories' (got {kind!r}).")
-    path = runs_dir(root) / UPLOAD_DIR / hashlib.sha256(data).hexdigest()[:16] / stored_name(filename)
-    if not path.exists():
-        atomic_write_bytes(path, payload)  # makes the folders; StoreError (a ValueError) on a full or read-only disk
-    return path.resolve()  # absolute: the trainer runs in the repo root, wherever the app was started
-
-
-def stored_name(filename: str) -> str:
-    """The name an upload is stored under: letters, digits, "_", "." and "-" of its own name (any script; anything
-    else becomes "_"), cut to at most MAX_NAME_BYTES bytes of UTF-8 without splitting a character, its extension
-    kept."""
-    name = Path(filename).name
-    stem, dot, suffix = name.rpartition(".")
-    if not dot or not stem or len(suffix.encode()) > 16 or not re.fullmatch(r"\w+", suffix):
-        stem, suffix = name, ""  # no extension worth keeping
-    suffix = "." + suffix if suffix else ""
-    stem = re.sub(r"[^\w.-]+", "_", stem).strip("._")
-    stem = stem.encode()[:MAX_NAME_BYTES - len(suffix.encode())].decode("utf-8", errors="ignore").rstrip("._")
-    return (stem or "upload") + suffix
 
 
 # ------------------------------------------------------------ the command line a job runs
 
 
-def command(corpus_cfg: CorpusConfig, train_cfg: TrainConfig, models=MODELS, root: str | os.PathLike | None = None,
-            analogies: str | os.PathLike | None = None, categories: str | os.PathLike | None = None,
-            run_id: str | None = None) -> list[str]:
+def command(
+    corpus_cfg: CorpusConfig,
+    train_cfg: TrainConfig,
+    models=MODELS,
+    root: str | os.PathLike | None = None,
+    analogies: str | os.PathLike | None = None,
+    categories: str | os.PathLike | None = None,
+    run_id: str | None = None,
+) -> list[str]:
     """The `python -m lib.train` argument list for these settings (every setting spelled out)."""
     models = [m for m in MODELS if m in models]
-    args = [sys.executable, "-m", "lib.train", "--corpus", corpus_cfg.name, "--models", ",".join(models),
-            "--runs-dir", str(Path(runs_dir(root)).resolve()), "--json", "--quiet"]
+    args = [
+        sys.executable,
+        "-m",
+        "lib.train",
+        "--corpus",
+        corpus_cfg.name,
+        "--models",
+        ",".join(models),
+        "--runs-dir",
+        str(Path(runs_dir(root)).resolve()),
+        "--json",
+        "--quiet",
+    ]
     if run_id:
         args += ["--run-id", run_id]
     for cfg in (train_cfg, corpus_cfg):
@@ -114,56 +80,6 @@ def command(corpus_cfg: CorpusConfig, train_cfg: TrainConfig, models=MODELS, roo
 
 
 # ------------------------------------------------------------ following a run
-
-
-@dataclass
-class ModelProgress:
-    """How far one model of a run is: finished epochs, the share of all its epochs done, and its losses.
-
-    loss is the probe loss (metrics "loss": one fixed sample, the same for both models, so the two compare);
-    running_loss is the trainer's own mean over the epoch being trained, which only compares with itself."""
-
-    model: str
-    epochs: int  # epochs to train
-    finished: int  # epochs finished (vectors and metrics written), not counting the random start
-    epoch: int | None = None  # the epoch being trained now, if this model is the one training
-    done: float = 0.0  # share of all epochs done, 0..1
-    epoch_done: float = 0.0  # share of the current epoch done, 0..1
-    loss: float | None = None  # probe loss after the last finished epoch
-    running_loss: float | None = None  # the trainer's own running loss of the epoch being trained
-
-    @property
-    def text(self) -> str:
-        probe = f"probe loss {self.loss:.4f}" if self.loss is not None else ""
-        if self.finished >= self.epochs:
-            return f"{self.model}: all {self.epochs} epochs done" + (f", {probe}" if probe else "")
-        if self.epoch is None:
-            return f"{self.model}: {self.finished}/{self.epochs} epochs done" + (f", {probe}" if probe else "")
-        parts = [f"{self.model}: epoch {self.epoch}/{self.epochs}, {self.epoch_done:.0%} of it"]
-        if self.running_loss is not None:
-            parts.append(f"running loss ({self.model}'s own) {self.running_loss:.4f}")
-        if probe and self.finished:
-            parts.append(f"{probe} after epoch {self.finished}")
-        return ", ".join(parts)
-
-
-def model_progress(run: Run) -> list[ModelProgress]:
-    """One ModelProgress per model of the run, from its metrics files and progress.json."""
-    epochs = run.train_config.epochs
-    live = run.progress() if run.status()["state"] == "training" else {}
-    out = []
-    for model in run.models:
-        metrics = run.metrics(model)
-        finished = max(0, len(metrics) - 1)
-        probe = metrics[-1].get("loss") if finished else None
-        p = ModelProgress(model, epochs, finished, done=finished / epochs, loss=probe)
-        if live.get("model") == model and finished < epochs:
-            p.epoch = int(live.get("epoch") or finished + 1)
-            share = p.epoch_done = float(live.get("done") or 0.0)
-            p.done = min(1.0, (p.epoch - 1 + share) / epochs)
-            p.running_loss = live.get("loss")
-        out.append(p)
-    return out
 
 
 @dataclass
@@ -239,7 +155,7 @@ class Job:
         lines = [line.strip() for line in self.log_text().splitlines() if line.strip()]
         errors = [line for line in lines if line.startswith("error: ")]
         if errors:
-            return errors[-1][len("error: "):]
+            return errors[-1][len("error: ") :]
         return lines[-1] if lines else "the training process ended without saying why"
 
     # -------------------------------------------------------- run folder
@@ -342,15 +258,23 @@ def _launch(ticket: training_queue.Ticket, root: str) -> int | None:
     env = {**os.environ, PARENT_ENV: str(os.getpid()), ROOT_ENV: root}
     with open(ticket.log, "ab") as out:
         try:
-            process = subprocess.Popen(args, cwd=REPO_ROOT, stdout=out, stderr=subprocess.STDOUT,
-                                       stdin=subprocess.DEVNULL, start_new_session=True, env=env)
+            process = subprocess.Popen(
+                args,
+                cwd=REPO_ROOT,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+                env=env,
+            )
         except OSError as exc:
             out.write(f"error: the training process could not start: {exc}\n".encode())
             return None
     with _LOCK:
         _CHILDREN[ticket.run_id] = process
-    threading.Thread(target=_reap, args=(ticket.run_id, process, root), name=f"reap {ticket.run_id}",
-                     daemon=True).start()
+    threading.Thread(
+        target=_reap, args=(ticket.run_id, process, root), name=f"reap {ticket.run_id}", daemon=True
+    ).start()
     return process.pid
 
 
@@ -384,8 +308,9 @@ def watch_queue(root: str | os.PathLike | None = None, interval: float = WATCH_S
     with _LOCK:
         watcher = _WATCHERS.get(root)
         if watcher is None or not watcher.is_alive():
-            watcher = _WATCHERS[root] = threading.Thread(target=_watch, args=(root, interval), daemon=True,
-                                                         name=f"queue watcher {root}")
+            watcher = _WATCHERS[root] = threading.Thread(
+                target=_watch, args=(root, interval), daemon=True, name=f"queue watcher {root}"
+            )
             watcher.start()
     _nudge(root)
 
@@ -404,8 +329,14 @@ def hand_on() -> list[training_queue.Ticket]:
         return []
 
 
-def start(corpus_cfg: CorpusConfig, train_cfg: TrainConfig, models=MODELS, root: str | os.PathLike | None = None,
-          analogies: str | os.PathLike | None = None, categories: str | os.PathLike | None = None) -> Job:
+def start(
+    corpus_cfg: CorpusConfig,
+    train_cfg: TrainConfig,
+    models=MODELS,
+    root: str | os.PathLike | None = None,
+    analogies: str | os.PathLike | None = None,
+    categories: str | os.PathLike | None = None,
+) -> Job:
     """Queue a training and return its handle at once (it starts now if a slot is free); ValueError for settings that
     cannot work or a full queue (corpus problems only show once the trainer has loaded it: Job.poll's "failed")."""
     train_cfg.validate()
@@ -430,13 +361,6 @@ def start(corpus_cfg: CorpusConfig, train_cfg: TrainConfig, models=MODELS, root:
 def queued(root: str | os.PathLike | None = None) -> list[training_queue.Ticket]:
     """Trainings waiting for a slot (any session), first in line first."""
     return training_queue.waiting(root)
-
-
-def _read_json(path: Path) -> dict:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
 
 
 def training_runs(root: str | os.PathLike | None = None) -> list[Run]:

@@ -1,31 +1,35 @@
-"""One training step from inside: the PyTorch model's own SGD step on a copy of a run's tables, beside autograd and gensim.
+"""One training step from inside: the PyTorch model's own SGD step on a copy of a run's tables, beside autograd and
+gensim.
 
 The step is the trainer's (lib.model.torch_word2vec.Word2VecTables.sgd_negative / sgd_hs / sgd_softmax, called on one
 example); this module only copies a run's saved tables into a Word2VecTables, draws negatives the way the trainer
 does, and reads the numbers before and after. Two independent checks sit beside it: autograd's gradient of the same
-loss, written here once more in float64 (`loss64`), and gensim's own `train` on the one-pair sentence.
+loss, written here once more in float64 (`loss64`), and gensim's own `train` on the one-pair sentence (step_gensim).
+The measures shown for both models are in step_measures, the pair the page opens on in step_pair.
 """
 
 from __future__ import annotations
 
-import contextlib
-import logging
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 import torch
 
-from lib.config import replace
 from lib.data.vocab import Vocab
 from lib.model.huffman import HuffmanTree
 from lib.model.torch_trainer import MAX_SOFTMAX_VOCAB
 from lib.model.torch_word2vec import Word2VecTables
 from lib.runs.store import Run
-
-if TYPE_CHECKING:
-    from gensim.models import Word2Vec
+from lib.views.step_measures import (
+    NEGATIVES_COSINE,
+    OUTPUT_COSINE,
+    PAIR_COSINE,
+    PROBABILITY,
+    _cosine,
+    output_cosine,
+    pair_probability,
+)
 
 OBJECTIVES = {"negative": "negative sampling", "hs": "hierarchical softmax", "softmax": "full softmax"}
 ARCHITECTURES = {"skipgram": "skip-gram", "cbow": "CBOW"}
@@ -33,7 +37,6 @@ STEPS = (1, 10, 100)  # the repeat buttons
 MAX_STEPS = 100
 DEFAULT_NEGATIVE = 5  # K for a run that did not train negative sampling
 MAX_CONTEXT = 20  # CBOW context words at most
-PAIR_TOKENS = 200_000  # the default pair is counted in the corpus's first this many words
 TOP_SOFTMAX_ROWS = 8  # full softmax: the rows shown, by probability (the output word always among them)
 
 
@@ -333,39 +336,6 @@ def draw_negatives(noise: torch.Tensor, k: int, generator: torch.Generator) -> t
     return noise[torch.randint(len(noise), (k,), generator=generator)]  # (K,)
 
 
-def pair_probability(
-    v_input: np.ndarray, w_out: np.ndarray, objective: str, output: int, tree: HuffmanTree | None
-) -> float:
-    """How strongly a model predicts the output word from the input word's vector v, from its own tables (float64),
-    computed alike for both models: σ(v·u_o) for negative sampling (the chance the pair is real), P(o | v) along the
-    Huffman path for hs, softmax(W_out·v)_o for the full softmax."""
-    v, w = np.asarray(v_input, np.float64), w_out
-    if objective == "negative":
-        return float(1.0 / (1.0 + np.exp(-(w[output].astype(np.float64) @ v))))
-    if objective == "hs":
-        return float(np.exp(-tree.loss(v[None, :], w.astype(np.float64), np.array([output]))[0]))
-    logits = w.astype(np.float64) @ v
-    logits -= logits.max()
-    return float(np.exp(logits[output]) / np.exp(logits).sum())
-
-
-def _cosine(a: np.ndarray, b: np.ndarray) -> float:
-    norm = float(np.linalg.norm(a) * np.linalg.norm(b))
-    return float(np.asarray(a, np.float64) @ np.asarray(b, np.float64) / norm) if norm else 0.0
-
-
-def output_cosine(v_input: np.ndarray, w_out: np.ndarray, objective: str, output: int) -> float:
-    """The cosine of the input word's vector with the output word's own output row (negative sampling and the full
-    softmax: what a step pulls together); NaN for hs, whose output rows are inner nodes, not words."""
-    return float("nan") if objective == "hs" else _cosine(v_input, w_out[output])
-
-
-PROBABILITY = "P(output | input)"  # the measures both models are shown under (pair_probability, _cosine, ...)
-PAIR_COSINE = "pair cosine (input vectors)"
-OUTPUT_COSINE = "cos(input, output's row)"
-NEGATIVES_COSINE = "cos(h, first negatives' rows)"
-
-
 def repeat_steps(
     tables: Word2VecTables,
     objective: str,
@@ -410,189 +380,3 @@ def repeat_steps(
             }
         )
     return pd.DataFrame(records)
-
-
-# ---------------------------------------------------------------- gensim beside it
-
-
-@contextlib.contextmanager
-def _quiet_gensim():
-    """gensim warns about every tiny corpus (few jobs, word counts); the page says what matters instead."""
-    logger = logging.getLogger("gensim")
-    level = logger.level
-    logger.setLevel(logging.ERROR)
-    try:
-        yield
-    finally:
-        logger.setLevel(level)
-
-
-def gensim_start(run: Run, objective: str, architecture: str, negative: int) -> Word2Vec:
-    """An untrained gensim model with the run's vocabulary and settings, for training one sentence [input, output]:
-    window 1, no subsampling, one thread, `negative` noise words. Building it (gensim's vocabulary and Huffman
-    tree) costs most of gensim_steps on a large vocabulary: a page keeps it and passes it to every call."""
-    from lib.model.gensim_trainer import gensim_model  # imports gensim: only when this side is shown
-
-    if objective == "softmax":
-        raise StepError("gensim has no full softmax.")
-    cfg = replace(
-        run.train_config,
-        loss=objective,
-        architecture=architecture,
-        window=1,
-        sample=0.0,
-        workers=1,
-        epochs=1,
-        negative=negative if objective == "negative" else run.train_config.negative,
-    )
-    with _quiet_gensim():
-        return gensim_model(run.vocab(), cfg, n_sentences=1)
-
-
-def gensim_steps(
-    run: Run,
-    epoch: int,
-    objective: str,
-    architecture: str,
-    input_word: str,
-    output_word: str,
-    lr: float,
-    n: int,
-    negative: int,
-    start: Word2Vec | None = None,
-    tree: HuffmanTree | None = None,
-) -> pd.DataFrame:
-    """gensim's own `train`, n times on the sentence [input, output] (window 1, no subsampling, one thread, the
-    learning rate fixed at lr), starting from a copy of `start` (gensim_start's model for these settings, built
-    here when not given) holding the run's gensim tables at the epoch. One row per step 0..n: gensim's loss of the
-    step (it trains both pairs, input→output and output→input, and draws its own negatives), and PROBABILITY,
-    PAIR_COSINE and OUTPUT_COSINE computed from its tables as repeat_steps computes them from PyTorch's (tree:
-    the run's Huffman tree for hs, built here when not given)."""
-    import copy
-
-    if objective == "softmax":
-        raise StepError("gensim has no full softmax.")
-    vocab = run.vocab()
-    w_in, w_out, _ = saved_tables(run, "gensim", epoch, objective)
-    model = copy.deepcopy(start) if start is not None else gensim_start(run, objective, architecture, negative)
-    order = np.array([model.wv.key_to_index[w] for w in vocab.words], dtype=np.int64)
-    model.wv.vectors[order] = w_in
-    if objective == "hs":
-        model.syn1[:] = w_out  # the shared Huffman tree numbers the nodes alike (row V − 1 is unused)
-    else:
-        model.syn1neg[order] = w_out
-    a, b = model.wv.key_to_index[input_word], model.wv.key_to_index[output_word]
-    if objective == "hs" and tree is None:
-        tree = HuffmanTree.build(vocab.counts)
-    o = vocab.index[output_word]
-
-    def measures(step: int, loss: float) -> dict:
-        out = model.syn1 if objective == "hs" else model.syn1neg[order]  # rows as our ids number them
-        return {
-            "step": step,
-            "gensim loss (both pairs)": loss,
-            PROBABILITY: pair_probability(model.wv.vectors[a], out, objective, o, tree),
-            PAIR_COSINE: _cosine(model.wv.vectors[a], model.wv.vectors[b]),
-            OUTPUT_COSINE: output_cosine(model.wv.vectors[a], out, objective, o),
-        }
-
-    records = [measures(0, float("nan"))]
-    with _quiet_gensim():
-        for step in range(1, n + 1):
-            model.train(
-                [[input_word, output_word]], total_examples=1, epochs=1, start_alpha=lr, end_alpha=lr, compute_loss=True
-            )
-            records.append(measures(step, float(model.get_latest_training_loss())))
-    return pd.DataFrame(records)
-
-
-# ---------------------------------------------------------------- a sensible pair to start from
-
-
-def frequent_pair(
-    ids: np.ndarray, lengths: np.ndarray, vocab_size: int, window: int, wordlike: np.ndarray | None = None
-) -> tuple[int, int] | None:
-    """The commonest pair of different words within `window` of each other in a sentence, skipping the most
-    frequent words (the top min(50, V/20) ids, mostly function words) on a large vocabulary, and the ids whose
-    `wordlike` entry is False (punctuation): (rarer, commoner)."""
-    sentence = np.repeat(np.arange(len(lengths)), lengths)
-    skip = min(50, vocab_size // 20)
-    allowed = np.ones(vocab_size, dtype=bool) if wordlike is None else np.asarray(wordlike, dtype=bool)
-    keys = []
-    for d in range(1, max(1, window) + 1):
-        a, b = ids[:-d].astype(np.int64), ids[d:].astype(np.int64)
-        keep = (sentence[:-d] == sentence[d:]) & (a != b) & (a >= skip) & (b >= skip) & allowed[a] & allowed[b]
-        lo, hi = np.minimum(a[keep], b[keep]), np.maximum(a[keep], b[keep])
-        keys.append(lo * vocab_size + hi)
-    keys = np.concatenate(keys) if keys else np.zeros(0, np.int64)
-    if not len(keys):
-        return None
-    values, counts = np.unique(keys, return_counts=True)
-    best = int(values[np.argmax(counts)])
-    commoner, rarer = divmod(best, vocab_size)
-    return rarer, commoner
-
-
-PAIR_CACHE = "step_pair.json"  # in the run's cache folder: default_pair's answer
-
-
-def default_pair(run: Run) -> tuple[str, str]:
-    """(input, output): frequent_pair of words made of letters in the run's corpus (its first PAIR_TOKENS words),
-    kept in the run's cache. A corpus that cannot be read now (an upload since removed, WikiText-2 without its
-    files or a network) gives the two most frequent words made of letters instead, not kept: the corpus may be
-    readable next time."""
-    import json
-
-    words = run.vocab().words
-    try:
-        saved = json.loads(run.read_cache(PAIR_CACHE) or b"null")
-        if isinstance(saved, list) and len(saved) == 2 and all(w in run.vocab().index for w in saved):
-            return saved[0], saved[1]
-    except ValueError:
-        pass
-    pair = None
-    try:
-        from lib.data.corpora import load_corpus  # imports gensim: only the first time for a run
-
-        encoded = run.vocab().encode(load_corpus(run.corpus_config).sentences)
-        cut = np.cumsum(encoded.lengths) <= PAIR_TOKENS
-        lengths = encoded.lengths[cut] if cut.any() else encoded.lengths[:1]
-        found = frequent_pair(
-            encoded.ids[: int(lengths.sum())],
-            lengths,
-            len(words),
-            run.train_config.window,
-            wordlike=np.array([w.isalpha() for w in words]),
-        )
-        pair = None if found is None else (words[found[0]], words[found[1]])
-    except (ValueError, OSError):
-        lettered = [w for w in words if w.isalpha()][:2]
-        return (lettered[1], lettered[0]) if len(lettered) == 2 else (words[1], words[0])
-    pair = pair or (words[1], words[0])
-    run.write_cache(PAIR_CACHE, data=json.dumps(list(pair)).encode())
-    return pair
-
-
-def long_steps(pytorch: pd.DataFrame | None, gensim: pd.DataFrame | None) -> pd.DataFrame:
-    """repeat_steps' and gensim_steps' frames as one long frame for charts.step_lines: model, step, measure,
-    value; the shared measures (PROBABILITY, OUTPUT_COSINE, PAIR_COSINE) first, each model's own after, empty
-    values dropped."""
-    parts = []
-    for model, frame in (("pytorch", pytorch), ("gensim", gensim)):
-        if frame is not None:
-            long = frame.melt(id_vars="step", var_name="measure", value_name="value").assign(model=model)
-            long["measure"] = long["measure"].replace({"loss": "loss (pytorch, one pair)"})
-            parts.append(long)
-    if not parts:
-        return pd.DataFrame(columns=["model", "step", "measure", "value"])
-    long = pd.concat(parts, ignore_index=True).dropna(subset=["value"])
-    order = {PROBABILITY: 0, OUTPUT_COSINE: 1, PAIR_COSINE: 2}
-    long = long.sort_values("measure", key=lambda m: m.map(lambda x: order.get(x, 3)), kind="stable")
-    return long[["model", "step", "measure", "value"]].reset_index(drop=True)
-
-
-def vector_frame(vectors: dict[str, np.ndarray]) -> pd.DataFrame:
-    """Named vectors as charts.vector_strip's frame: vector, dimension, value."""
-    return pd.DataFrame(
-        [{"vector": name, "dimension": d, "value": float(x)} for name, v in vectors.items() for d, x in enumerate(v)]
-    )

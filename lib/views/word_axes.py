@@ -13,9 +13,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from lib.data.corpora import ANALOGY_ROLES
+from lib.data.toys import ANALOGY_ROLES
 from lib.runs.store import Run
-from lib.views import analysis
+from lib.views import analogies
 from lib.views.compare import Sides
 from lib.views.projection import colour_groups, columns_for
 
@@ -82,8 +82,8 @@ def default_axes(run: Run) -> tuple[WordAxes, str]:
     for candidate in NATURAL_AXES if run.config.get("natural") else ():
         if set(candidate) <= known:
             return WordAxes(*candidate), "a gender pair and a second pair the vocabulary has."
-    path = analysis.analogy_questions_path(run)
-    question = analysis.first_question(path, known) if path else None
+    path = analogies.analogy_questions_path(run)
+    question = analogies.first_question(path, known) if path else None
     if question and len({question[0], question[1], question[2]}) == 3:
         a, b, c, _ = question
         return WordAxes(a, b, a, c), (
