@@ -296,7 +296,7 @@ def scatter() -> None:
         )
     else:
         focus = {label: [focus_word, *lists.get(label, [])] for label in present} if focus_word else None
-        sized = dict(width=400, height=420, axes=axes.titles()) if on_axes else {}  # room for the axes' titles
+        sized = dict(width=360, height=400, axes=axes.titles()) if on_axes else {}  # room for the axes' titles
         event = st.altair_chart(
             charts.sides_scatter(frame, present, highlight, focus, top_labels, **sized),
             width="content",

@@ -249,7 +249,7 @@ def test_a_trainer_whose_server_was_killed_starts_the_next_ticket_as_it_ends(tmp
     waiting one itself (no server, page or session in between), which finishes too."""
     script = (
         "import os, signal\n"
-        "from lib import jobs\n"
+        "from lib.runs import jobs\n"
         "from lib.config import CorpusConfig, TrainConfig\n"
         "cfg = TrainConfig(epochs=2, dim=8, min_count=1, negative=3, workers=1)\n"
         f"a = jobs.start(CorpusConfig('toy-pos', sentences=300, seed=1), cfg, ['gensim'], {str(tmp_path)!r})\n"

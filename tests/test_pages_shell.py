@@ -434,6 +434,16 @@ def test_the_app_entry_opens_every_page_without_an_error(with_runs):
         assert not at.error, (name, [e.value for e in at.error])
 
 
+def test_pages_that_keep_the_epoch_in_the_link_two_ways_follow_each_other_in_one_session(with_runs):
+    """Neighbours binds its epoch slider to ?epoch=; Embedding space and Random vs structured keep their player's
+    epoch there too: one session going from one to the other must not raise (Streamlit refuses to set a query
+    parameter bound to another widget)."""
+    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=TIMEOUT).run()
+    for name in ("neighbours", "embedding_space", "similarity", "random_vs_structured", "neighbours"):
+        at.switch_page(f"pages/{name}.py").run()
+        assert no_exception(at).title[0].value == ALL_PAGES[name], name
+
+
 def test_a_runs_folder_that_is_a_file_is_said_plainly_on_home_and_train(tmp_path, monkeypatch):
     runs = tmp_path / "secret-place" / "runs"
     runs.parent.mkdir()

@@ -88,7 +88,7 @@ def test_concurrent_dispatchers_never_exceed_the_limit(tmp_path, processes, limi
     launch = launcher(processes, launched)
     script = (
         "import subprocess, sys, time\n"
-        "from lib import training_queue as tq\n"
+        "from lib.runs import training_queue as tq\n"
         "time.sleep(max(0.0, float(sys.argv[2]) - time.time()))\n"
         "def launch(t):\n"
         "    p = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)', '--run-id', t.run_id],\n"

@@ -124,7 +124,8 @@ def embedding_panel(
     rows = frame[frame["model"] == model]
     if rows.empty:
         raise ValueError(f"The projection has no rows for model {model!r}.")
-    x_domain, y_domain = padded_domain(rows["x"], 0.08, OUTLIERS), padded_domain(rows["y"], 0.08, OUTLIERS)
+    cut = 0.0 if axes else OUTLIERS  # cosines on axes of words are bounded, and the axes' own words sit at the ends
+    x_domain, y_domain = padded_domain(rows["x"], 0.08, cut), padded_domain(rows["y"], 0.08, cut)
     x = alt.X("x:Q", scale=alt.Scale(domain=x_domain), axis=alt.Axis(title=axes[0]) if axes else None)
     y = alt.Y("y:Q", scale=alt.Scale(domain=y_domain), axis=alt.Axis(title=axes[1]) if axes else None)
     now = rows[rows["epoch"] == epoch]
