@@ -1,0 +1,1 @@
+"""Runs on disk and training them: the run store, background jobs, the shared training queue and provenance."""
