@@ -408,8 +408,10 @@ class Player:
     The frame shown lives in session state, so it survives reruns and other pages. Draw the animated part in a
     function decorated with `@st.fragment(run_every=player.run_every)` and call `player.slider()` inside it:
     while playing, only that fragment redraws, one frame per tick, and the page stops playing at the last frame.
-    The slider has no widget key on purpose: a keyed widget that disappears for a rerun (bad input, another
-    page) comes back at its first option whatever its state said."""
+    With `param`, the slider is a widget bound to the link under that key (?epoch=...), as every other page's
+    epoch slider is (one mechanism for the URL; pages sharing the key share the epoch); the player sets its state
+    before drawing it, so it shows the frame played. Without, it has no key: a keyed widget that disappears for a
+    rerun (bad input, another page) comes back at its first option whatever its state said."""
 
     def __init__(
         self,
@@ -470,12 +472,18 @@ class Player:
                 st.session_state[self._playing] = False
                 st.rerun()  # a full rerun draws the page again without the timer
             st.session_state[self._frame] = self.frames[at + 1]
-        if len(self.frames) > 1:
+        if len(self.frames) > 1 and self.param:  # the slider is the link's ?param=, bound like every other control
+            moved = st.session_state.get(self.param)  # the slider's own state: the user's, or another page's slider
+            if not self.playing and moved in self.frames:
+                st.session_state[self._frame] = moved
+            st.session_state[self.param] = self.frame  # before the widget is drawn: the frame shown, played or linked
+            st.session_state[self._frame] = where.select_slider(
+                self.label, options=self.frames, key=self.param, bind=URL, help=self.help
+            )
+        elif len(self.frames) > 1:
             st.session_state[self._frame] = where.select_slider(
                 self.label, options=self.frames, value=self.frame, help=self.help
             )
-        if self.param:
-            st.query_params[self.param] = str(self.frame)
         return self.frame
 
 

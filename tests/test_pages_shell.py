@@ -174,12 +174,10 @@ def test_an_empty_question_or_category_file_is_told_what_it_should_hold(with_run
 
 
 def test_an_upload_is_checked_and_saved_once_however_often_the_page_reruns(with_runs, monkeypatch):
-    from lib.runs import jobs
-
     calls = []
     save = uploads.save_upload
     monkeypatch.setattr(
-        jobs, "save_upload", lambda data, name, *a, **k: calls.append(name) or save(data, name, *a, **k)
+        uploads, "save_upload", lambda data, name, *a, **k: calls.append(name) or save(data, name, *a, **k)
     )
     at = page("train").run()
     at.radio[0].set_value("Your text file").run()
