@@ -44,20 +44,28 @@ def epoch_rows(run: Run) -> dict[str, list[dict]]:
 
 
 def epoch_table(run: Run) -> str:
-    """Both models side by side, one line per epoch."""
+    """One table per model, one line per epoch, its columns named short enough to fit a terminal."""
     import pandas as pd
 
-    frames = []
+    parts = []
     for model, rows in epoch_rows(run).items():
-        if not rows:
-            continue
-        frame = pd.DataFrame(rows).set_index("epoch")
-        frame.columns = pd.MultiIndex.from_product([[model], frame.columns])
-        frames.append(frame)
-    if not frames:
-        return "(no finished epoch)"
-    table = pd.concat(frames, axis=1)
-    return table.to_string(float_format=lambda x: f"{x:,.4g}" if abs(x) < 1000 else f"{x:,.0f}", na_rep="-")
+        if rows:
+            frame = pd.DataFrame(rows).set_index("epoch").rename(columns=COLUMN_NAMES)
+            table = frame.to_string(float_format=lambda x: f"{x:,.4g}" if abs(x) < 1000 else f"{x:,.0f}", na_rep="-")
+            parts.append(f"{model}\n{table}")
+    return "\n\n".join(parts) or "(no finished epoch)"
+
+
+COLUMN_NAMES = {
+    "words_per_sec": "words/s",
+    "train_loss": "train loss",
+    "analogy_accuracy": "analogy",
+    "analogy_coverage": "coverage",
+    "ws353_spearman": "ws353",
+    "neighbor_precision": "nbr-prec",
+    "category_purity": "purity",
+    "category_purity_chance": "chance",
+}  # --show-run's column headings
 
 
 # what --help shows after a flag (TrainConfig.validate checks the values)
@@ -155,7 +163,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-LIST_WIDTH = 100  # --list-runs lines stay within this many columns
+LIST_WIDTH = 80  # --list-runs columns before the run's id, which comes last and whole (to copy into --show-run)
 
 
 HEADLINES = {
@@ -184,7 +192,6 @@ def _list_row(summary: dict) -> dict:
         f"{SHORT.get(summary['loss'], summary['loss'])} d{summary['dim']} w{summary['window']}"
     )
     row = {
-        "RUN": summary["run"],
         "CORPUS": _short(str(summary["corpus"]), 14),
         "STATE": summary["state"],
         "EPOCHS": f"{min(done, default=0)}/{summary['epochs']}",
@@ -194,18 +201,18 @@ def _list_row(summary: dict) -> dict:
     for m in MODELS:
         value = summary.get(f"{m}_{metric}")
         row[m.upper()] = "-" if value is None else f"{value:.3f}" if abs(value) < 100 else f"{value:.0f}"
+    row["RUN"] = summary["run"]
     return row
 
 
 def list_runs_table(root: str | None) -> str:
-    """Every run on one line of at most LIST_WIDTH columns, newest first (ids cut to fit end in '...')."""
+    """Every run on one line, newest first: LIST_WIDTH columns at most, then the run's whole id."""
     rows = [_list_row(r.summary()) for r in list_runs(root)]
     if not rows:
         return f"No runs in {runs_dir(root)}."
     columns = list(rows[0])
     widths = {c: max(len(c), *(len(str(r[c])) for r in rows)) for c in columns}
-    widths["RUN"] = min(widths["RUN"], LIST_WIDTH - sum(widths[c] + 2 for c in columns[1:]))
-    lines = [columns] + [[_short(str(r[c]), widths[c]) if c == "RUN" else str(r[c]) for c in columns] for r in rows]
+    lines = [columns] + [[str(r[c]) for c in columns] for r in rows]
     return "\n".join("  ".join(cell.ljust(widths[c]) for c, cell in zip(columns, line)).rstrip() for line in lines)
 
 

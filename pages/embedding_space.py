@@ -128,33 +128,42 @@ method = controls[0].radio(
 )
 set_names = list(WORD_SETS) if has_categories else ["Most frequent words"]
 widgets.drop_invalid("words", set_names)
-word_set = WORD_SETS[
-    controls[1].radio(
-        "Words",
-        set_names,
-        horizontal=True,
-        key="words",
-        bind=widgets.URL,
-        help="Category words: the words of the run's categories, most frequent "
-        "first. Most frequent: the top of the vocabulary.",
-    )
-]
+if len(set_names) > 1:
+    word_set = WORD_SETS[
+        controls[1].radio(
+            "Words",
+            set_names,
+            horizontal=True,
+            key="words",
+            bind=widgets.URL,
+            help="Category words: the words of the run's categories, most frequent "
+            "first. Most frequent: the top of the vocabulary.",
+        )
+    ]
+else:  # nothing to choose: say what is shown
+    word_set = WORD_SETS[set_names[0]]
+    controls[1].caption("Words: the most frequent (this run has no category lists to pick instead).")
 most = min(5000, len(vocab_words))
 widgets.drop_invalid("n", range(3, most + 1))
 n_words = controls[2].number_input(
     "How many", min_value=3, max_value=most, value=min(300, len(vocab_words)), step=50, key="n", bind=widgets.URL
 )
-top_labels = controls[3].slider(
-    "Label the most frequent",
-    0,
-    100,
-    30,
-    step=5,
-    key="labels",
-    bind=widgets.URL,
-    help="With more than 80 words on screen, category, highlighted and clicked words are "
-    "labelled, and this many of the most frequent; labels never overlap.",
-)
+shown_words = min(int(n_words), len(vocab_words))
+if shown_words > charts.ALL_LABELS_UP_TO:
+    top_labels = controls[3].slider(
+        "Label the most frequent",
+        0,
+        min(100, shown_words),
+        min(30, shown_words),
+        step=5,
+        key="labels",
+        bind=widgets.URL,
+        help=f"With more than {charts.ALL_LABELS_UP_TO} words on screen, category, highlighted and clicked words are "
+        "labelled, and this many of the most frequent; labels never overlap.",
+    )
+else:  # every word is labelled: nothing to choose
+    top_labels = shown_words
+    controls[3].caption(f"Labels: all {shown_words} words.")
 view = controls[4].radio(
     "View",
     list(projection.VIEWS),

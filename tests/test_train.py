@@ -91,10 +91,11 @@ def test_cli_json_contract(tmp_path):
         for e in range(3):
             assert (Path(result["run_dir"]) / model / f"epoch_{e:03d}.npy").is_file()
     listed = cli("--list-runs", "--runs-dir", str(tmp_path))
-    shown_id = listed.stdout.splitlines()[1].split()[0]  # the id, or its beginning and "..." when it is long
-    assert listed.returncode == 0 and Path(result["run_dir"]).name.startswith(shown_id.removesuffix("..."))
-    shown = cli("--show-run", result["run_dir"])
-    assert shown.returncode == 0 and "pytorch" in shown.stdout
+    shown_id = listed.stdout.splitlines()[1].split()[-1]  # the whole id, last on its line
+    assert listed.returncode == 0 and Path(result["run_dir"]).name == shown_id
+    shown = cli("--show-run", shown_id, "--runs-dir", str(tmp_path))
+    assert shown.returncode == 0 and "pytorch" in shown.stdout and "gensim" in shown.stdout
+    assert all(len(line) <= 100 for line in shown.stdout.splitlines()[1:])  # one table per model: they fit
 
 
 def test_one_model_only(tmp_path):
@@ -423,7 +424,7 @@ def test_help_shows_plain_placeholders_and_the_choices():
     assert "CONFIG." not in text.upper()
 
 
-def test_list_runs_fits_100_columns_and_a_cut_id_still_shows_its_run(tmp_path):
+def test_list_runs_keeps_80_columns_before_each_whole_id_which_shows_its_run(tmp_path):
     small = TrainConfig(epochs=1, dim=8, min_count=1, negative=3, workers=1)
     text = tmp_path / ("a-corpus-file-with-a-long-long-name-" * 3 + ".txt")
     text.write_text("the cat sat on the mat\nthe dog sat on the log\n" * 50)
@@ -437,11 +438,12 @@ def test_list_runs_fits_100_columns_and_a_cut_id_still_shows_its_run(tmp_path):
     assert out.returncode == 0 and out.stderr == ""
     lines = out.stdout.splitlines()
     assert len(lines) == 1 + len(runs)
-    assert all(len(line) <= 100 for line in lines), [len(line) for line in lines]
-    assert lines[0].split() == ["RUN", "CORPUS", "STATE", "EPOCHS", "SETTINGS", "METRIC", "PYTORCH", "GENSIM"]
-    row = next(line for line in lines if line.startswith(long_id[:12]))
+    assert all(len(line.rsplit(maxsplit=1)[0]) <= 80 for line in lines), [len(line) for line in lines]
+    assert lines[0].split() == ["CORPUS", "STATE", "EPOCHS", "SETTINGS", "METRIC", "PYTORCH", "GENSIM", "RUN"]
+    assert {line.split()[-1] for line in lines[1:]} == {run.id for run in runs}  # every id whole
+    row = next(line for line in lines if line.endswith(long_id))
     purity = {m: round(runs[0].metrics(m)[-1]["category_purity"], 3) for m in ("pytorch", "gensim")}
-    assert row.split()[1:] == [
+    assert row.split()[:-1] == [
         "toy-pos",
         "complete",
         "1/1",
@@ -453,9 +455,7 @@ def test_list_runs_fits_100_columns_and_a_cut_id_still_shows_its_run(tmp_path):
         f"{purity['pytorch']:.3f}",
         f"{purity['gensim']:.3f}",
     ]
-    cut = row.split()[0]
-    assert cut.endswith("...") and long_id.startswith(cut[:-3])
-    shown = cli("--show-run", cut, "--runs-dir", str(tmp_path / "runs"))
+    shown = cli("--show-run", row.split()[-1], "--runs-dir", str(tmp_path / "runs"))
     assert shown.returncode == 0 and shown.stdout.startswith(f"run {long_id}: complete")
     ambiguous = cli("--show-run", "2", "--runs-dir", str(tmp_path / "runs"))
     assert ambiguous.returncode == 2 and "2 run ids begin with 2" in ambiguous.stderr  # both dated ids
