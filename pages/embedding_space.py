@@ -230,6 +230,8 @@ player = widgets.Player(
 )
 if frame is not None:
     placing = word_axes.EXPLAIN if on_axes else projection.ALIGNMENT
+    if note := clusters.colour_note(run):
+        placing += " " + note
     if pair.two_runs:
         shared = len(compare.shared_words(widgets.vocab(pair.a.run).words, widgets.vocab(pair.b.run).words))
         cross = "" if on_axes else " " + projection.CROSS_RUN_ALIGNMENT

@@ -127,4 +127,9 @@ bar = {
     )
     for label in shown
 }  # with two runs the header starts with the side: long labels differ at their end
-st.dataframe(table, hide_index=True, width="stretch", column_config=bar)
+GROUP_HELP = (
+    "What the corpus's design says of the word, the colour it has in Embedding space: for the alphabet languages "
+    "its place in the alphabet (00 a … 25 z), for toy-analogy its gender and number, for toy-pos its tag."
+)
+columns = {**bar, "group": st.column_config.TextColumn("designed group", help=GROUP_HELP)}
+st.dataframe(table, hide_index=True, width="stretch", column_config=columns)

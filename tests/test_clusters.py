@@ -52,3 +52,10 @@ def test_what_to_look_for_names_the_first_categories_to_separate(analogy_run):
 
 def test_alphabet_runs_are_told_to_look_for_the_order(proximity_run):
     assert "alphabet" in clusters.what_to_look_for(proximity_run, clusters.purity_by_epoch(proximity_run))
+
+
+def test_the_colours_are_said_when_they_are_not_the_categories_purity_counts(analogy_run, proximity_run):
+    # toy-analogy colours gender × number (its design's groups) while purity counts roles (its categories)
+    note = clusters.colour_note(analogy_run)
+    assert "male singular" in note and "female plural" in note and "adult" in note
+    assert "alphabet" in clusters.colour_note(proximity_run) and "a–e" in clusters.colour_note(proximity_run)

@@ -91,3 +91,19 @@ def what_to_look_for(run: Run, results: dict[tuple[str, int], dict]) -> str:
 def neighbour_lists(kvs: dict, word: str, k: int) -> dict[str, list[str]]:
     """Each model's k nearest words to `word` (cosine, full vector space); models without the word are left out."""
     return {model: neighbours(kv, word, k)["word"].tolist() for model, kv in kvs.items() if word in kv.key_to_index}
+
+
+def colour_note(run: Run) -> str | None:
+    """What the colours are when they are not the categories purity counts (toy-analogy colours gender × number,
+    its purity counts roles), else None."""
+    groups, categories = run.config.get("groups") or {}, run.config.get("categories") or {}
+    named = sorted(set(g for w, g in groups.items() if w in categories))
+    if not groups or not categories or set(named) == set(categories.values()):
+        return None
+    kinds = ", ".join(sorted(set(categories.values()))[:4])
+    if run.config.get("ordered"):  # the alphabet languages: a colour scale, not groups
+        return f"Colours run along the alphabet; category purity counts its stretches ({kinds}, …)."
+    return (
+        f"Colours show the corpus's designed groups ({', '.join(named[:4])}{', …' if len(named) > 4 else ''}); "
+        f"category purity counts its categories ({kinds}{', …' if len(set(categories.values())) > 4 else ''})."
+    )
