@@ -142,7 +142,7 @@ if len(set_names) > 1:
     ]
 else:  # nothing to choose: say what is shown
     word_set = WORD_SETS[set_names[0]]
-    controls[1].caption("Words: the most frequent (this run has no category lists to pick instead).")
+    controls[1].caption("Words: the most frequent.")
 most = min(5000, len(vocab_words))
 widgets.drop_invalid("n", range(3, most + 1))
 n_words = controls[2].number_input(

@@ -154,6 +154,8 @@ def test_progress_shows_the_probe_loss_and_labels_the_running_loss(proximity_run
         training.text == "gensim: epoch 3/5, 40% of it, running loss (gensim's own) 0.9304, probe loss 1.8446 "
         "after epoch 2"
     )
+    starting = progress.ModelProgress("gensim", 5, 2, epoch=3, epoch_done=0.0, loss=1.8446)
+    assert starting.text == "gensim: epoch 3/5, probe loss 1.8446 after epoch 2"  # no "0% of it" for a fresh epoch
 
 
 def zombie_children() -> list[int]:

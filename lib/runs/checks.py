@@ -13,15 +13,36 @@ import numpy as np
 from lib.config import ARCHITECTURES, LOSSES, MODELS, OPTIMIZERS, CorpusConfig, TrainConfig, from_dict
 from lib.data.vocab import Vocab
 
+CONFIG_TYPES = {
+    "corpus_name": str,
+    "created": str,
+    "groups": dict,
+    "categories": dict,
+    "true_neighbours": dict,
+    "check_word": str,
+    "description": str,
+    "categories_source": str,
+    "natural": bool,
+    "ordered": bool,
+    "preset": dict,
+    "resolved": dict,
+}  # optional keys of config.json, when present and not null
 
-CONFIG_TYPES = {"corpus_name": str, "created": str, "groups": dict, "categories": dict, "true_neighbours": dict,
-                "check_word": str, "description": str, "categories_source": str, "natural": bool, "ordered": bool,
-                "preset": dict, "resolved": dict}  # optional keys of config.json, when present and not null
 
-
-METRIC_NUMBERS = ("loss", "train_loss", "seconds", "words_per_sec", "pairs", "pair_seconds", "analogy_accuracy",
-                  "analogy_coverage", "ws353_spearman", "neighbor_precision", "category_purity",
-                  "category_purity_chance")
+METRIC_NUMBERS = (
+    "loss",
+    "train_loss",
+    "seconds",
+    "words_per_sec",
+    "pairs",
+    "pair_seconds",
+    "analogy_accuracy",
+    "analogy_coverage",
+    "ws353_spearman",
+    "neighbor_precision",
+    "category_purity",
+    "category_purity_chance",
+)
 
 
 def _is_int(value) -> bool:
@@ -40,9 +61,17 @@ def _check_fields(cls, data) -> str | None:
         if f.name not in data:
             continue
         value, default = data[f.name], f.default if f.default is not MISSING else None
-        ok = (isinstance(value, bool) if isinstance(default, bool) else _is_int(value) if isinstance(default, int)
-              else _is_number(value) if isinstance(default, float) else isinstance(value, str)
-              if isinstance(default, str) else True)
+        ok = (
+            isinstance(value, bool)
+            if isinstance(default, bool)
+            else _is_int(value)
+            if isinstance(default, int)
+            else _is_number(value)
+            if isinstance(default, float)
+            else isinstance(value, str)
+            if isinstance(default, str)
+            else True
+        )
         if not ok:
             return f"{f.name} is {value!r}, not a {type(default).__name__}"
     return None
@@ -53,8 +82,12 @@ def check_config(cfg) -> str | None:
     if not isinstance(cfg, dict):
         return f"it holds a {type(cfg).__name__}, not an object"
     models = cfg.get("models")
-    if not isinstance(models, list) or not models or any(m not in MODELS for m in models) \
-            or len(set(models)) != len(models):
+    if (
+        not isinstance(models, list)
+        or not models
+        or any(m not in MODELS for m in models)
+        or len(set(models)) != len(models)
+    ):
         return f"models must be a list of {', '.join(MODELS)} (got {models!r})"
     for key, cls in (("train", TrainConfig), ("corpus", CorpusConfig)):
         if key not in cfg:
@@ -99,8 +132,9 @@ def npy_shape(path: Path) -> tuple[tuple[int, ...], np.dtype]:
     """An .npy file's shape and dtype from its header; ValueError when it is not a whole, plain .npy file."""
     with open(path, "rb") as f:
         version = np.lib.format.read_magic(f)
-        read_header = {(1, 0): np.lib.format.read_array_header_1_0,
-                       (2, 0): np.lib.format.read_array_header_2_0}.get(version)
+        read_header = {(1, 0): np.lib.format.read_array_header_1_0, (2, 0): np.lib.format.read_array_header_2_0}.get(
+            version
+        )
         if read_header is None:
             raise ValueError(f"it is an .npy file of version {version}, which is not read here")
         shape, _, dtype = read_header(f)

@@ -18,10 +18,17 @@ class StoreError(ValueError):
     """A run file could not be written, said in plain words (disk full, read-only disk, permission denied)."""
 
 
-PLAIN_ERRNO = {errno.ENOSPC: "disk full", errno.EDQUOT: "disk quota exceeded", errno.EROFS: "read-only disk",
-               errno.EACCES: "permission denied", errno.EPERM: "permission denied",
-               errno.ENOTDIR: "the runs folder, or a folder in it, is a file", errno.EISDIR: "a folder is in the way",
-               errno.ENAMETOOLONG: "file name too long", errno.EIO: "the disk failed to read or write"}
+PLAIN_ERRNO = {
+    errno.ENOSPC: "disk full",
+    errno.EDQUOT: "disk quota exceeded",
+    errno.EROFS: "read-only disk",
+    errno.EACCES: "permission denied",
+    errno.EPERM: "permission denied",
+    errno.ENOTDIR: "the runs folder, or a folder in it, is a file",
+    errno.EISDIR: "a folder is in the way",
+    errno.ENAMETOOLONG: "file name too long",
+    errno.EIO: "the disk failed to read or write",
+}
 
 
 def _plain_error(exc: OSError, path: Path) -> OSError | StoreError:
@@ -56,7 +63,7 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
             os.fchmod(fd, 0o666 & ~_umask())
             view = memoryview(data)
             while view:
-                view = view[os.write(fd, view):]
+                view = view[os.write(fd, view) :]
         finally:
             os.close(fd)
         os.replace(tmp, path)

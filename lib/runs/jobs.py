@@ -279,7 +279,8 @@ def _launch(ticket: training_queue.Ticket, root: str) -> int | None:
 
 
 def dispatch(root: str | os.PathLike | None = None) -> list[training_queue.Ticket]:
-    """Start waiting trainings while fewer than max_trainings() run (any session may call it: lib.runs.training_queue)."""
+    """Start waiting trainings while fewer than max_trainings() run (any session may call it:
+    lib.runs.training_queue)."""
     root = str(Path(runs_dir(root)).resolve())
     return training_queue.dispatch(root, max_trainings(), lambda ticket: _launch(ticket, root))
 

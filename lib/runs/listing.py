@@ -24,16 +24,22 @@ def run_label(row: dict) -> str:
     ...            "pytorch_epochs": 5, "gensim_epochs": 2})
     'Workshop demo · incomplete · 9c0d1e'
     """
-    parts = [row["name"]] if row.get("name") else [
-        str(row.get("corpus")), _epochs_text(row), f"{row.get('architecture')} {row.get('loss')} d{row.get('dim')} "
-                                                   f"w{row.get('window')}"]
+    parts = (
+        [row["name"]]
+        if row.get("name")
+        else [
+            str(row.get("corpus")),
+            _epochs_text(row),
+            f"{row.get('architecture')} {row.get('loss')} d{row.get('dim')} w{row.get('window')}",
+        ]
+    )
     if row.get("state") != "complete":
         parts.append(str(row.get("state")))
     return " · ".join(parts + [row["run"][-6:]])
 
 
 def _epochs_text(row: dict) -> str:
-    """"5 epochs", or "2–5 of 5 epochs" while the models have finished different numbers of them."""
+    """ "5 epochs", or "2–5 of 5 epochs" while the models have finished different numbers of them."""
     done = sorted({v for k, v in row.items() if k.endswith("_epochs") and isinstance(v, int)})
     planned = row.get("epochs")
     if done and (done[0] != planned or done[-1] != planned):
@@ -54,8 +60,9 @@ def scan_runs(root: str | os.PathLike | None = None) -> tuple[list[Run], list[tu
         return [], []
     for path in entries:
         if path.is_symlink():
-            bad.append((path.name, f"{path.name} is a link, not a run folder: runs are read only from inside "
-                                   "the runs folder."))
+            bad.append(
+                (path.name, f"{path.name} is a link, not a run folder: runs are read only from inside the runs folder.")
+            )
         elif not path.is_dir():
             bad.append((path.name, f"{path.name} is a file, not a run folder."))
         else:

@@ -36,7 +36,7 @@ def process_start(pid: int) -> int | None:
     process that wrote it; None where /proc cannot say."""
     try:
         stat = Path(f"/proc/{pid}/stat").read_text()
-        return int(stat[stat.rindex(")") + 2:].split()[19])
+        return int(stat[stat.rindex(")") + 2 :].split()[19])
     except (OSError, ValueError, IndexError):
         return None
 

@@ -1,4 +1,5 @@
-"""How far a run's training has got, per model: epochs finished of those planned, the share of the current epoch, and its probe loss."""
+"""How far a run's training has got, per model: epochs finished of those planned, the share of the current epoch,
+and its probe loss."""
 
 from __future__ import annotations
 
@@ -30,7 +31,9 @@ class ModelProgress:
             return f"{self.model}: all {self.epochs} epochs done" + (f", {probe}" if probe else "")
         if self.epoch is None:
             return f"{self.model}: {self.finished}/{self.epochs} epochs done" + (f", {probe}" if probe else "")
-        parts = [f"{self.model}: epoch {self.epoch}/{self.epochs}, {self.epoch_done:.0%} of it"]
+        parts = [f"{self.model}: epoch {self.epoch}/{self.epochs}"]
+        if 0 < self.epoch_done < 1:  # a toy epoch is over before a page polls again: there is no share to say
+            parts[0] += f", {self.epoch_done:.0%} of it"
         if self.running_loss is not None:
             parts.append(f"running loss ({self.model}'s own) {self.running_loss:.4f}")
         if probe and self.finished:

@@ -47,8 +47,18 @@ import numpy as np
 from lib.config import CorpusConfig, TrainConfig, from_dict
 from lib.data.vocab import Vocab
 from lib.runs import cache
-from lib.runs.checks import (_check_text, _is_int, _is_number, _read_vocab, _stamp, _vectors_problem, check_config,
-                             check_metrics, check_status, npy_shape)
+from lib.runs.checks import (
+    _check_text,
+    _is_int,
+    _is_number,
+    _read_vocab,
+    _stamp,
+    _vectors_problem,
+    check_config,
+    check_metrics,
+    check_status,
+    npy_shape,
+)
 from lib.runs.files import _plain_error, _reason, atomic_save_npy, atomic_write_bytes, atomic_write_json
 from lib.runs.liveness import STALE_AFTER, _pid_alive, process_start
 
@@ -98,9 +108,20 @@ class Run:
     # ------------------------------------------------------------ creating and writing
 
     @classmethod
-    def create(cls, root: str | os.PathLike | None, corpus_cfg: CorpusConfig, train_cfg: TrainConfig,
-               models: list[str], vocab: Vocab, *, corpus_name: str, n_tokens: int,
-               analogies: str | None = None, extra: dict | None = None, run_id: str | None = None) -> "Run":
+    def create(
+        cls,
+        root: str | os.PathLike | None,
+        corpus_cfg: CorpusConfig,
+        train_cfg: TrainConfig,
+        models: list[str],
+        vocab: Vocab,
+        *,
+        corpus_name: str,
+        n_tokens: int,
+        analogies: str | None = None,
+        extra: dict | None = None,
+        run_id: str | None = None,
+    ) -> "Run":
         run_id = run_id or new_run_id(corpus_name)
         if not RUN_ID.fullmatch(run_id):
             raise ValueError(f"A run id is letters, digits, '-' and '_' only (got {run_id!r}).")
@@ -117,35 +138,54 @@ class Run:
         if analogies:
             atomic_write_bytes(run.path / "analogies.txt", analogies.encode("utf-8"))
         # config.json last: a folder with one is a whole run to every reader (jobs.Job.find_run, scan_runs)
-        atomic_write_json(run.path / "config.json", {
-            "train": asdict(train_cfg), "corpus": asdict(corpus_cfg), "models": list(models),
-            "corpus_name": corpus_name, "n_tokens": n_tokens, "vocab_size": len(vocab),
-            "created": datetime.now(timezone.utc).isoformat(timespec="seconds"), **(extra or {}),
-        })
+        atomic_write_json(
+            run.path / "config.json",
+            {
+                "train": asdict(train_cfg),
+                "corpus": asdict(corpus_cfg),
+                "models": list(models),
+                "corpus_name": corpus_name,
+                "n_tokens": n_tokens,
+                "vocab_size": len(vocab),
+                "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                **(extra or {}),
+            },
+        )
         return run
 
     def set_status(self, state: str, message: str = "") -> None:
         """status.json: the state, and who writes it (pid, the process's start time, host) and when (the
         heartbeat, see Heartbeat)."""
-        atomic_write_json(self.path / "status.json", {
-            "state": state, "message": message, "pid": os.getpid(), "pid_start": process_start(os.getpid()),
-            "host": socket.gethostname(), "updated": time.time(),
-        })
+        atomic_write_json(
+            self.path / "status.json",
+            {
+                "state": state,
+                "message": message,
+                "pid": os.getpid(),
+                "pid_start": process_start(os.getpid()),
+                "host": socket.gethostname(),
+                "updated": time.time(),
+            },
+        )
 
-    def write_epoch(self, model: str, epoch: int, vectors: np.ndarray, metrics: dict,
-                    out_vectors: np.ndarray | None = None) -> None:
+    def write_epoch(
+        self, model: str, epoch: int, vectors: np.ndarray, metrics: dict, out_vectors: np.ndarray | None = None
+    ) -> None:
         """Vectors (and the output weights, when given) first, then the metrics entry that marks the epoch as
         finished."""
         if out_vectors is not None:
             atomic_save_npy(self.path / model / f"out_{epoch:03d}.npy", out_vectors)
         atomic_save_npy(self.path / model / f"epoch_{epoch:03d}.npy", vectors)
         done = [m for m in self.metrics(model) if m["epoch"] != epoch]
-        atomic_write_json(self.path / model / "metrics.json", sorted(done + [{"epoch": epoch, **metrics}],
-                                                                      key=lambda m: m["epoch"]))
+        atomic_write_json(
+            self.path / model / "metrics.json", sorted(done + [{"epoch": epoch, **metrics}], key=lambda m: m["epoch"])
+        )
 
     def write_progress(self, model: str, epoch: int, done: float, loss: float | None) -> None:
-        atomic_write_json(self.path / "progress.json", {"model": model, "epoch": epoch, "done": done, "loss": loss,
-                                                        "updated": time.time(), "pid": os.getpid()})
+        atomic_write_json(
+            self.path / "progress.json",
+            {"model": model, "epoch": epoch, "done": done, "loss": loss, "updated": time.time(), "pid": os.getpid()},
+        )
 
     # ------------------------------------------------------------ reading
 
@@ -250,8 +290,9 @@ class Run:
 
     def epochs(self, model: str) -> list[int]:
         """Finished epochs of a model whose vectors are on disk, 0 (the random start) first."""
-        return [m["epoch"] for m in self.metrics(model)
-                if (self.path / model / f"epoch_{m['epoch']:03d}.npy").is_file()]
+        return [
+            m["epoch"] for m in self.metrics(model) if (self.path / model / f"epoch_{m['epoch']:03d}.npy").is_file()
+        ]
 
     def common_epochs(self) -> list[int]:
         """Epochs finished by every model of the run."""
@@ -302,8 +343,11 @@ class Run:
         if check_status(status):
             return {"state": "incomplete", "message": "status.json has no state"}
         if status["state"] == "training" and not self.trainer_alive(status):
-            status = {**status, "state": "incomplete",
-                      "message": status.get("message") or "training stopped before the last epoch"}
+            status = {
+                **status,
+                "state": "incomplete",
+                "message": status.get("message") or "training stopped before the last epoch",
+            }
         return status
 
     def trainer_alive(self, status: dict) -> bool:
@@ -364,18 +408,35 @@ class Run:
     def summary(self) -> dict:
         """One row for run lists: corpus, settings, state and each model's last metrics."""
         cfg = self.config
-        row = {"run": self.id, "name": self.name, "corpus": cfg.get("corpus_name") or cfg["corpus"].get("name"),
-               "created": cfg.get("created", ""), "state": self.status()["state"], "vocab": cfg.get("vocab_size"),
-               "tokens": cfg.get("n_tokens"), "models": ",".join(self.models)}
+        row = {
+            "run": self.id,
+            "name": self.name,
+            "corpus": cfg.get("corpus_name") or cfg["corpus"].get("name"),
+            "created": cfg.get("created", ""),
+            "state": self.status()["state"],
+            "vocab": cfg.get("vocab_size"),
+            "tokens": cfg.get("n_tokens"),
+            "models": ",".join(self.models),
+        }
         train = asdict(self.train_config)
-        row.update({k: train[k] for k in ("architecture", "loss", "dim", "window", "negative", "min_count",
-                                          "sample", "epochs", "seed")})
+        row.update(
+            {
+                k: train[k]
+                for k in ("architecture", "loss", "dim", "window", "negative", "min_count", "sample", "epochs", "seed")
+            }
+        )
         for model in self.models:
             done = self.metrics(model)
             last = done[-1] if done else {}
             row[f"{model}_epochs"] = max(0, len(done) - 1)
-            for key in ("loss", "words_per_sec", "analogy_accuracy", "ws353_spearman", "neighbor_precision",
-                        "category_purity"):
+            for key in (
+                "loss",
+                "words_per_sec",
+                "analogy_accuracy",
+                "ws353_spearman",
+                "neighbor_precision",
+                "category_purity",
+            ):
                 if last.get(key) is not None:
                     row[f"{model}_{key}"] = last[key]
         return row
@@ -389,5 +450,3 @@ def to_keyed_vectors(vocab: Vocab, vectors: np.ndarray) -> KeyedVectors:
     for word, count in zip(vocab.words, vocab.counts.tolist()):
         kv.set_vecattr(word, "count", count)
     return kv
-
-

@@ -25,7 +25,6 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from lib.runs.files import _plain_error, atomic_write_json
-
 from lib.runs.store import runs_dir
 
 QUEUE_DIR = ".queue"  # under the runs folder; list_runs skips names starting with "."
@@ -68,7 +67,8 @@ def locked(root: str | os.PathLike | None = None) -> Iterator[None]:
 
 
 def raise_plain(exc: OSError, path: Path):
-    """Raise lib.runs.store's StoreError in plain words for a full or read-only disk (no server path), else exc itself."""
+    """Raise lib.runs.files' StoreError in plain words for a full or read-only disk (no server path), else exc
+    itself."""
     plain = _plain_error(exc, path)
     if plain is exc:
         raise exc
@@ -158,8 +158,9 @@ def running(root: str | os.PathLike | None = None) -> list[Ticket]:
     return [t for t in _tickets(queue_dir(root) / RUNNING_DIR) if alive(t)]
 
 
-def dispatch(root: str | os.PathLike | None, limit: int, launch: Callable[[Ticket], int | None],
-             ending: int | None = None) -> list[Ticket]:
+def dispatch(
+    root: str | os.PathLike | None, limit: int, launch: Callable[[Ticket], int | None], ending: int | None = None
+) -> list[Ticket]:
     """Start the oldest waiting tickets while fewer than `limit` trainers are alive; returns the ones started.
 
     launch(ticket) starts the trainer and returns its pid (None if it could not start: the ticket is dropped).
@@ -173,7 +174,7 @@ def dispatch(root: str | os.PathLike | None, limit: int, launch: Callable[[Ticke
                 active += 1
             else:
                 _unlink(folder / RUNNING_DIR / f"{ticket.id}.json", missing_ok=True)
-        for ticket in waiting(root)[:max(0, limit - active)]:
+        for ticket in waiting(root)[: max(0, limit - active)]:
             pid = launch(ticket)
             if pid is not None:  # the running record first, so a reader never finds the ticket in neither place
                 ticket = replace(ticket, pid=pid)

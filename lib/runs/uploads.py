@@ -1,4 +1,5 @@
-"""Uploaded files (a corpus, analogy questions, categories): checked, and stored under the runs folder by content hash with their own name, for a training to read."""
+"""Uploaded files (a corpus, analogy questions, categories): checked, and stored under the runs folder by content
+hash with their own name, for a training to read."""
 
 from __future__ import annotations
 
