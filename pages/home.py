@@ -360,7 +360,7 @@ def run_charts() -> None:
     if purity["value"].notna().any():
         left, right = st.columns(2)
         left.altair_chart(charts.purity_lines(purity, "Clusters forming: category purity per epoch"), width="stretch")
-        right.caption(plain(clusters.what_to_look_for(run, results)))
+        right.caption(plain(clusters.what_to_look_for(run, results, colours=False)))
 
 
 run_charts()

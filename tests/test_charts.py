@@ -218,3 +218,18 @@ def test_overlay_lines_colour_each_run_and_dash_each_model():
     assert charts.run_colours(runs) == dict(zip(runs, charts.RUN_COLOURS[:3]))
     with pytest.raises(ValueError, match="At most 8"):
         charts.run_colours([f"r{i}" for i in range(9)])
+
+
+def test_the_chance_label_of_purity_sits_at_the_right_end_clear_of_the_first_epochs_points():
+    frame = pd.DataFrame(
+        {"model": ["pytorch", "pytorch"], "epoch": [0, 1], "value": [0.2, 0.6], "chance": [0.17, 0.17]}
+    )
+    layers = json.loads(charts.purity_lines(frame).to_json())["layer"]
+    label = next(layer for layer in layers if layer["mark"]["type"] == "text")
+    assert label["mark"]["align"] == "right" and label["mark"]["x"] == {"expr": "width - 4"}
+
+
+def test_a_log_axis_has_ticks_at_one_two_and_five_times_the_powers_of_ten_around_the_values():
+    # words/s between 1.2 million and 3.4 million: 1M, 2M, 5M (by hand)
+    assert charts.log_ticks(pd.Series([1.2e6, 3.4e6, None]).dropna()) == [1e6, 2e6, 5e6]
+    assert charts.log_ticks(pd.Series([450.0, 9000.0])) == [200.0, 500.0, 1000.0, 2000.0, 5000.0, 10000.0]

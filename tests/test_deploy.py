@@ -40,3 +40,19 @@ def test_the_app_config_uses_streamlits_own_option_names():
     assert app["browser"]["gatherUsageStats"] is False
     assert app["client"]["toolbarMode"] in ("viewer", "minimal")  # no Deploy button
     assert app["theme"]["primaryColor"].startswith("#")
+
+
+# Streamlit features the app uses, and the release that brought each (Streamlit's release notes): a floor in
+# requirements.txt below one of them lets pip keep an older Streamlit, and the first page using it fails.
+STREAMLIT_FEATURES = {"bind=": "1.55", "st.segmented_control(": "1.40", ".segmented_control(": "1.40"}
+
+
+def test_the_streamlit_floor_is_no_older_than_a_feature_the_app_uses():
+    from packaging.version import Version
+
+    code = "\n".join(p.read_text() for p in [ROOT / "widgets.py", ROOT / "streamlit_app.py", *ROOT.glob("pages/*.py")])
+    floor = Version(requirements(ROOT / "requirements.txt")["streamlit"].removeprefix(">="))
+    too_new = {
+        feature: since for feature, since in STREAMLIT_FEATURES.items() if feature in code and floor < Version(since)
+    }
+    assert not too_new, f"streamlit>={floor} in requirements.txt, but the app uses {too_new} (feature: first release)"

@@ -132,10 +132,13 @@ def test_run_in_threads_runs_the_workers_at_the_same_time():
 def test_an_error_in_a_worker_thread_reaches_the_caller_and_stops_the_others(toy, monkeypatch):
     calls = {"main": 0}
     step = PyTorchTraining.step
+    failed = threading.Event()
 
     def failing_step(self, ex, b, negatives, lr):
         if threading.current_thread() is not threading.main_thread():
+            failed.set()
             raise RuntimeError("boom in a worker")
+        failed.wait(10)  # the worker fails before the calling thread's first step, however the threads are scheduled
         calls["main"] += 1
         return step(self, ex, b, negatives, lr)
 

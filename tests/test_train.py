@@ -87,6 +87,9 @@ def test_cli_json_contract(tmp_path):
         assert all(e["words_per_sec"] > 0 and e["seconds"] > 0 and e["loss"] > 0 for e in epochs[1:])
         assert all("neighbor_precision" in e for e in epochs)
         assert all(0 <= e["category_purity"] <= 1 and e["category_purity_chance"] > 0 for e in epochs)
+        # the same probe loss for both models: training lowers it from the random start (by little in 2 epochs
+        # at the preset's alpha 0.004, which is why purity is only checked to be a share here)
+        assert epochs[-1]["loss"] < epochs[0]["loss"], epochs
         assert all(not k.startswith("analogy") for e in epochs for k in e)
         for e in range(3):
             assert (Path(result["run_dir"]) / model / f"epoch_{e:03d}.npy").is_file()
@@ -215,7 +218,11 @@ def test_a_run_killed_halfway_keeps_its_finished_epochs(tmp_path, sig, reason):
     assert len(epochs) >= 3 and epochs == list(range(len(epochs)))
     for epoch in epochs:
         assert len(run.keyed_vectors("pytorch", epoch)) == 26
-    assert not list(run.path.rglob("*.tmp")) or sig == signal.SIGKILL
+    leftovers = list(run.path.rglob("*.tmp"))
+    if sig == signal.SIGTERM:
+        assert not leftovers  # a cancelled trainer removes its temporary file
+    else:  # SIGKILL can stop a write midway: at most the one file being written, under a hidden temporary name
+        assert len(leftovers) <= 1 and all(p.name.startswith(".") for p in leftovers), leftovers
 
 
 @pytest.mark.parametrize(

@@ -22,6 +22,7 @@ from lib.charts.lines import (
     category_bars,
     epoch_lines,
     jaccard_lines,
+    log_ticks,
     metric_lines,
     overlay_lines,
     purity_lines,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import altair as alt
 import pandas as pd
 
@@ -72,7 +74,7 @@ def purity_lines(frame: pd.DataFrame, title: str = "Category purity after each e
     text = (
         alt.Chart(chance)
         .transform_calculate(label="'chance ' + format(datum.chance, '.2f')")
-        .mark_text(align="left", dy=-7, x=4, color="#666666")
+        .mark_text(align="right", dy=-7, x=alt.expr("width - 4"), color="#666666")  # clear of the epoch-0 points
         .encode(y="chance:Q", text="label:N")
     )
     return alt.layer(lines, rule, text)
@@ -121,15 +123,29 @@ def category_bars(
     )
 
 
+def log_ticks(values: pd.Series) -> list[float]:
+    """1, 2 and 5 times the powers of ten from just below the smallest value to just above the largest: a log
+    axis's ticks evenly spread, whatever the range."""
+    positive = values[values > 0]
+    if positive.empty:
+        return []
+    low, high = math.floor(math.log10(positive.min())), math.ceil(math.log10(positive.max()))
+    ticks = [m * 10.0**e for e in range(low, high + 1) for m in (1, 2, 5)]
+    below = max((t for t in ticks if t <= positive.min()), default=ticks[0])
+    above = min((t for t in ticks if t >= positive.max()), default=ticks[-1])
+    return [t for t in ticks if below <= t <= above]
+
+
 def epoch_lines(frame: pd.DataFrame, title: str, y_title: str, log_y: bool = False) -> alt.Chart:
     """One line per model (colour) and measure (dash) over epochs; frame columns: model, epoch, measure, value."""
     scale = alt.Scale(type="log") if log_y else alt.Scale(zero=False)
+    axis = alt.Axis(values=log_ticks(frame["value"].dropna()), format="~s") if log_y else alt.Axis()
     return (
         alt.Chart(frame, title=title)
         .mark_line(point=True)
         .encode(
             x=alt.X("epoch:Q", title="epoch", axis=alt.Axis(tickMinStep=1, format="d")),
-            y=alt.Y("value:Q", title=y_title, scale=scale),
+            y=alt.Y("value:Q", title=y_title, scale=scale, axis=axis),
             color=model_colour(),
             strokeDash=alt.StrokeDash(
                 "measure:N", title=None, legend=alt.Legend() if frame["measure"].nunique() > 1 else None
@@ -170,6 +186,20 @@ def run_colours(runs: list[str]) -> dict[str, str]:
     return dict(zip(runs, RUN_COLOURS))
 
 
+def _model_legend() -> alt.Legend:
+    """The dash legend of the overlay: solid PyTorch, dashed gensim, drawn as grey strokes."""
+    return alt.Legend(
+        orient="top",
+        title=None,
+        symbolType="stroke",
+        symbolStrokeWidth=2,
+        symbolSize=300,
+        symbolStrokeColor="#555555",
+        symbolFillColor="#555555",
+        symbolOpacity=1,
+    )
+
+
 def overlay_lines(
     frame: pd.DataFrame,
     metric: str,
@@ -197,23 +227,16 @@ def overlay_lines(
         scale = alt.Scale(domain=[0, 1])
     else:
         scale = alt.Scale(zero=False)
+    ticks = log_ticks(frame["value"].dropna()) if metric == "words_per_sec" else None
+    axis = alt.Axis(format="~s", values=ticks) if ticks else alt.Axis(format=y_format)
     models = [m for m in MODEL_DASHES if m in set(frame["model"])] or list(MODEL_DASHES)
-    model_legend = alt.Legend(
-        orient="top",
-        title=None,
-        symbolType="stroke",
-        symbolStrokeWidth=2,
-        symbolSize=300,
-        symbolStrokeColor="#555555",
-        symbolFillColor="#555555",
-        symbolOpacity=1,
-    )  # drawn
+    model_legend = _model_legend()
     return (
         alt.Chart(frame, title=title)
         .mark_line(point=True, strokeWidth=2)
         .encode(
             x=alt.X("epoch:Q", title="epoch", axis=alt.Axis(tickMinStep=1, format="d")),
-            y=alt.Y("value:Q", title=y_title or metric, scale=scale, axis=alt.Axis(format=y_format)),
+            y=alt.Y("value:Q", title=y_title or metric, scale=scale, axis=axis),
             color=alt.Color(
                 "run:N",
                 title="run",

@@ -53,9 +53,10 @@ def first_separated(results: dict[tuple[str, int], dict], model: str) -> list[tu
     return sorted(first.items(), key=lambda item: (item[1], item[0]))
 
 
-def what_to_look_for(run: Run, results: dict[tuple[str, int], dict]) -> str:
-    """One line, true for this run, on what to watch in its embedding views."""
-    _, ordered = colour_groups(run)
+def what_to_look_for(run: Run, results: dict[tuple[str, int], dict], colours: bool = True) -> str:
+    """One line, true for this run, on what to watch in its embedding views (colours: also what the plots'
+    colours show, for a page that draws them)."""
+    ordered = colour_groups(run)[1] and colours
     lead = (
         (
             "Colours run along the alphabet: a smooth rainbow, each letter beside its neighbours, means the model "
@@ -78,11 +79,13 @@ def what_to_look_for(run: Run, results: dict[tuple[str, int], dict]) -> str:
         f"{lead}Category purity (share of a category word's {PURITY_K} nearest category words in its own "
         f"category) ends at {ends}, against {frame['chance'].iloc[0]:.2f} by chance."
     ]
+    total = len({c for r in results.values() for c in (r.get("category_purity_by_category") or {})})
     for model in run.models:
         early = first_separated(results, model)
         if early:
             names = ", ".join(f"{c} (epoch {e})" for c, e in early[:3])
-            parts.append(f"In {model}, first to reach purity {SEPARATED}: {names}.")
+            first = "first" if len(early) <= 3 else "the first three"
+            parts.append(f"In {model}, {len(early)} of {total} categories reach purity {SEPARATED}; {first}: {names}.")
         else:
             parts.append(f"In {model}, no category reaches purity {SEPARATED} yet.")
     return " ".join(parts)
