@@ -161,9 +161,9 @@ if shown_words > charts.ALL_LABELS_UP_TO:
         help=f"With more than {charts.ALL_LABELS_UP_TO} words on screen, category, highlighted and clicked words are "
         "labelled, and this many of the most frequent; labels never overlap.",
     )
-else:  # every word is labelled: nothing to choose
+else:  # every word is offered a label: nothing to choose
     top_labels = shown_words
-    controls[3].caption(f"Labels: all {shown_words} words.")
+    controls[3].caption(f"Labels: each of the {shown_words} words where it fits; hover a point for its word.")
 view = controls[4].radio(
     "View",
     list(projection.VIEWS),

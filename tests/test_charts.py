@@ -233,3 +233,26 @@ def test_a_log_axis_has_ticks_at_one_two_and_five_times_the_powers_of_ten_around
     # words/s between 1.2 million and 3.4 million: 1M, 2M, 5M (by hand)
     assert charts.log_ticks(pd.Series([1.2e6, 3.4e6, None]).dropna()) == [1e6, 2e6, 5e6]
     assert charts.log_ticks(pd.Series([450.0, 9000.0])) == [200.0, 500.0, 1000.0, 2000.0, 5000.0, 10000.0]
+
+
+def test_few_words_close_together_get_no_overlapping_labels():
+    # four words apart (aaa, bbb, yyy, zzz) and 22 piled on one spot between them (as the end of a toy run's
+    # alphabet arc can be): of the pile only its most frequent word, ccc, gets a label; the four keep theirs
+    words = [c * 3 for c in "abcdefghijklmnopqrstuvwxyz"]
+    xs = [0.1, 0.0] + [0.5 + i * 1e-4 for i in range(22)] + [1.0, 0.9]
+    rows = pd.DataFrame(
+        {
+            "model": "pytorch",
+            "epoch": 1,
+            "word": words,
+            "x": xs,
+            "y": xs,
+            "count": 10,
+            "rank": range(1, 27),
+            "group": "",
+            "order": float("nan"),
+        }
+    )
+    s = spec(charts.embedding_scatter(rows, epoch=1))
+    labels = sorted(r["word"] for r in dataset(s, s["hconcat"][0]["layer"][1]))
+    assert labels == ["aaa", "bbb", "ccc", "yyy", "zzz"]

@@ -11,7 +11,7 @@ from lib.charts.common import padded_domain
 
 # ------------------------------------------------------------ embedding space
 
-ALL_LABELS_UP_TO = 80  # a panel with at most this many words labels every one of them; more are thinned
+ALL_LABELS_UP_TO = 80  # up to this many words, every one is offered a label (where it fits); more are thinned
 NO_GROUP_COLOUR = "#bbbbbb"  # words without a category: grey and small
 PICK = "pick"  # the click selection of a word, shared by both panels (read by the page through on_select)
 LABEL_FONT = 11  # px; label boxes below are estimated from it
@@ -130,10 +130,10 @@ def embedding_panel(
     y = alt.Y("y:Q", scale=alt.Scale(domain=y_domain), axis=alt.Axis(title=axes[1]) if axes else None)
     now = rows[rows["epoch"] == epoch]
     marked = list(dict.fromkeys([*highlight, *focus]))
-    if len(now) <= ALL_LABELS_UP_TO:  # few words: every one is labelled, even where labels touch
-        labelled = now
-    else:
-        labelled = now[label_mask(now, label_priority(now, marked, top_labels), x_domain, y_domain, width, height)]
+    # few words: each is offered a label (marked words first, then by frequency); many: marked, category and top words
+    few = len(now) <= ALL_LABELS_UP_TO
+    priority = [*marked, *now.sort_values("rank")["word"]] if few else label_priority(now, marked, top_labels)
+    labelled = now[label_mask(now, priority, x_domain, y_domain, width, height)]  # labels never overlap
     has_groups = bool((rows["group"] != "").any())
     tooltip = ["word:N", alt.Tooltip("count:Q", format=","), alt.Tooltip("rank:Q", title="frequency rank"), "epoch:Q"]
     tooltip += [alt.Tooltip("group:N", title="category")] if has_groups else []
