@@ -110,9 +110,9 @@ for side, label in zip((pair.a, pair.b), labels):
         tables[label] = neighbours_by_epoch(str(side.run.path), side.model, word, k, tuple(side.run.epochs(side.model)))
 if tables:
     st.altair_chart(charts.jaccard_lines(analysis.jaccard_with_previous(tables), word, k, colours), width="stretch")
-for (label, table), column in zip(tables.items(), st.columns(len(tables) or 1)):
-    column.markdown(f"**{widgets.plain(label)}**: rank 1…{k} after each epoch")
-    column.dataframe(table, width="stretch")
+for label, table in tables.items():  # one under the other: k columns of words need the page's width
+    st.markdown(f"**{widgets.plain(label)}**: rank 1…{k} after each epoch")
+    st.dataframe(table, width="stretch")
 
 # ------------------------------------------------------------ what changed: which word to look at next
 

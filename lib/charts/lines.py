@@ -27,9 +27,7 @@ def metric_lines(
     y_scale = alt.Scale(domain=list(y_domain)) if y_domain is not None else alt.Scale(zero=False)
     tooltip = ["model:N", "epoch:Q", alt.Tooltip("value:Q", title=metric, format=y_format)]
     x_title = "epoch"
-    if (
-        "side_epoch" in rows
-    ):  # sides with different planned epochs, drawn on side A's epochs (lib.views.analysis.sides_frame)
+    if "side_epoch" in rows:  # sides with different planned epochs, drawn on side A's (lib.views.analysis.sides_frame)
         x_title = "side A's epoch (side B at the same share of training)"
         tooltip[1:2] = [
             alt.Tooltip("side_epoch:Q", title="epoch of its run"),
@@ -92,10 +90,10 @@ def accuracy_lines(
 
 def jaccard_lines(frame: pd.DataFrame, word: str, k: int, colours: dict[str, str] | None = None) -> alt.Chart:
     """How much a word's top-k neighbour list kept from the epoch before (Jaccard), one line per model."""
-    return metric_lines(
+    return metric_lines(  # a short axis title: a long one, taller than the plot, pushed the chart's title out
         frame,
-        f"Jaccard@{k} with previous epoch",
-        f"How much of {word!r}'s neighbour list stays",
+        f"Jaccard@{k}",
+        f"How much of the top {k} of '{word}' stays from the epoch before",
         y_format=".0%",
         y_domain=(0, 1),
         colours=colours,
