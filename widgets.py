@@ -109,7 +109,7 @@ def select_run(sidebar: bool = True) -> store.Run | None:
         why = dict(damaged_runs(root)).get(wanted) or f"There is no run {wanted[:100]} in the runs folder."
         st.warning(plain(f"{why} Showing the newest readable run instead." if ids else why))
     if not ids:
-        st.info("No runs yet: train one on the **Train** page (or open **Home**, which trains a toy run for you).")
+        st.info("No runs yet: train one on the **Train** page (or open **Home**, which copies in the example run).")
         return None
     if wanted not in ids:
         wanted = ids[0]
@@ -124,12 +124,18 @@ def select_run(sidebar: bool = True) -> store.Run | None:
         on_change=_on_run_change,
         help="Every page shows this run; the URL keeps it for sharing.",
     )
+    label = run_label(root, wanted)
+    if len(label) > SELECT_FITS:  # the box cuts a long label: the whole of it under the box
+        where.caption(plain(label))
     st.query_params[RUN_KEY] = wanted
     try:
         return listing.find_run(wanted, root)
     except ValueError as exc:  # damaged since it was listed
         _scan.clear()
         show_error(exc)
+
+
+SELECT_FITS = 30  # characters of a run's label the sidebar's select box shows before cutting it
 
 
 VS_KEY = "vs"  # the second run of a comparison, in session state and the link (?vs=...); absent: the run itself
