@@ -167,6 +167,25 @@ def test_labels_of_words_on_top_of_each_other_are_spread_apart(traj):
             assert abs(x1 - x2) >= width or abs(y1 - y2) >= height - 1e-9
 
 
+def test_a_label_moved_off_its_dot_is_joined_to_it_by_a_line(traj):
+    import json
+
+    from lib import charts
+
+    bounds = pos.extent(traj.points)
+    frame = traj.points[traj.points["step"] == traj.steps[-1]]
+    spec = json.loads(
+        charts.pos_plane(
+            frame, pos.decision_grid(traj.weights, traj.steps[-1], bounds), bounds, pos.TAG_COLOURS
+        ).to_json()
+    )
+    rule = next(layer for layer in spec["layer"] if layer["mark"]["type"] == "rule")
+    lines = spec["datasets"][rule["data"]["name"]]
+    moved = charts.spread_labels(frame, bounds).query("abs(label_y - y) > 1e-12")
+    assert sorted(r["word"] for r in lines) == sorted(moved["word"])  # one line per moved label, none for the rest
+    assert rule["encoding"]["y2"]["field"] == "label_y"
+
+
 # ------------------------------------------------------------ GIF
 
 

@@ -56,14 +56,16 @@ def pos_plane(
             ],
         )
     )
-    labels = (
-        alt.Chart(spread_labels(points, bounds))
-        .mark_text(align="left", dx=9, fontSize=13)
-        .encode(x=x, y=alt.Y("label_y:Q", scale=alt.Scale(domain=[bounds[2], bounds[3]], nice=False)), text="word:N")
+    spread = spread_labels(points, bounds)
+    label_y = alt.Y("label_y:Q", scale=alt.Scale(domain=[bounds[2], bounds[3]], nice=False))
+    labels = alt.Chart(spread).mark_text(align="left", dx=9, fontSize=13).encode(x=x, y=label_y, text="word:N")
+    moved = spread[(spread["label_y"] - spread["y"]).abs() > 1e-12]  # a label moved off its dot's height
+    leaders = (  # a thin line from the dot to its label's height, so a label that had to move says whose it is
+        alt.Chart(moved).mark_rule(color="#444444", strokeWidth=0.8, opacity=0.8).encode(x=x, y=y, y2="label_y:Q")
     )
     heading = alt.Title(title, subtitle=subtitle, anchor="start") if subtitle else title
     return (
-        alt.layer(regions, dots, labels)
+        alt.layer(regions, leaders, dots, labels)
         .properties(title=heading, width=size, height=size)
         .configure_legend(orient="bottom", columns=4 if size >= 340 else 2)
     )
