@@ -45,6 +45,7 @@ def test_the_app_config_uses_streamlits_own_option_names():
 # Streamlit features the app uses, and the release that brought each (Streamlit's release notes): a floor in
 # requirements.txt below one of them lets pip keep an older Streamlit, and the first page using it fails.
 STREAMLIT_FEATURES = {"bind=": "1.55", "st.segmented_control(": "1.40", ".segmented_control(": "1.40"}
+# (the floor itself, 1.65, is higher: 1.64 and older failed the suite; docs/design.md, "Dependency floors")
 
 
 def test_the_streamlit_floor_is_no_older_than_a_feature_the_app_uses():
