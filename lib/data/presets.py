@@ -6,7 +6,8 @@ from lib.config import TrainConfig, replace
 
 # The toy languages have 10 to 90 words. word2vec's 100 dimensions and alpha 0.025 over-fit them (on toy-proximity
 # neighbour precision peaks after epoch 1, then falls), so they learn in 20 dimensions at a fifth of the rate, and a
-# window of 2 matches the ±2 letters toy-proximity's neighbours are designed to be. README, "The command line".
+# window of 2 matches the ±2 letters toy-proximity's neighbours are designed to be (docs/design.md, "Recommended
+# settings per corpus").
 SMALL_VOCABULARY = {"dim": 20, "window": 2, "alpha": 0.004}
 PRESETS: dict[str, dict] = {
     "toy-proximity": SMALL_VOCABULARY,
