@@ -208,27 +208,29 @@ def model_frame(
     epochs = run.epochs(model)
     if not epochs:
         return pd.DataFrame(columns=columns)
-    vocab = run.vocab()
-    index = {w: i for i, w in enumerate(vocab.words)}
-    ids = np.array([index[w] for w in words], dtype=np.int64)
+    ids, base = word_rows(run, words)
     aligned = align({e: raw_frame(run, model, e, method, ids, components) for e in epochs}, reference)
-    groups, ordered = colour_groups(run)
-    labels = [groups.get(w, "") for w in words]
-    ranks = sorted(set(labels)) if ordered else []
-    base = pd.DataFrame(
-        {
-            "word": words,
-            "count": vocab.counts[ids],
-            "rank": ids + 1,
-            "group": labels,
-            "order": [float(ranks.index(g)) if g in ranks else np.nan for g in labels],
-        }
-    )
     parts = [
         base.assign(model=model, epoch=e, **{axis: points[:, i] for i, axis in enumerate("xyz"[:components])})
         for e, points in aligned.items()
     ]
     return pd.concat(parts, ignore_index=True)[columns]
+
+
+def word_rows(run: Run, words: list[str]) -> tuple[np.ndarray, pd.DataFrame]:
+    """The words' vocabulary ids, and one row per word with what every epoch's rows share: word, count, rank (1:
+    the most frequent), group (what colours it, "" for none) and order (the group's place when the groups are
+    ordered, else NaN)."""
+    vocab = run.vocab()
+    index = {w: i for i, w in enumerate(vocab.words)}
+    ids = np.array([index[w] for w in words], dtype=np.int64)
+    groups, ordered = colour_groups(run)
+    labels = [groups.get(w, "") for w in words]
+    ranks = sorted(set(labels)) if ordered else []
+    order = [float(ranks.index(g)) if g in ranks else np.nan for g in labels]
+    return ids, pd.DataFrame(
+        {"word": words, "count": vocab.counts[ids], "rank": ids + 1, "group": labels, "order": order}
+    )
 
 
 def columns_for(components: int) -> list[str]:

@@ -17,7 +17,7 @@ from lib.data.toys import ANALOGY_ROLES
 from lib.runs.store import Run
 from lib.views import analogies
 from lib.views.compare import Sides
-from lib.views.projection import colour_groups, columns_for
+from lib.views.projection import columns_for, word_rows
 
 # Natural text: the first of these whose four words the run knows (x = a − b, y = c − d).
 NATURAL_AXES = (
@@ -115,22 +115,8 @@ def coordinates(vectors: np.ndarray, x_axis: np.ndarray, y_axis: np.ndarray) -> 
 
 def model_frame(run: Run, model: str, words: list[str], axes: WordAxes) -> pd.DataFrame:
     """Every finished epoch of one model on the axes, as lib.views.projection rows (COLUMNS)."""
-    vocab = run.vocab()
-    index = {w: i for i, w in enumerate(vocab.words)}
-    ids = np.array([index[w] for w in words], dtype=np.int64)
-    a, b, c, d = (index[w] for w in axes.words)
-    groups, ordered = colour_groups(run)
-    labels = [groups.get(w, "") for w in words]
-    ranks = sorted(set(labels)) if ordered else []
-    base = pd.DataFrame(
-        {
-            "word": words,
-            "count": vocab.counts[ids],
-            "rank": ids + 1,
-            "group": labels,
-            "order": [float(ranks.index(g)) if g in ranks else np.nan for g in labels],
-        }
-    )
+    ids, base = word_rows(run, words)
+    a, b, c, d = word_rows(run, list(axes.words))[0]
     parts = []
     for epoch in run.epochs(model):
         vectors = run.vectors(model, epoch)
