@@ -12,23 +12,15 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import socket
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from app_server import wait_until_up
+from app_server import running_app
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def wait_for_script(page, timeout: float) -> None:
@@ -59,43 +51,17 @@ def main() -> None:
 
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "streamlit_app.py",
-            "--server.headless",
-            "true",
-            "--server.port",
-            str(port),
-            "--browser.gatherUsageStats",
-            "false",
-        ],
-        cwd=ROOT,
-        env={**os.environ, "W2V_RUNS_DIR": str(Path(args.runs_dir).resolve())},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        wait_until_up(url)
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
-            for i, path in enumerate(args.paths):
-                name = args.names[i] if args.names else re.sub(r"[^A-Za-z0-9_.-]+", "_", path).strip("_") or "home"
-                page = browser.new_page(viewport={"width": args.width, "height": args.height})
-                page.goto(f"{url}/{path.lstrip('/')}")
-                wait_for_script(page, args.timeout)
-                page.screenshot(path=str(out / f"{name}.png"), full_page=True)
-                print(out / f"{name}.png")
-                page.close()
-            browser.close()
-    finally:
-        server.terminate()
-        server.wait(30)
+    with running_app(args.runs_dir) as url, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        for i, path in enumerate(args.paths):
+            name = args.names[i] if args.names else re.sub(r"[^A-Za-z0-9_.-]+", "_", path).strip("_") or "home"
+            page = browser.new_page(viewport={"width": args.width, "height": args.height})
+            page.goto(f"{url}/{path.lstrip('/')}")
+            wait_for_script(page, args.timeout)
+            page.screenshot(path=str(out / f"{name}.png"), full_page=True)
+            print(out / f"{name}.png")
+            page.close()
+        browser.close()
 
 
 if __name__ == "__main__":
