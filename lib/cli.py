@@ -163,9 +163,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-LIST_WIDTH = 80  # --list-runs columns before the run's id, which comes last and whole (to copy into --show-run)
-
-
 HEADLINES = {
     "analogy_accuracy": "analogy",
     "neighbor_precision": "nbr-prec",
@@ -179,7 +176,7 @@ SHORT = {"skipgram": "sg", "negative": "neg"}
 
 
 def _short(text: str, width: int) -> str:
-    """text cut to width, its end replaced by '...' (a run id so cut still works as --show-run's beginning)."""
+    """text cut to width, its end replaced by '...'."""
     return text if len(text) <= width else text[: max(0, width - 3)] + "..."
 
 
@@ -206,7 +203,8 @@ def _list_row(summary: dict) -> dict:
 
 
 def list_runs_table(root: str | None) -> str:
-    """Every run on one line, newest first: LIST_WIDTH columns at most, then the run's whole id."""
+    """Every run on one line, newest first: its corpus and settings cut to fit (at most 80 columns in all), then
+    the run's whole id, last, to copy into --show-run."""
     rows = [_list_row(r.summary()) for r in list_runs(root)]
     if not rows:
         return f"No runs in {runs_dir(root)}."

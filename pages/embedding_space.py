@@ -194,11 +194,11 @@ if problem and components == 3:  # a 3D view of vectors with 2 dimensions: the 2
     if flat is None:
         st.info(widgets.plain(problem) + " Showing the 2D view instead.")
     components, problem = 2, flat
+sides_key = ((str(pair.a.run.path), pair.a.model), (str(pair.b.run.path), pair.b.model))  # the caches' keys
+done = (tuple(pair.a.run.epochs(pair.a.model)), tuple(pair.b.run.epochs(pair.b.model)))
 if problem:
     st.info(widgets.plain(problem) + " The clusters and the export below work as for any run.")
 elif on_axes:
-    sides_key = ((str(pair.a.run.path), pair.a.model), (str(pair.b.run.path), pair.b.model))
-    done = (tuple(pair.a.run.epochs(pair.a.model)), tuple(pair.b.run.epochs(pair.b.model)))
     try:
         frame = axes_frame(sides_key, labels, tuple(words), axes.words, done)
     except ValueError as exc:  # unknown or repeated words: say so, and the rest of the page still works
@@ -207,10 +207,8 @@ else:
     used = method if components == 2 else "PCA"
     try:
         projection.check_request(used.lower(), len(words), run.train_config.dim, components)
-        sides_key = ((str(pair.a.run.path), pair.a.model), (str(pair.b.run.path), pair.b.model))
-        done = (tuple(pair.a.run.epochs(pair.a.model)), tuple(pair.b.run.epochs(pair.b.model)), finished)
         with st.spinner(f"Projecting {len(words)} words for every epoch with {used}…"):
-            frame_key = (sides_key, labels, used.lower(), tuple(words), components, done)
+            frame_key = (sides_key, labels, used.lower(), tuple(words), components, (*done, finished))
             frame = projection_frame(*frame_key)
     except ValueError as exc:
         widgets.show_error(exc)

@@ -26,7 +26,7 @@ from lib.views.step_measures import (
     OUTPUT_COSINE,
     PAIR_COSINE,
     PROBABILITY,
-    _cosine,
+    cosine,
     output_cosine,
     pair_probability,
 )
@@ -370,7 +370,7 @@ def repeat_steps(
                 "step": step,
                 "loss": loss,
                 PROBABILITY: pair_probability(w_in[i], w_out, objective, o, tree),
-                PAIR_COSINE: _cosine(w_in[i], w_in[o]),
+                PAIR_COSINE: cosine(w_in[i], w_in[o]),
                 OUTPUT_COSINE: output_cosine(w_in[i], w_out, objective, o),
                 NEGATIVES_COSINE: (
                     float(_cos(h, tables.w_out[watched]).mean())

@@ -222,8 +222,7 @@ def word_rows(run: Run, words: list[str]) -> tuple[np.ndarray, pd.DataFrame]:
     the most frequent), group (what colours it, "" for none) and order (the group's place when the groups are
     ordered, else NaN)."""
     vocab = run.vocab()
-    index = {w: i for i, w in enumerate(vocab.words)}
-    ids = np.array([index[w] for w in words], dtype=np.int64)
+    ids = np.array([vocab.index[w] for w in words], dtype=np.int64)
     groups, ordered = colour_groups(run)
     labels = [groups.get(w, "") for w in words]
     ranks = sorted(set(labels)) if ordered else []
@@ -257,10 +256,13 @@ def projection_frame(
     if unknown:
         raise ValueError(f"Run {run.id} has no model {unknown[0]!r}; it has {', '.join(run.models)}.")
     frames = [model_frame(run, model, method, words, components) for model in models]
-    return _typed(pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns_for(components)))
+    return typed_frame(
+        pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns_for(components))
+    )
 
 
-def _typed(frame: pd.DataFrame) -> pd.DataFrame:
+def typed_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """Projection rows with their columns' types (a concat of empty frames leaves them as objects)."""
     types = {"epoch": int, "count": int, "rank": int, "x": float, "y": float, "z": float, "order": float}
     return frame.astype({k: v for k, v in types.items() if k in frame.columns})
 
@@ -315,4 +317,4 @@ def sides_frame(pair: Sides, method: str = "pca", words: list[str] | None = None
         last = a[a["epoch"] == a["epoch"].max()]
         reference = last[list("xyz"[:components])].to_numpy(dtype=np.float64)
     b = model_frame(pair.b.run, pair.b.model, method, words, components, reference)
-    return _typed(pd.concat([a.assign(model=label_a), b.assign(model=label_b)], ignore_index=True))
+    return typed_frame(pd.concat([a.assign(model=label_a), b.assign(model=label_b)], ignore_index=True))

@@ -14,7 +14,7 @@ from lib.config import replace
 from lib.model.huffman import HuffmanTree
 from lib.runs.store import Run
 from lib.views.one_step import StepError, saved_tables
-from lib.views.step_measures import OUTPUT_COSINE, PAIR_COSINE, PROBABILITY, _cosine, output_cosine, pair_probability
+from lib.views.step_measures import OUTPUT_COSINE, PAIR_COSINE, PROBABILITY, cosine, output_cosine, pair_probability
 
 if TYPE_CHECKING:
     from gensim.models import Word2Vec
@@ -97,7 +97,7 @@ def gensim_steps(
             "step": step,
             "gensim loss (both pairs)": loss,
             PROBABILITY: pair_probability(model.wv.vectors[a], out, objective, o, tree),
-            PAIR_COSINE: _cosine(model.wv.vectors[a], model.wv.vectors[b]),
+            PAIR_COSINE: cosine(model.wv.vectors[a], model.wv.vectors[b]),
             OUTPUT_COSINE: output_cosine(model.wv.vectors[a], out, objective, o),
         }
 

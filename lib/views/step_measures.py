@@ -8,7 +8,7 @@ import pandas as pd
 
 from lib.model.huffman import HuffmanTree
 
-PROBABILITY = "P(output | input)"  # the measures both models are shown under (pair_probability, _cosine, ...)
+PROBABILITY = "P(output | input)"  # the measures both models are shown under (pair_probability, cosine, ...)
 
 
 PAIR_COSINE = "pair cosine (input vectors)"
@@ -36,7 +36,7 @@ def pair_probability(
     return float(np.exp(logits[output]) / np.exp(logits).sum())
 
 
-def _cosine(a: np.ndarray, b: np.ndarray) -> float:
+def cosine(a: np.ndarray, b: np.ndarray) -> float:
     norm = float(np.linalg.norm(a) * np.linalg.norm(b))
     return float(np.asarray(a, np.float64) @ np.asarray(b, np.float64) / norm) if norm else 0.0
 
@@ -44,7 +44,7 @@ def _cosine(a: np.ndarray, b: np.ndarray) -> float:
 def output_cosine(v_input: np.ndarray, w_out: np.ndarray, objective: str, output: int) -> float:
     """The cosine of the input word's vector with the output word's own output row (negative sampling and the full
     softmax: what a step pulls together); NaN for hs, whose output rows are inner nodes, not words."""
-    return float("nan") if objective == "hs" else _cosine(v_input, w_out[output])
+    return float("nan") if objective == "hs" else cosine(v_input, w_out[output])
 
 
 def long_steps(pytorch: pd.DataFrame | None, gensim: pd.DataFrame | None) -> pd.DataFrame:

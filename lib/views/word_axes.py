@@ -17,7 +17,7 @@ from lib.data.toys import ANALOGY_ROLES
 from lib.runs.store import Run
 from lib.views import analogies
 from lib.views.compare import Sides
-from lib.views.projection import columns_for, word_rows
+from lib.views.projection import columns_for, typed_frame, word_rows
 
 # Natural text: the first of these whose four words the run knows (x = a − b, y = c − d).
 NATURAL_AXES = (
@@ -116,7 +116,7 @@ def coordinates(vectors: np.ndarray, x_axis: np.ndarray, y_axis: np.ndarray) -> 
 def model_frame(run: Run, model: str, words: list[str], axes: WordAxes) -> pd.DataFrame:
     """Every finished epoch of one model on the axes, as lib.views.projection rows (COLUMNS)."""
     ids, base = word_rows(run, words)
-    a, b, c, d = word_rows(run, list(axes.words))[0]
+    a, b, c, d = (run.vocab().index[w] for w in axes.words)
     parts = []
     for epoch in run.epochs(model):
         vectors = run.vectors(model, epoch)
@@ -137,5 +137,4 @@ def sides_frame(pair: Sides, words: list[str], axes: WordAxes) -> pd.DataFrame:
         model_frame(side.run, side.model, words, axes).assign(model=label)
         for side, label in zip((pair.a, pair.b), pair.labels())
     ]
-    frame = pd.concat(frames, ignore_index=True)
-    return frame.astype({"epoch": int, "count": int, "rank": int, "x": float, "y": float, "order": float})
+    return typed_frame(pd.concat(frames, ignore_index=True))
